@@ -1,0 +1,21 @@
+# cmake -DSOURCE_DIR=... -DOUTPUT=... -P WriteBuildInfo.cmake: writes the git hash header if it changed.
+execute_process(COMMAND git -C ${SOURCE_DIR} rev-parse --short=12 HEAD
+  OUTPUT_VARIABLE hash OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR hash STREQUAL "")
+  set(hash "unknown")
+else()
+  execute_process(COMMAND git -C ${SOURCE_DIR} status --porcelain --untracked-files=no
+    OUTPUT_VARIABLE dirty OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT dirty STREQUAL "")
+    set(hash "${hash}-dirty")
+  endif()
+endif()
+set(content "#pragma once\n#define LABKIT_GIT_HASH \"${hash}\"\n")
+if(EXISTS ${OUTPUT})
+  file(READ ${OUTPUT} old)
+else()
+  set(old "")
+endif()
+if(NOT old STREQUAL content)
+  file(WRITE ${OUTPUT} "${content}")
+endif()

@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "labkit/core/atomic_file.h"
+#include "labkit/core/error.h"
+#include "labkit/core/output_dir.h"
+
+namespace fs = std::filesystem;
+using labkit::OutputDir;
+
+namespace {
+fs::path fresh_dir(const std::string& name) {
+  fs::path p = fs::path(::testing::TempDir()) / name;
+  fs::remove_all(p);
+  return p;
+}
+size_t count_entries(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+}  // namespace
+
+TEST(AtomicFile, WritesAndReplaces) {
+  const fs::path dir = fresh_dir("labkit_atomic");
+  fs::create_directories(dir);
+  const std::string path = (dir / "a.txt").string();
+  labkit::write_file_atomically(path, "one");
+  labkit::write_file_atomically(path, "two");
+  EXPECT_EQ(labkit::read_file(path), "two");
+  EXPECT_EQ(count_entries(dir), 1u) << "no temporary left behind";
+}
+
+TEST(AtomicFile, FailedWriteLeavesNothing) {
+  const fs::path dir = fresh_dir("labkit_atomic_fail");
+  fs::create_directories(dir);
+  const std::string path = (dir / "b.bin").string();
+  EXPECT_THROW(labkit::write_atomically(path,
+                                        [](const std::string& tmp) {
+                                          std::ofstream(tmp) << "partial";
+                                          throw std::runtime_error("disk full");
+                                        }),
+               std::runtime_error);
+  EXPECT_EQ(count_entries(dir), 0u);
+}
+
+TEST(AtomicFile, ReadMissingIsInputError) {
+  EXPECT_THROW(labkit::read_file("/nonexistent/labkit/file"), labkit::InputError);
+}
+
+TEST(OutputDir, RefusesToOverwriteWithoutForce) {
+  const fs::path dir = fresh_dir("labkit_out");
+  {
+    OutputDir out(dir.string(), OutputDir::Policy::kFresh);  // creates it
+    out.write("report.json", "{}");
+  }
+  try {
+    OutputDir again(dir.string(), OutputDir::Policy::kFresh);
+    FAIL() << "expected InputError";
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--force"), std::string::npos) << e.what();
+  }
+  OutputDir forced(dir.string(), OutputDir::Policy::kOverwrite);
+  forced.write("report.json", "{\"x\":1}");
+  EXPECT_EQ(labkit::read_file(forced.file("report.json")), "{\"x\":1}");
+  OutputDir resumed(dir.string(), OutputDir::Policy::kResume);
+  EXPECT_TRUE(resumed.exists("report.json"));
+}
+
+TEST(OutputDir, EmptyExistingDirectoryIsFine) {
+  const fs::path dir = fresh_dir("labkit_out_empty");
+  fs::create_directories(dir);
+  EXPECT_NO_THROW(OutputDir(dir.string(), OutputDir::Policy::kFresh));
+}
+
+TEST(OutputDir, FileInTheWayIsInputError) {
+  const fs::path dir = fresh_dir("labkit_out_file");
+  fs::create_directories(dir.parent_path());
+  std::ofstream(dir.string()) << "x";
+  EXPECT_THROW(OutputDir(dir.string(), OutputDir::Policy::kOverwrite), labkit::InputError);
+  fs::remove(dir);
+}

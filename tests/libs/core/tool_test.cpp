@@ -1,0 +1,87 @@
+// The shared run loop: exit codes, config resolution, and what lands in --out.
+#include "labkit/core/tool.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "labkit/core/atomic_file.h"
+#include "labkit/core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+labkit::ToolSpec spec() {
+  labkit::ToolSpec s{"demo-tool", "a test tool", nlohmann::json{{"alpha", 1.5}, {"steps", 3}}};
+  s.uses_shard = true;
+  return s;
+}
+
+int run_tool(std::vector<std::string> args, const std::function<void(labkit::Run&)>& body) {
+  labkit::Tool tool(spec());
+  args.insert(args.begin(), "demo-tool");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return tool.main(static_cast<int>(argv.size()), argv.data(), body);
+}
+
+std::string fresh(const std::string& name) {
+  fs::path p = fs::path(::testing::TempDir()) / name;
+  fs::remove_all(p);
+  return p.string();
+}
+
+}  // namespace
+
+TEST(Tool, WritesConfigAndReport) {
+  const std::string out = fresh("labkit_tool_ok");
+  double seen_alpha = 0;
+  const int rc = run_tool({"--out", out, "--set", "alpha=2", "--seed", "7", "--shard", "1/3"}, [&](labkit::Run& run) {
+    seen_alpha = run.config().get<double>("alpha");
+    EXPECT_EQ(run.seed(), 7u);
+    EXPECT_EQ(run.shard().index, 1);
+    run.metrics()["answer"] = 42;
+  });
+  ASSERT_EQ(rc, 0);
+  EXPECT_DOUBLE_EQ(seen_alpha, 2.0);
+  const auto config = nlohmann::json::parse(labkit::read_file(out + "/config.json"));
+  EXPECT_DOUBLE_EQ(config["alpha"].get<double>(), 2.0);
+  const auto report = nlohmann::json::parse(labkit::read_file(out + "/report.json"));
+  EXPECT_EQ(report["tool"], "demo-tool");
+  EXPECT_EQ(report["metrics"]["answer"], 42);
+  EXPECT_EQ(report["run"]["seed"], 7);
+  EXPECT_EQ(report["run"]["shard"]["count"], 3);
+  EXPECT_TRUE(report["versions"].contains("fmt"));
+  EXPECT_FALSE(report["git"].get<std::string>().empty());
+}
+
+TEST(Tool, ExitCodes) {
+  EXPECT_EQ(run_tool({"--help"}, [](labkit::Run&) {}), 0);
+  EXPECT_EQ(run_tool({"--version"}, [](labkit::Run&) {}), 0);
+  EXPECT_EQ(run_tool({"--no-such-flag"}, [](labkit::Run&) {}), 2);
+  EXPECT_EQ(run_tool({"--set", "bogus=1"}, [](labkit::Run&) {}), 2);
+  EXPECT_EQ(run_tool({"--shard", "4/4"}, [](labkit::Run&) {}), 2);
+  EXPECT_EQ(run_tool({}, [](labkit::Run&) { throw labkit::InputError("x.nii: corrupt header"); }), 2);
+  EXPECT_EQ(run_tool({}, [](labkit::Run&) { throw std::runtime_error("numerical failure"); }), 1);
+}
+
+TEST(Tool, FailedRunWritesNoReportAndRefusesOverwrite) {
+  const std::string out = fresh("labkit_tool_fail");
+  EXPECT_EQ(run_tool({"--out", out}, [](labkit::Run&) { throw std::runtime_error("boom"); }), 1);
+  EXPECT_FALSE(fs::exists(out + "/report.json"));
+  // The directory now holds config.json: a second run needs --force (or --resume where offered).
+  EXPECT_EQ(run_tool({"--out", out}, [](labkit::Run&) {}), 2);
+  EXPECT_EQ(run_tool({"--out", out, "--force"}, [](labkit::Run&) {}), 0);
+  EXPECT_TRUE(fs::exists(out + "/report.json"));
+}
+
+TEST(Tool, VersionTextNamesLibraries) {
+  labkit::Tool tool(spec());
+  tool.add_versions({{"HDF5", "1.10.8"}});
+  const std::string v = tool.version_text();
+  EXPECT_NE(v.find("demo-tool"), std::string::npos);
+  EXPECT_NE(v.find("CLI11"), std::string::npos);
+  EXPECT_NE(v.find("HDF5 1.10.8"), std::string::npos);
+}
