@@ -1,0 +1,68 @@
+// labkit::imageio: read/write medical images (NIfTI, MetaImage, NRRD, DICOM series) with their geometry,
+// resample and reorient them. ITK stays inside the library: including this header costs nothing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "labkit/imageio/geometry.h"
+
+namespace labkit::image {
+
+// Header facts of any 2D/3D/4D image, read without loading the voxels.
+struct ImageInfo {
+  std::string path;
+  std::string format;  // "NIfTI", "MetaImage", "NRRD", "DICOM" (else ITK's ImageIO class name)
+  int dimension = 0;
+  std::vector<int64_t> size;
+  std::vector<double> spacing, origin;
+  std::vector<double> direction;  // row-major dimension x dimension, LPS world
+  std::string pixel_type;         // component type: "uint8", "int16", "float32", ...
+  int components = 1;             // > 1 for vector / RGB images
+};
+
+// Reads only the header. A directory means a DICOM series (the first one found, or series_uid).
+// Throws labkit::InputError "<path>: <problem>" on any failure.
+ImageInfo read_info(const std::string& path, const std::string& series_uid = "");
+
+// A 3D scalar volume as float, x fastest (then y, then z).
+struct Volume {
+  Geometry geometry;
+  std::vector<float> voxels;
+
+  size_t offset(int64_t i, int64_t j, int64_t k) const {
+    return static_cast<size_t>(i + geometry.size[0] * (j + geometry.size[1] * k));
+  }
+  float at(int64_t i, int64_t j, int64_t k) const { return voxels[offset(i, j, k)]; }
+  float& at(int64_t i, int64_t j, int64_t k) { return voxels[offset(i, j, k)]; }
+};
+
+// A volume of the given geometry filled with `fill`.
+Volume make_volume(const Geometry& g, float fill = 0.0f);
+
+// Reads a 3D scalar image (2D images and trailing size-1 dimensions are accepted) cast to float;
+// NIfTI scl_slope / DICOM rescale are applied. A directory is read as a DICOM series (the first series,
+// or series_uid). 4D or vector images -> InputError "<path>: expected a 3D scalar image, got ...".
+Volume read_volume(const std::string& path, const std::string& series_uid = "");
+
+enum class PixelType { kUInt8, kInt16, kFloat32 };
+
+// Writes by extension (.nii, .nii.gz, .mha, .mhd, .nrrd) through a temporary file renamed into place.
+// Integer types round to nearest and clamp to the type's range (uint8 for masks/labels).
+void write_volume(const Volume& v, const std::string& path, PixelType as = PixelType::kFloat32);
+
+enum class Interpolation { kNearest, kLinear };
+
+// Same origin and direction, new spacing; the size covers the same physical extent
+// (round(size * spacing / new_spacing), at least 1). Points outside the input grid get 0.
+Volume resample(const Volume& v, std::array<double, 3> new_spacing, Interpolation interp = Interpolation::kLinear);
+// Samples v on an arbitrary target grid (e.g. a mask back onto the original image's grid).
+Volume resample_to(const Volume& v, const Geometry& target, Interpolation interp = Interpolation::kLinear);
+
+// Permutes/flips voxel axes so that orientation_code(result.geometry) == code (see geometry.h for the
+// letter convention). Every voxel keeps its world position and value; no interpolation.
+Volume reorient(const Volume& v, const std::string& code = "RAS");
+
+}  // namespace labkit::image

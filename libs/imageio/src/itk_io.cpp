@@ -1,0 +1,107 @@
+// Shared ITK glue: opening any image header through the IO factory, and turning its facts into ours.
+#include "itk_io.h"
+
+#include <itkImageIOFactory.h>
+
+#include <cstdint>
+#include <filesystem>
+
+#include "labkit/core/error.h"
+
+namespace labkit::image::detail {
+
+std::string one_line(const itk::ExceptionObject& e) {
+  std::string s = e.GetDescription();
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s.empty() ? std::string("ITK error") : s;
+}
+
+std::string component_name(itk::IOComponentEnum t) {
+  using C = itk::IOComponentEnum;
+  switch (t) {
+    case C::UCHAR: return "uint8";
+    case C::CHAR: return "int8";
+    case C::USHORT: return "uint16";
+    case C::SHORT: return "int16";
+    case C::UINT: return "uint32";
+    case C::INT: return "int32";
+    case C::ULONG: return sizeof(unsigned long) == 8 ? "uint64" : "uint32";
+    case C::LONG: return sizeof(long) == 8 ? "int64" : "int32";
+    case C::ULONGLONG: return "uint64";
+    case C::LONGLONG: return "int64";
+    case C::FLOAT: return "float32";
+    case C::DOUBLE: return "float64";
+    default: return "unknown";
+  }
+}
+
+itk::ImageIOBase::Pointer open_image_io(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw input_error(path, "no such file");
+  if (std::filesystem::is_directory(path, ec)) throw input_error(path, "is a directory, not an image file");
+  itk::ImageIOBase::Pointer io =
+      itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+  if (!io) throw input_error(path, "unknown or unreadable image format (no ITK reader accepts it)");
+  io->SetFileName(path);
+  try {
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    throw input_error(path, "cannot read image header: " + one_line(e));
+  }
+  return io;
+}
+
+ImageInfo info_from_io(const itk::ImageIOBase& io, const std::string& path) {
+  ImageInfo info;
+  info.path = path;
+  const std::string cls = io.GetNameOfClass();
+  info.format = cls == "NiftiImageIO"  ? "NIfTI"
+                : cls == "MetaImageIO" ? "MetaImage"
+                : cls == "NrrdImageIO" ? "NRRD"
+                : cls == "GDCMImageIO" ? "DICOM"
+                                       : cls;
+  const unsigned n = io.GetNumberOfDimensions();
+  info.dimension = static_cast<int>(n);
+  info.direction.assign(n * n, 0.0);
+  for (unsigned c = 0; c < n; ++c) {
+    info.size.push_back(static_cast<int64_t>(io.GetDimensions(c)));
+    info.spacing.push_back(io.GetSpacing(c));
+    info.origin.push_back(io.GetOrigin(c));
+    const std::vector<double> axis = io.GetDirection(c);  // ITK: column c of the direction matrix
+    for (unsigned r = 0; r < n && r < axis.size(); ++r) info.direction[r * n + c] = axis[r];
+  }
+  info.pixel_type = component_name(io.GetComponentType());
+  info.components = static_cast<int>(io.GetNumberOfComponents());
+  return info;
+}
+
+namespace {
+template <typename T>
+void convert(const void* buffer, size_t n, float* out) {
+  const T* p = static_cast<const T*>(buffer);
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(p[i]);
+}
+}  // namespace
+
+void to_float(const void* buffer, itk::IOComponentEnum t, size_t n, float* out) {
+  using C = itk::IOComponentEnum;
+  switch (t) {
+    case C::UCHAR: return convert<uint8_t>(buffer, n, out);
+    case C::CHAR: return convert<int8_t>(buffer, n, out);
+    case C::USHORT: return convert<uint16_t>(buffer, n, out);
+    case C::SHORT: return convert<int16_t>(buffer, n, out);
+    case C::UINT: return convert<uint32_t>(buffer, n, out);
+    case C::INT: return convert<int32_t>(buffer, n, out);
+    case C::ULONG: return convert<unsigned long>(buffer, n, out);
+    case C::LONG: return convert<long>(buffer, n, out);
+    case C::ULONGLONG: return convert<unsigned long long>(buffer, n, out);
+    case C::LONGLONG: return convert<long long>(buffer, n, out);
+    case C::FLOAT: return convert<float>(buffer, n, out);
+    case C::DOUBLE: return convert<double>(buffer, n, out);
+    default: throw std::runtime_error("unsupported pixel component type");
+  }
+}
+
+}  // namespace labkit::image::detail
