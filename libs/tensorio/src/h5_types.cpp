@@ -114,9 +114,20 @@ std::string h5_class_name(H5T_class_t cls) {
   }
 }
 
+namespace {
+// Keeps the most specific entry of HDF5's error stack (e.g. "truncated file: eof = ...").
+herr_t innermost_error(unsigned n, const H5E_error2_t* err, void* out) {
+  if (n == 0 && err != nullptr && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
+  return 0;
+}
+}  // namespace
+
 std::string what(const H5::Exception& e) {
   const std::string fn = e.getFuncName();
-  const std::string msg = e.getDetailMsg();
+  std::string msg = e.getDetailMsg();
+  std::string detail;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &detail);
+  if (!detail.empty() && detail != msg) msg += ": " + detail;
   return fn.empty() ? msg : fn + ": " + msg;
 }
 
