@@ -1,0 +1,169 @@
+// Extended XYZ as ASE writes it: atom count, a comment line of key=value pairs (values may be quoted)
+// with Properties=name:type:columns:..., then one line per atom. Plain XYZ (no Properties) reads as
+// species x y z. ASE writes energies in eV by convention, but the file does not say so: the unit check
+// decides unless a flag states it.
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+
+#include "elements.h"
+#include "labkit/core/error.h"
+#include "readers.h"
+#include "text_util.h"
+
+namespace labkit::qo2mol {
+namespace {
+
+std::map<std::string, std::string> parse_comment(const std::string& line) {
+  std::map<std::string, std::string> kv;
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  while (i < n) {
+    while (i < n && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= n) break;
+    std::size_t k = i;
+    while (k < n && line[k] != '=' && !std::isspace(static_cast<unsigned char>(line[k]))) ++k;
+    std::string key = line.substr(i, k - i);
+    i = k;
+    if (i < n && line[i] == '=') {
+      ++i;
+      std::string value;
+      if (i < n && (line[i] == '"' || line[i] == '{' || line[i] == '\'')) {
+        const char close = line[i] == '{' ? '}' : line[i];
+        const auto e = line.find(close, i + 1);
+        value = line.substr(i + 1, (e == std::string::npos ? n : e) - i - 1);
+        i = e == std::string::npos ? n : e + 1;
+      } else {
+        std::size_t e = i;
+        while (e < n && !std::isspace(static_cast<unsigned char>(line[e]))) ++e;
+        value = line.substr(i, e - i);
+        i = e;
+      }
+      kv[key] = value;
+    } else {
+      kv[key] = "T";  // bare flag
+    }
+  }
+  return kv;
+}
+
+struct Column {
+  std::string name;
+  char type;
+  int count;
+  int first;  // first token index on an atom line
+};
+
+}  // namespace
+
+void read_extxyz(const std::string& path, const ReaderOptions& opt, SourceUnits& units, const Sink& sink) {
+  std::ifstream in(path);
+  if (!in) throw input_error(path, "cannot open");
+  units.length = "Ang";
+  const std::string ekey = opt.energy_key.empty() ? "energy" : opt.energy_key;
+  const std::string fkey = opt.forces_key.empty() ? "forces" : opt.forces_key;
+  std::string line;
+  long line_no = 0;
+  std::int64_t frame = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (trim(line).empty()) continue;
+    const long start_line = line_no;
+    const std::string where = "frame " + std::to_string(frame) + " (line " + std::to_string(start_line) + ")";
+    auto fail = [&](const std::string& what) -> void { throw input_error(path, where + ": " + what); };
+    long natoms = 0;
+    try {
+      natoms = parse_long(trim(line));
+    } catch (const std::exception&) {
+      fail("expected an atom count, got '" + trim(line) + "'");
+    }
+    if (natoms <= 0) fail("atom count " + std::to_string(natoms));
+    std::string comment;
+    if (!std::getline(in, comment)) fail("truncated: no comment line");
+    ++line_no;
+    auto kv = parse_comment(comment);
+
+    std::vector<Column> cols;
+    if (kv.count("Properties")) {
+      std::vector<std::string> parts;
+      std::string cur;
+      for (char ch : kv["Properties"] + ":") {
+        if (ch == ':') {
+          parts.push_back(cur);
+          cur.clear();
+        } else {
+          cur += ch;
+        }
+      }
+      if (parts.size() % 3) fail("Properties '" + kv["Properties"] + "' is not name:type:count triples");
+      int at = 0;
+      for (std::size_t k = 0; k + 2 < parts.size(); k += 3) {
+        const int count = static_cast<int>(parse_long(parts[k + 2]));
+        cols.push_back({parts[k], parts[k + 1].empty() ? 'R' : parts[k + 1][0], count, at});
+        at += count;
+      }
+    } else {
+      cols = {{"species", 'S', 1, 0}, {"pos", 'R', 3, 1}};
+    }
+    const Column* species = nullptr;
+    const Column* pos = nullptr;
+    const Column* forces = nullptr;
+    const Column* zcol = nullptr;
+    const Column* charges = nullptr;
+    int width = 0;
+    for (const auto& c : cols) {
+      if (c.name == "species") species = &c;
+      if (c.name == "Z") zcol = &c;
+      if (c.name == "pos") pos = &c;
+      if (c.name == fkey) forces = &c;
+      if (c.name == "initial_charges" || c.name == "formal_charges") charges = &c;
+      width = c.first + c.count;
+    }
+    if (!pos || (!species && !zcol)) fail("Properties lack species/Z or pos");
+    if (pos->count != 3 || (forces && forces->count != 3)) fail("pos/forces must have 3 columns");
+
+    Conformer c;
+    c.record = where;
+    c.energy = std::numeric_limits<double>::quiet_NaN();
+    if (kv.count(ekey)) {
+      try {
+        c.energy = parse_double(kv[ekey]);
+      } catch (const std::exception& e) {
+        fail("energy: " + std::string(e.what()));
+      }
+    }
+    for (const char* k : {"inchikey", "InChIKey"})
+      if (kv.count(k)) c.molecule_key = kv[k];
+    for (const char* k : {"confid", "conformer_id", "name"})
+      if (kv.count(k) && c.conformer_id.empty()) c.conformer_id = kv[k];
+    if (kv.count("charge")) c.net_charge = parse_double(kv["charge"]);
+    for (long a = 0; a < natoms; ++a) {
+      if (!std::getline(in, line)) fail("truncated: " + std::to_string(a) + " of " + std::to_string(natoms) + " atom lines");
+      ++line_no;
+      const auto tok = split_ws(line);
+      if (static_cast<int>(tok.size()) < width)
+        fail("line " + std::to_string(line_no) + " has " + std::to_string(tok.size()) + " columns, Properties need " +
+             std::to_string(width));
+      try {
+        if (species) {
+          const int z = atomic_number(tok[static_cast<std::size_t>(species->first)]);
+          if (!z) fail("line " + std::to_string(line_no) + ": unknown element '" + tok[static_cast<std::size_t>(species->first)] + "'");
+          c.z.push_back(z);
+        } else {
+          c.z.push_back(static_cast<std::int32_t>(parse_long(tok[static_cast<std::size_t>(zcol->first)])));
+        }
+        for (int d = 0; d < 3; ++d) c.positions.push_back(parse_double(tok[static_cast<std::size_t>(pos->first + d)]));
+        if (forces)
+          for (int d = 0; d < 3; ++d) c.forces.push_back(parse_double(tok[static_cast<std::size_t>(forces->first + d)]));
+        if (charges) c.formal_charges.push_back(static_cast<std::int32_t>(std::lround(parse_double(tok[static_cast<std::size_t>(charges->first)]))));
+      } catch (const std::invalid_argument& e) {
+        fail("line " + std::to_string(line_no) + ": " + e.what());
+      }
+    }
+    ++frame;
+    sink(std::move(c));
+  }
+}
+
+}  // namespace labkit::qo2mol
