@@ -44,6 +44,7 @@ itk::ImageIOBase::Pointer open_image_io(const std::string& path) {
   itk::ImageIOBase::Pointer io =
       itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
   if (!io) throw input_error(path, "unknown or unreadable image format (no ITK reader accepts it)");
+  if (std::string(io->GetNameOfClass()) == "NiftiImageIO") check_nifti(path, /*check_data=*/false);
   io->SetFileName(path);
   try {
     io->ReadImageInformation();

@@ -23,6 +23,10 @@ ImageInfo info_from_io(const itk::ImageIOBase& io, const std::string& path);
 // Converts n components of type t to float.
 void to_float(const void* buffer, itk::IOComponentEnum t, size_t n, float* out);
 
+// NIfTI checks ITK skips (nifti_check.cpp): sizeof_hdr, header length and, with check_data, that a
+// single-file .nii/.nii.gz holds all its voxel bytes. Throws InputError.
+void check_nifti(const std::string& path, bool check_data);
+
 // DICOM series in a directory (dicom.cpp): first series, or the one whose UID starts with series_uid.
 ImageInfo dicom_info(const std::string& dir, const std::string& series_uid);
 Volume read_dicom(const std::string& dir, const std::string& series_uid);

@@ -40,6 +40,7 @@ Volume read_volume(const std::string& path, const std::string& series_uid) {
   if (std::filesystem::is_directory(path, ec)) return detail::read_dicom(path, series_uid);
   itk::ImageIOBase::Pointer io = detail::open_image_io(path);
   const ImageInfo info = detail::info_from_io(*io, path);
+  if (info.format == "NIfTI") detail::check_nifti(path, /*check_data=*/true);  // ITK misses truncation
   Volume v;
   v.geometry = geometry_3d(info);
 

@@ -64,6 +64,25 @@ TEST(Errors, TruncatedGzip) {
   expect_input_error(dir / "cut.nii.gz");
 }
 
+TEST(Errors, TruncatedGzipData) {
+  TempDir dir;
+  // A complete gzip stream whose NIfTI payload stops halfway through the voxels.
+  const std::string cmd = "gzip -dc '" + medical("example_ct_sm.nii.gz") + "' | head -c 300000 | gzip > '" +
+                          (dir / "half.nii.gz") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  // And a gzip stream cut in the middle (no trailer).
+  const std::string bytes = testing::slurp(medical("example_ct_sm.nii.gz"));
+  testing::spit(dir / "cut_stream.nii.gz", bytes.substr(0, bytes.size() / 2));
+  for (const std::string& path : {dir / "half.nii.gz", dir / "cut_stream.nii.gz"}) {
+    try {
+      read_volume(path);
+      ADD_FAILURE() << "accepted " << path;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(path + ": ", 0), 0u) << e.what();
+    }
+  }
+}
+
 TEST(Errors, CorruptSizeofHdr) {
   TempDir dir;
   std::string bytes = testing::slurp(medical("anatomical.nii"));
