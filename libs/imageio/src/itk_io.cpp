@@ -43,7 +43,14 @@ itk::ImageIOBase::Pointer open_image_io(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw input_error(path, "is a directory, not an image file");
   itk::ImageIOBase::Pointer io =
       itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
-  if (!io) throw input_error(path, "unknown or unreadable image format (no ITK reader accepts it)");
+  if (!io) {
+    // A NIfTI name that no reader accepts: say what is wrong with its header if we can tell.
+    const auto ends = [&](const std::string& t) {
+      return path.size() >= t.size() && path.compare(path.size() - t.size(), t.size(), t) == 0;
+    };
+    if (ends(".nii") || ends(".nii.gz")) check_nifti(path, /*check_data=*/false);
+    throw input_error(path, "unknown or unreadable image format (no ITK reader accepts it)");
+  }
   if (std::string(io->GetNameOfClass()) == "NiftiImageIO") check_nifti(path, /*check_data=*/false);
   io->SetFileName(path);
   try {

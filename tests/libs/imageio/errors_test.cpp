@@ -1,6 +1,8 @@
 // Bad inputs give labkit::InputError "<path>: <one-line reason>".
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "labkit/core/error.h"
 #include "labkit/imageio/image.h"
 #include "test_support.h"
@@ -12,7 +14,7 @@ using testing::medical;
 using testing::TempDir;
 
 // Both readers must refuse `path` with an InputError that starts with the path and stays on one line.
-void expect_input_error(const std::string& path) {
+void expect_input_error(const std::string& path, const std::string& reason = "") {
   for (int which = 0; which < 2; ++which) {
     try {
       if (which == 0) read_info(path);
@@ -20,8 +22,10 @@ void expect_input_error(const std::string& path) {
       ADD_FAILURE() << (which ? "read_volume" : "read_info") << " accepted " << path;
     } catch (const InputError& e) {
       const std::string msg = e.what();
+      std::cout << "  message: " << msg << "\n";  // for reviewing the wording in the test log
       EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << msg;
       EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+      EXPECT_NE(msg.find(reason), std::string::npos) << msg;
     }
   }
 }
@@ -40,7 +44,7 @@ TEST(Errors, TruncatedNiftiHeader) {
   TempDir dir;
   const std::string bytes = testing::slurp(medical("anatomical.nii"));
   testing::spit(dir / "cut.nii", bytes.substr(0, 200));  // the NIfTI-1 header is 348 bytes
-  expect_input_error(dir / "cut.nii");
+  expect_input_error(dir / "cut.nii", "truncated NIfTI header (200 of 348 bytes)");
 }
 
 TEST(Errors, TruncatedNiftiData) {
@@ -53,7 +57,7 @@ TEST(Errors, TruncatedNiftiData) {
     read_volume(dir / "short.nii");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind(dir / "short.nii: ", 0), 0u) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind(dir / "short.nii: truncated NIfTI file: ", 0), 0u) << e.what();
   }
 }
 
@@ -88,7 +92,7 @@ TEST(Errors, CorruptSizeofHdr) {
   std::string bytes = testing::slurp(medical("anatomical.nii"));
   bytes.replace(0, 4, "\x12\x34\x56\x78", 4);  // sizeof_hdr must be 348 (either byte order)
   testing::spit(dir / "corrupt.nii", bytes);
-  expect_input_error(dir / "corrupt.nii");
+  expect_input_error(dir / "corrupt.nii", "corrupt NIfTI header: sizeof_hdr");
 }
 
 TEST(Errors, NotAnImage) {
