@@ -16,13 +16,18 @@ namespace {
 std::vector<std::string> series_files(const std::string& dir, const std::string& series_uid) {
   auto names = itk::GDCMSeriesFileNames::New();
   std::vector<std::string> uids;
+  // ITK would also print "No Series were found" as a multi-line warning; our error says it once.
+  const bool warnings = itk::Object::GetGlobalWarningDisplay();
+  itk::Object::GlobalWarningDisplayOff();
   try {
     names->SetUseSeriesDetails(true);
     names->SetDirectory(dir);
     uids = names->GetSeriesUIDs();
   } catch (const itk::ExceptionObject& e) {
+    itk::Object::SetGlobalWarningDisplay(warnings);
     throw input_error(dir, "cannot scan DICOM directory: " + one_line(e));
   }
+  itk::Object::SetGlobalWarningDisplay(warnings);
   if (uids.empty()) throw input_error(dir, "no DICOM series found in directory");
   std::string chosen;
   for (const auto& uid : uids)

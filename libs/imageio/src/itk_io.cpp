@@ -15,6 +15,11 @@ std::string one_line(const itk::ExceptionObject& e) {
   for (char& c : s)
     if (c == '\n' || c == '\r') c = ' ';
   while (!s.empty() && s.back() == ' ') s.pop_back();
+  // itkExceptionMacro prefixes "ITK ERROR: ClassName(0x...): ", which says nothing to a user.
+  if (s.rfind("ITK ERROR: ", 0) == 0) {
+    const size_t end = s.find("): ");
+    if (end != std::string::npos) s = s.substr(end + 3);
+  }
   return s.empty() ? std::string("ITK error") : s;
 }
 
