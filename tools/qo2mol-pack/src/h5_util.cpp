@@ -1,0 +1,101 @@
+#include "h5_util.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace labkit::qo2mol {
+
+AppendableDataset::AppendableDataset(H5::H5File& file, const std::string& path, const H5::PredType& type,
+                                     std::size_t elem_size, std::vector<hsize_t> inner, hsize_t chunk_rows, int gzip,
+                                     bool shuffle)
+    : type_(type), inner_(std::move(inner)), chunk_rows_(chunk_rows) {
+  std::size_t per_row = 1;
+  for (auto d : inner_) per_row *= d;
+  row_bytes_ = per_row * elem_size;
+  std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk{chunk_rows_};
+  for (auto d : inner_) {
+    dims.push_back(d);
+    maxdims.push_back(d);
+    chunk.push_back(d);
+  }
+  H5::DataSpace space(static_cast<int>(dims.size()), dims.data(), maxdims.data());
+  H5::DSetCreatPropList dcpl;
+  dcpl.setChunk(static_cast<int>(chunk.size()), chunk.data());
+  if (gzip > 0) {
+    if (shuffle) dcpl.setShuffle();
+    dcpl.setDeflate(static_cast<unsigned>(gzip));
+  }
+  H5::LinkCreatPropList lcpl;
+  H5Pset_create_intermediate_group(lcpl.getId(), 1);
+  ds_ = file.createDataSet(path, type_, space, dcpl, H5::DSetAccPropList::DEFAULT, lcpl);
+  buffer_.resize(chunk_rows_ * row_bytes_);
+}
+
+void AppendableDataset::append(const void* rows, hsize_t n) {
+  const char* src = static_cast<const char*>(rows);
+  while (n > 0) {
+    const hsize_t take = std::min(n, chunk_rows_ - buffered_);
+    std::memcpy(buffer_.data() + buffered_ * row_bytes_, src, take * row_bytes_);
+    buffered_ += take;
+    src += take * row_bytes_;
+    n -= take;
+    if (buffered_ == chunk_rows_) flush();
+  }
+}
+
+void AppendableDataset::flush() {
+  if (buffered_ == 0) return;
+  std::vector<hsize_t> size{rows_ + buffered_}, offset{rows_}, count{buffered_};
+  for (auto d : inner_) {
+    size.push_back(d);
+    offset.push_back(0);
+    count.push_back(d);
+  }
+  ds_.extend(size.data());
+  H5::DataSpace file_space = ds_.getSpace();
+  file_space.selectHyperslab(H5S_SELECT_SET, count.data(), offset.data());
+  H5::DataSpace mem_space(static_cast<int>(count.size()), count.data());
+  ds_.write(buffer_.data(), type_, mem_space, file_space);
+  rows_ += buffered_;
+  buffered_ = 0;
+}
+
+void write_strings(H5::H5File& file, const std::string& path, const std::vector<std::string>& values) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  H5::DSetCreatPropList dcpl;
+  if (n > 0) {
+    hsize_t chunk = std::min<hsize_t>(n, 4096);
+    dcpl.setChunk(1, &chunk);
+  }
+  H5::LinkCreatPropList lcpl;
+  H5Pset_create_intermediate_group(lcpl.getId(), 1);
+  H5::DataSet ds = file.createDataSet(path, type, space, dcpl, H5::DSetAccPropList::DEFAULT, lcpl);
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const auto& s : values) ptrs.push_back(s.c_str());
+  if (n > 0) ds.write(ptrs.data(), type);
+}
+
+std::vector<std::string> read_strings(H5::H5File& file, const std::string& path) {
+  H5::DataSet ds = file.openDataSet(path);
+  H5::DataSpace space = ds.getSpace();
+  hsize_t n = 0;
+  space.getSimpleExtentDims(&n);
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  std::vector<char*> ptrs(n, nullptr);
+  if (n > 0) ds.read(ptrs.data(), type);
+  std::vector<std::string> out(n);
+  for (hsize_t k = 0; k < n; ++k) out[k] = ptrs[k] ? ptrs[k] : "";
+  if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+  return out;
+}
+
+void set_units_attr(H5File& file, const std::string& path, const std::string& units) {
+  set_attribute(file, path, "units", units);
+}
+
+}  // namespace labkit::qo2mol

@@ -1,0 +1,41 @@
+// HDF5 pieces labkit::tensorio does not cover (yet): datasets that grow by appending (so packing streams
+// with bounded memory) and variable-length string datasets. Both work on tensorio's H5File handle().
+#pragma once
+
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "labkit/tensorio/h5.h"
+
+namespace labkit::qo2mol {
+
+// A dataset [rows, inner...] that starts empty and grows along dim 0, chunked `chunk_rows` rows at a
+// time and optionally gzip+shuffle compressed. Rows are buffered to whole chunks before writing.
+class AppendableDataset {
+ public:
+  AppendableDataset(H5::H5File& file, const std::string& path, const H5::PredType& type, std::size_t elem_size,
+                    std::vector<hsize_t> inner, hsize_t chunk_rows, int gzip, bool shuffle);
+  void append(const void* rows, hsize_t n);
+  void flush();
+  hsize_t rows() const { return rows_ + buffered_; }
+  H5::DataSet& dataset() { return ds_; }
+
+ private:
+  H5::DataSet ds_;
+  H5::PredType type_;
+  std::size_t row_bytes_;
+  std::vector<hsize_t> inner_;
+  hsize_t chunk_rows_, rows_ = 0, buffered_ = 0;
+  std::vector<char> buffer_;
+};
+
+// Variable-length UTF-8 string datasets (h5py reads them as bytes objects / .asstr()).
+void write_strings(H5::H5File& file, const std::string& path, const std::vector<std::string>& values);
+std::vector<std::string> read_strings(H5::H5File& file, const std::string& path);
+// Same as tensorio's set_attribute but on a raw handle path, for a units attribute on a dataset.
+void set_units_attr(H5File& file, const std::string& path, const std::string& units);
+
+}  // namespace labkit::qo2mol

@@ -1,0 +1,122 @@
+#include "pack.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+
+#include "dedup.h"
+#include "labkit/core/error.h"
+#include "labkit/core/log.h"
+#include "layout.h"
+#include "molecule_key.h"
+
+namespace labkit::qo2mol {
+
+std::string shard_file_name(const Shard& shard) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "shard-%05d-of-%05d.h5", shard.index, shard.count);
+  return buf;
+}
+
+int shard_of(const std::string& molecule_key, int shard_count) {
+  return static_cast<int>(hash_string(molecule_key) % static_cast<std::uint64_t>(shard_count));
+}
+
+double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0.0;
+}
+
+nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool overwrite) {
+  if (std::filesystem::exists(shard_path) && !overwrite)
+    throw input_error(shard_path, "shard " + opt.shard.str() + " was already written (use --force to replace it)");
+  if (opt.duplicates != "drop" && opt.duplicates != "keep" && opt.duplicates != "error")
+    throw InputError("--duplicates must be drop, keep or error");
+  const auto t0 = std::chrono::steady_clock::now();
+  ShardWriter writer(shard_path, opt.storage);
+  Deduplicator dedup(opt.duplicate_tolerance);
+  std::unordered_map<std::string, std::int64_t> mol_index;
+  std::vector<MoleculeRow> molecules;
+  std::int64_t read = 0, other_shards = 0, duplicates = 0;
+  double max_dup_gap = 0.0;
+  nlohmann::json inputs = nlohmann::json::array();
+
+  for (const auto& path : opt.inputs) {
+    auto rep = read_input(path, opt.input, [&](PackedConformer&& c) {
+      ++read;
+      if (shard_of(c.molecule_key, opt.shard.count) != opt.shard.index) {
+        ++other_shards;
+        return;
+      }
+      double gap = 0.0;
+      if (dedup.seen(c, &gap)) {
+        ++duplicates;
+        max_dup_gap = std::max(max_dup_gap, gap);
+        if (opt.duplicates == "error")
+          throw input_error(path, c.record + ": duplicate conformer of molecule " + c.molecule_key +
+                                      " (same coordinates within " + std::to_string(opt.duplicate_tolerance) + " Ang)");
+        if (opt.duplicates == "drop") return;
+      }
+      auto [it, fresh] = mol_index.emplace(c.molecule_key, static_cast<std::int64_t>(molecules.size()));
+      const std::string formula = hill_formula(std::vector<std::int32_t>(c.z.begin(), c.z.end()));
+      if (fresh) {
+        MoleculeRow row;
+        row.key = c.molecule_key;
+        row.formula = formula;
+        row.heavy_atoms = heavy_atom_count(std::vector<std::int32_t>(c.z.begin(), c.z.end()));
+        molecules.push_back(std::move(row));
+      } else if (molecules[static_cast<std::size_t>(it->second)].formula != formula) {
+        throw input_error(path, c.record + ": molecule " + c.molecule_key + " has formula " + formula +
+                                    " here but " + molecules[static_cast<std::size_t>(it->second)].formula +
+                                    " in an earlier conformer");
+      }
+      molecules[static_cast<std::size_t>(it->second)].conformers.push_back(writer.conformers());
+      writer.add(c, it->second);
+    });
+    inputs.push_back({{"path", rep.path}, {"format", rep.format}, {"conformers", rep.conformers},
+                      {"energy_unit", rep.energy_unit}, {"energy_unit_basis", rep.energy_unit_basis},
+                      {"length_unit", rep.length_unit}, {"force_unit", rep.force_unit},
+                      {"median_energy_over_free_atom_sum", rep.median_ratio},
+                      {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(path))}});
+    log::info("{}: {} conformers ({}, energy unit {} from {})", path, rep.conformers, rep.format, rep.energy_unit,
+              rep.energy_unit_basis);
+  }
+  nlohmann::json attrs{{"format", layout::kShardFormat},
+                       {"format_version", layout::kFormatVersion},
+                       {"shard_index", opt.shard.index},
+                       {"shard_count", opt.shard.count},
+                       {"energy_unit", "eV"},
+                       {"length_unit", "Ang"},
+                       {"force_unit", "eV/Ang"},
+                       {"sources", inputs.dump()}};
+  const std::int64_t written = writer.conformers();
+  const std::int64_t atoms = writer.atoms();
+  writer.finish(molecules, attrs);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::int64_t input_bytes = 0;
+  for (const auto& i : inputs) input_bytes += i["bytes"].get<std::int64_t>();
+  const auto shard_bytes = static_cast<std::int64_t>(std::filesystem::file_size(shard_path));
+  return {{"shard", opt.shard.str()},
+          {"shard_file", shard_path},
+          {"conformers_read", read},
+          {"conformers_in_other_shards", other_shards},
+          {"conformers_written", written},
+          {"atoms_written", atoms},
+          {"molecules", static_cast<std::int64_t>(molecules.size())},
+          {"duplicates_found", duplicates},
+          {"duplicates_policy", opt.duplicates},
+          {"duplicates_max_energy_gap_eV", max_dup_gap},
+          {"inputs", inputs},
+          {"input_bytes", input_bytes},
+          {"shard_bytes", shard_bytes},
+          {"seconds", secs},
+          {"conformers_per_second", secs > 0 ? static_cast<double>(read) / secs : 0.0},
+          {"peak_rss_mib", peak_rss_mib()}};
+}
+
+}  // namespace labkit::qo2mol

@@ -1,0 +1,102 @@
+#include "shard_writer.h"
+
+#include "h5_util.h"
+#include "layout.h"
+
+namespace labkit::qo2mol {
+
+struct ShardWriter::Impl {
+  H5File file;
+  AppendableDataset z, pos, forces, formal, energy, charge, has_forces, molecule, offset;
+  std::vector<std::string> ids;
+
+  Impl(H5File f, const StorageOptions& o)
+      : file(std::move(f)),
+        z(file.handle(), layout::kZ, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
+        pos(file.handle(), layout::kPositions, H5::PredType::NATIVE_FLOAT, 4, {3}, hs(o.atom_chunk), o.gzip, o.shuffle),
+        forces(file.handle(), layout::kForces, H5::PredType::NATIVE_FLOAT, 4, {3}, hs(o.atom_chunk), o.gzip, o.shuffle),
+        formal(file.handle(), layout::kFormalCharge, H5::PredType::NATIVE_INT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
+        energy(file.handle(), layout::kEnergy, H5::PredType::NATIVE_DOUBLE, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
+        charge(file.handle(), layout::kNetCharge, H5::PredType::NATIVE_FLOAT, 4, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
+        has_forces(file.handle(), layout::kHasForces, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
+        molecule(file.handle(), layout::kConfMolecule, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
+        offset(file.handle(), layout::kAtomOffset, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle) {}
+  static hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
+};
+
+ShardWriter::ShardWriter(const std::string& path, const StorageOptions& opt)
+    : impl_(std::make_unique<Impl>(H5File::create(path), opt)) {
+  const std::int64_t zero = 0;
+  impl_->offset.append(&zero, 1);
+}
+
+ShardWriter::~ShardWriter() = default;  // an unfinished H5File removes its temporary file
+
+void ShardWriter::add(const PackedConformer& c, std::int64_t molecule) {
+  auto& m = *impl_;
+  const hsize_t n = c.z.size();
+  m.z.append(c.z.data(), n);
+  m.pos.append(c.positions.data(), n);
+  m.forces.append(c.forces.data(), n);
+  m.formal.append(c.formal_charges.data(), n);
+  m.energy.append(&c.energy, 1);
+  const float q = static_cast<float>(c.net_charge);
+  m.charge.append(&q, 1);
+  const std::uint8_t hf = c.has_forces ? 1 : 0;
+  m.has_forces.append(&hf, 1);
+  m.molecule.append(&molecule, 1);
+  atoms_ += static_cast<std::int64_t>(n);
+  m.offset.append(&atoms_, 1);
+  m.ids.push_back(c.conformer_id);
+  ++conformers_;
+}
+
+void write_root_attributes(H5File& file, const nlohmann::json& attrs) {
+  for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+    const auto& v = it.value();
+    if (v.is_string()) set_attribute(file, "/", it.key(), v.get<std::string>());
+    else if (v.is_number_integer()) set_attribute(file, "/", it.key(), v.get<std::int64_t>());
+    else if (v.is_number()) set_attribute(file, "/", it.key(), v.get<double>());
+    else set_attribute(file, "/", it.key(), v.dump());
+  }
+}
+
+void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs) {
+  auto& m = *impl_;
+  for (auto* d : {&m.z, &m.pos, &m.forces, &m.formal, &m.energy, &m.charge, &m.has_forces, &m.molecule, &m.offset})
+    d->flush();
+  auto& h = m.file.handle();
+  write_strings(h, layout::kConfId, m.ids);
+  std::vector<std::string> keys, formulas;
+  std::vector<std::int32_t> heavy;
+  std::vector<std::int64_t> conf_offset{0}, grouped;
+  for (const auto& row : molecules) {
+    keys.push_back(row.key);
+    formulas.push_back(row.formula);
+    heavy.push_back(row.heavy_atoms);
+    grouped.insert(grouped.end(), row.conformers.begin(), row.conformers.end());
+    conf_offset.push_back(static_cast<std::int64_t>(grouped.size()));
+  }
+  write_strings(h, layout::kMolKey, keys);
+  write_strings(h, layout::kMolFormula, formulas);
+  const auto M = static_cast<std::int64_t>(molecules.size());
+  DatasetOptions small;
+  small.gzip = 0;
+  write_array(m.file, layout::kMolHeavy, heavy, {M}, small);
+  write_array(m.file, layout::kMolConfOffset, conf_offset, {M + 1}, small);
+  write_array(m.file, layout::kMolConformers, grouped, {static_cast<std::int64_t>(grouped.size())}, small);
+  set_units_attr(m.file, layout::kPositions, "Ang");
+  set_units_attr(m.file, layout::kForces, "eV/Ang");
+  set_units_attr(m.file, layout::kEnergy, "eV");
+  set_units_attr(m.file, layout::kNetCharge, "e");
+  set_units_attr(m.file, layout::kZ, "1");
+  set_units_attr(m.file, layout::kFormalCharge, "e");
+  nlohmann::json attrs = root_attrs;
+  attrs["n_conformers"] = conformers_;
+  attrs["n_atoms"] = atoms_;
+  attrs["n_molecules"] = M;
+  write_root_attributes(m.file, attrs);
+  m.file.commit();
+}
+
+}  // namespace labkit::qo2mol

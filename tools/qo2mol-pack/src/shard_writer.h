@@ -1,0 +1,47 @@
+// Writes one shard file while conformers stream in; nothing is visible at `path` until finish() renames
+// the completed temporary file into place, so a failed pack leaves no partial shard.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "input.h"
+#include "labkit/tensorio/h5.h"
+
+namespace labkit::qo2mol {
+
+struct StorageOptions {
+  std::int64_t atom_chunk = 4096;       // rows per chunk of the per-atom arrays
+  std::int64_t conformer_chunk = 4096;  // rows per chunk of the per-conformer arrays
+  int gzip = 0;                         // 0 = none (fastest random reads), 1..9 deflate level
+  bool shuffle = true;
+};
+
+struct MoleculeRow {
+  std::string key, formula;
+  int heavy_atoms = 0;
+  std::vector<std::int64_t> conformers;  // shard-local conformer numbers
+};
+
+class ShardWriter {
+ public:
+  ShardWriter(const std::string& path, const StorageOptions& opt);
+  ~ShardWriter();
+  void add(const PackedConformer& c, std::int64_t molecule);
+  // Writes the molecule table and root attributes, then renames the file into place.
+  void finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs);
+  std::int64_t conformers() const { return conformers_; }
+  std::int64_t atoms() const { return atoms_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::int64_t conformers_ = 0, atoms_ = 0;
+};
+
+// Shared by merge and the reader: root attributes every shard/index carries.
+void write_root_attributes(H5File& file, const nlohmann::json& attrs);
+
+}  // namespace labkit::qo2mol

@@ -1,0 +1,32 @@
+// Splits by molecule, never by conformer: a label per molecule, so no molecule key can be on two sides.
+// Deterministic for a seed: molecules are put in key order, then shuffled with a Fisher-Yates pass
+// driven by std::mt19937_64 (whose output the C++ standard fixes), then cut by the fractions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace labkit::qo2mol {
+
+enum SplitLabel : std::int8_t { kTrain = 0, kVal = 1, kTest = 2, kOod = 3 };
+const char* split_label_name(int label);
+int split_label_from_name(const std::string& name);  // -1 if unknown
+
+struct SplitFractions {
+  double train = 0.8, val = 0.1, test = 0.1;
+};
+
+// Labels 0/1/2 for molecules [0, keys.size()); `eligible` (optional) restricts who is split, others keep
+// their label in `labels` (used by the OOD split). Counts are round(f * n) for train and val.
+std::vector<std::int8_t> random_split(const std::vector<std::string>& keys, const SplitFractions& f,
+                                      std::uint64_t seed);
+// Out of distribution by size, as QO2Mol's OOD_medium/large sets: molecules with at least `min_heavy`
+// heavy atoms are "ood", the rest split at random as above.
+std::vector<std::int8_t> ood_split(const std::vector<std::string>& keys, const std::vector<std::int32_t>& heavy,
+                                   int min_heavy, const SplitFractions& f, std::uint64_t seed);
+// The heavy-atom count at which the largest ~`ood_fraction` of molecules start (at least max+1 if that
+// would leave nothing in distribution).
+int ood_threshold(std::vector<std::int32_t> heavy, double ood_fraction);
+
+}  // namespace labkit::qo2mol
