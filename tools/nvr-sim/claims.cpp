@@ -1,0 +1,138 @@
+// The paper-claims experiment (see sweep.h): runs the variants per workload through run_sweep and
+// condenses them into the three claims of NVR (arXiv 2502.13873).
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include <labkit/core/error.h>
+
+#include "sweep.h"
+
+namespace nvr {
+
+namespace {
+
+struct Variant {
+  const char* name;
+  std::vector<std::pair<std::string, nlohmann::json>> set;
+};
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment, const std::string& dir,
+                        int threads) {
+  if (!experiment.is_object() || !experiment.contains("workloads") || !experiment["workloads"].is_array())
+    throw labkit::InputError("claims experiment: needs a 'workloads' array");
+  // Base overrides, then the L2 geometry: +16 KB must be whole ways.
+  SweepCase base;
+  if (experiment.contains("base"))
+    for (auto& [k, v] : experiment["base"].items()) base.set.emplace_back(k, v);
+  const auto base_cfg = case_config(defaults, base);
+  const std::uint64_t l2_kb = base_cfg["l2"]["size_kb"], l2_ways = base_cfg["l2"]["ways"];
+  const std::uint64_t way_kb = l2_kb / l2_ways;
+  if (way_kb == 0 || 16 % way_kb != 0)
+    throw labkit::InputError("claims experiment: adding 16 KB to the L2 needs 16 KB to be whole ways (way = " +
+                             std::to_string(way_kb) + " KB)");
+  const std::uint64_t nsb_kb = base_cfg["nsb"]["size_kb"];
+  const std::vector<Variant> variants = {
+      {"none", {{"prefetcher.type", "none"}}},
+      {"stream", {{"prefetcher.type", "stream"}}},
+      {"imp", {{"prefetcher.type", "imp"}}},
+      {"dvr", {{"prefetcher.type", "dvr"}}},
+      {"nvr", {{"prefetcher.type", "nvr"}}},
+      {"nvr_l2", {{"prefetcher.type", "nvr"}, {"nsb.enabled", false}}},
+      {"nvr_l2+16", {{"prefetcher.type", "nvr"}, {"nsb.enabled", false},
+                     {"l2.size_kb", l2_kb + 16}, {"l2.ways", l2_ways + 16 / way_kb}}},
+  };
+  std::vector<SweepCase> cases;
+  std::vector<std::string> names;
+  for (const auto& w : experiment["workloads"]) {
+    if (!w.contains("name") || !w.contains("set") || !w["set"].is_object())
+      throw labkit::InputError("claims experiment: each workload needs 'name' and 'set'");
+    names.push_back(w["name"].get<std::string>());
+    for (const auto& v : variants) {
+      SweepCase c = base;
+      c.set.emplace_back("baseline", "");
+      for (auto& [k, val] : w["set"].items()) {
+        nlohmann::json value = val;
+        if ((k == "workload.matrix" || k == "workload.trace") && val.is_string() && !val.get<std::string>().empty() &&
+            val.get<std::string>()[0] != '/')
+          value = dir + "/" + val.get<std::string>();
+        c.set.emplace_back(k, value);
+      }
+      for (const auto& s : v.set) c.set.push_back(s);
+      c.label = names.back() + "/" + v.name;
+      cases.push_back(std::move(c));
+    }
+  }
+  ClaimsResult res;
+  res.rows = run_sweep(defaults, cases, threads);
+  for (const auto& r : res.rows)
+    if (!r.error.empty()) throw labkit::InputError("claims case " + r.c.label + ": " + r.error);
+
+  const std::size_t nv = variants.size();
+  auto first_misses = [](const SimStats& s) { return double(s.levels[0].misses); };
+  res.table = nlohmann::json::array();
+  double sum_red = 0, log_sp = 0, log_best = 0, sum_gn = 0, sum_gl = 0;
+  std::string t = "workload           nnz   miss(none)  best-other  miss(nvr)  miss-red  speedup(nvr)  speedup(best-other)  "
+                  "gain(+" + std::to_string(nsb_kb) + "KB NSB)  gain(+16KB L2)  ratio\n";
+  for (std::size_t w = 0; w < names.size(); ++w) {
+    std::map<std::string, const SimStats*> s;
+    for (std::size_t v = 0; v < nv; ++v) s[variants[v].name] = &res.rows[w * nv + v].stats;
+    const char* others[] = {"stream", "imp", "dvr"};
+    const char* best = others[0];
+    for (auto* o : others)
+      if (first_misses(*s[o]) < first_misses(*s[best])) best = o;
+    const char* best_sp = others[0];
+    for (auto* o : others)
+      if (s[o]->cycles < s[best_sp]->cycles) best_sp = o;
+    const double m_best = first_misses(*s[best]), m_nvr = first_misses(*s["nvr"]);
+    const double red = m_best > 0 ? 1.0 - m_nvr / m_best : 0.0;
+    const double sp = double(s["none"]->cycles) / double(s["nvr"]->cycles);
+    const double sp_best = double(s["none"]->cycles) / double(s[best_sp]->cycles);
+    const double gn = double(s["nvr_l2"]->cycles) / double(s["nvr"]->cycles) - 1.0;
+    const double gl = double(s["nvr_l2"]->cycles) / double(s["nvr_l2+16"]->cycles) - 1.0;
+    const double ratio = std::abs(gl) > 1e-9 ? gn / gl : 0.0;
+    sum_red += red, log_sp += std::log(sp), log_best += std::log(sp_best), sum_gn += gn, sum_gl += gl;
+    nlohmann::json row{{"workload", names[w]}, {"nnz", res.rows[w * nv].stats.demand_lines},
+                       {"misses_none", first_misses(*s["none"])}, {"best_other", best},
+                       {"misses_best_other", m_best}, {"misses_nvr", m_nvr}, {"miss_reduction", red},
+                       {"speedup_nvr", sp}, {"best_other_speedup_prefetcher", best_sp}, {"speedup_best_other", sp_best},
+                       {"gain_nsb", gn}, {"gain_l2_plus_16kb", gl}, {"gain_ratio", ratio}};
+    for (std::size_t v = 0; v < nv; ++v) {
+      row["cycles"][variants[v].name] = s[variants[v].name]->cycles;
+      row["misses"][variants[v].name] = first_misses(*s[variants[v].name]);
+    }
+    res.table.push_back(row);
+    char line[512];
+    std::snprintf(line, sizeof line, "%-16s %7llu %10.0f %6s %6.0f %10.0f %8.1f%% %12.2fx %13.2fx (%s) %12.1f%% %14.1f%% %7s\n",
+                  names[w].c_str(), (unsigned long long)res.rows[w * nv].stats.levels[0].accesses,
+                  first_misses(*s["none"]), best, m_best, m_nvr, 100 * red, sp, sp_best, best_sp, 100 * gn, 100 * gl,
+                  std::abs(gl) > 1e-9 ? fmt("%.1fx", ratio).c_str() : "n/a");
+    t += line;
+  }
+  const double n = double(names.size());
+  const double mean_ratio = std::abs(sum_gl) > 1e-12 ? sum_gn / sum_gl : 0.0;
+  nlohmann::json mean{{"workload", "mean"}, {"miss_reduction", sum_red / n}, {"speedup_nvr_geomean", std::exp(log_sp / n)},
+                      {"speedup_best_other_geomean", std::exp(log_best / n)}, {"gain_nsb", sum_gn / n},
+                      {"gain_l2_plus_16kb", sum_gl / n}, {"gain_ratio_of_means", mean_ratio}};
+  res.table.push_back(mean);
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "mean: miss reduction NVR vs best of stream/IMP/DVR %.1f%% | speedup NVR vs none %.2fx (geomean; best "
+                "other %.2fx) | gain +%lluKB NSB %.1f%% vs +16KB L2 %.1f%% -> %s\n",
+                100 * sum_red / n, std::exp(log_sp / n), std::exp(log_best / n), (unsigned long long)nsb_kb,
+                100 * sum_gn / n, 100 * sum_gl / n, std::abs(sum_gl) > 1e-12 ? fmt("%.1fx", mean_ratio).c_str() : "n/a");
+  t += line;
+  t.insert(0, "columns: accesses = NPU demand lines; miss = first-level (NSB) demand misses\n");
+  res.text = t;
+  return res;
+}
+
+}  // namespace nvr

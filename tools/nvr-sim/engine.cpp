@@ -1,0 +1,311 @@
+#include "engine.h"
+
+#include <algorithm>
+#include <queue>
+#include <stdexcept>
+
+namespace nvr {
+
+Engine::Engine(const SimConfig& cfg, const Workload& w)
+    : cfg_(cfg), w_(w), dram_(cfg.dram, cfg.l2.line_bytes) {
+  if (cfg.nsb.enabled) levels_.push_back(std::make_unique<Level>(cfg.nsb));
+  levels_.push_back(std::make_unique<Level>(cfg.l2));
+  pf_level_ = cfg.pf.level == "l2" ? int(levels_.size()) - 1 : 0;
+  line_shift_ = levels_[0]->cache.line_shift();
+  const auto& fc = levels_[pf_level_]->cfg;
+  PrefetcherContext ctx{cfg.pf, &w.desc, fc.line_bytes,
+                        static_cast<std::uint32_t>(fc.size_bytes / fc.line_bytes)};
+  pf_ = make_prefetcher(ctx);
+  pst_.type = cfg.pf.type;
+  pst_.level = fc.name;
+  pq_.assign(cfg.pf.queue, 0);
+}
+
+Engine::~Engine() = default;
+
+void Engine::push_event(std::uint64_t t, std::int32_t level, std::uint64_t line) {
+  events_.push_back(Event{t, seq_++, line, level});
+  std::push_heap(events_.begin(), events_.end(), Later{});
+}
+
+void Engine::schedule_drain(std::uint64_t t) {
+  if (drain_scheduled_ || pq_size_ == 0) return;
+  drain_scheduled_ = true;
+  push_event(t, -1, 0);
+}
+
+void Engine::advance_to(std::uint64_t t) {
+  while (!events_.empty() && events_.front().t <= t) {
+    std::pop_heap(events_.begin(), events_.end(), Later{});
+    const Event e = events_.back();
+    events_.pop_back();
+    now_ = std::max(now_, e.t);
+    if (e.level < 0) {
+      drain_scheduled_ = false;
+      drain(e.t);
+    } else {
+      fill(e.level, e.line, e.t);
+    }
+  }
+  now_ = std::max(now_, t);
+}
+
+std::uint64_t Engine::access(int L, std::uint64_t line, std::uint64_t t, Req kind) {
+  Level& lv = *levels_[L];
+  const bool is_pf_level = L == pf_level_;
+  if (kind == Req::kWriteback) {
+    ++lv.st.writebacks_in;
+    const int way = lv.cache.find(line);
+    if (way >= 0) {
+      lv.cache.set_dirty(line, way);
+      lv.cache.touch(line, way);
+    } else if (auto* e = lv.mshr.find(line)) {
+      e->dirty = true;
+    } else {
+      evict(L, lv.cache.insert(line, true, false), t);  // full-line write: no fetch
+    }
+    return t;
+  }
+  const bool demand = kind != Req::kPrefetch;
+  if (demand) ++lv.st.accesses;
+  else ++lv.st.pf_accesses;
+  const std::uint64_t t_hit = t + lv.cfg.latency;
+  const int way = lv.cache.find(line);
+  if (way >= 0) {
+    if (demand) {
+      ++lv.st.hits;
+      if (lv.cache.prefetched(line, way)) {
+        lv.cache.clear_prefetched(line, way);
+        if (is_pf_level) {
+          ++pst_.useful;
+          pf_->on_feedback(true);
+        }
+      }
+    } else {
+      ++lv.st.pf_hits;
+    }
+    lv.cache.touch(line, way);
+    if (kind == Req::kStore) lv.cache.set_dirty(line, way);
+    return t_hit;
+  }
+  if (demand) ++lv.st.misses;
+  if (auto* e = lv.mshr.find(line)) {
+    if (demand) {
+      ++lv.st.mshr_merges;
+      if (e->prefetch && !e->demand_merged && is_pf_level) {
+        e->demand_merged = true;
+        ++pst_.useful;
+        ++pst_.late;
+        pf_->on_feedback(true);
+      }
+      if (kind == Req::kStore) {
+        e->dirty = true;
+        return t_hit;
+      }
+    }
+    return std::max(t_hit, e->ready);
+  }
+  if (kind == Req::kStore) {  // full-line store: allocate without fetching (write-validate)
+    evict(L, lv.cache.insert(line, true, false), t);
+    return t_hit;
+  }
+  const std::uint64_t start = lv.mshr.reserve(t_hit);
+  std::uint64_t ready;
+  if (L + 1 < int(levels_.size())) ready = access(L + 1, line, start, kind);
+  else ready = dram_.access(line << line_shift_, start, false);
+  lv.mshr.add(line, ready, kind == Req::kPrefetch && is_pf_level);
+  push_event(ready, L, line);
+  return ready;
+}
+
+void Engine::evict(int L, const Cache::Victim& v, std::uint64_t t) {
+  if (!v.valid) return;
+  Level& lv = *levels_[L];
+  ++lv.st.evictions;
+  if (v.prefetched_unused && L == pf_level_) {
+    ++pst_.useless;
+    pf_->on_feedback(false);
+  }
+  if (v.dirty) {
+    ++lv.st.writebacks;
+    if (L + 1 < int(levels_.size())) access(L + 1, v.line, t, Req::kWriteback);
+    else dram_.access(v.line << line_shift_, t, true);
+  }
+}
+
+void Engine::fill(int L, std::uint64_t line, std::uint64_t t) {
+  Level& lv = *levels_[L];
+  const Mshr::Entry e = lv.mshr.remove(line);
+  ++lv.st.fills;
+  const int way = lv.cache.find(line);
+  if (way >= 0) {  // a full-line store or writeback installed it meanwhile
+    if (e.dirty) lv.cache.set_dirty(line, way);
+    return;
+  }
+  evict(L, lv.cache.insert(line, e.dirty, e.prefetch && !e.demand_merged), t);
+}
+
+void Engine::prefetch(std::uint64_t addr) {
+  ++pst_.requested;
+  const std::uint64_t line = addr >> line_shift_;
+  const std::size_t cap = pq_.size();
+  for (std::size_t i = 0; i < pq_size_; ++i)
+    if (pq_[(pq_head_ + i) % cap] == line) {
+      ++pst_.duplicate;
+      return;
+    }
+  if (pq_size_ == cap) {
+    ++pst_.dropped;
+    return;
+  }
+  pq_[(pq_head_ + pq_size_) % cap] = line;
+  ++pq_size_;
+}
+
+void Engine::drain(std::uint64_t t) {
+  Level& lv = *levels_[pf_level_];
+  const std::size_t cap = pq_.size();
+  std::uint32_t n = 0;
+  std::uint64_t next = t + 1;
+  while (pq_size_ > 0 && n < cfg_.pf.issue_per_cycle) {
+    const std::uint64_t line = pq_[pq_head_];
+    ++n;
+    if (lv.cache.find(line) >= 0 || lv.mshr.find(line)) {
+      ++pst_.redundant;
+      pq_head_ = (pq_head_ + 1) % cap;
+      --pq_size_;
+      continue;
+    }
+    // Prefetches leave mshr_reserve slots for demands here and need a free slot below.
+    const std::uint32_t reserve = std::min(cfg_.pf.mshr_reserve, lv.mshr.capacity() - 1);
+    Mshr* below = pf_level_ + 1 < int(levels_.size()) ? &levels_[pf_level_ + 1]->mshr : nullptr;
+    if (lv.mshr.free_now() <= reserve || (below && below->free_now() == 0)) {
+      // Retry when the next MSHR entry completes.
+      next = std::max(t + 1, std::min(lv.mshr.earliest_ready(), below ? below->earliest_ready() : ~std::uint64_t(0)));
+      break;
+    }
+    pq_head_ = (pq_head_ + 1) % cap;
+    --pq_size_;
+    ++pst_.issued;
+    access(pf_level_, line, t, Req::kPrefetch);
+  }
+  schedule_drain(next);
+}
+
+std::uint64_t Engine::stall_for_mshr(std::uint64_t line, std::uint64_t t) {
+  // A blocking miss: if this line will need a new MSHR and none is free at the first level (or the
+  // next one), the NPU waits for the earliest fill. Keeps every DRAM request issued in time order.
+  for (;;) {
+    advance_to(t);
+    Level& l0 = *levels_[0];
+    if (l0.cache.find(line) >= 0 || l0.mshr.find(line)) return t;
+    std::uint64_t wait = ~std::uint64_t(0);
+    if (l0.mshr.free_now() == 0) wait = l0.mshr.earliest_ready();
+    if (levels_.size() > 1 && levels_[1]->mshr.free_now() == 0)
+      wait = std::min(wait, levels_[1]->mshr.earliest_ready());
+    if (wait == ~std::uint64_t(0)) return t;
+    t = std::max(t + 1, wait);
+  }
+}
+
+std::uint64_t Engine::demand(std::uint64_t addr, std::uint64_t t, bool write) {
+  advance_to(t);
+  ++demand_lines_;
+  const std::uint64_t done = access(0, addr >> line_shift_, t, write ? Req::kStore : Req::kDemand);
+  max_completion_ = std::max(max_completion_, done);
+  return done;
+}
+
+SimStats Engine::finish() {
+  while (!events_.empty()) advance_to(events_.front().t);
+  SimStats s;
+  s.workload = w_.name;
+  s.cycles = std::max(now_, max_completion_);
+  s.demand_lines = demand_lines_;
+  s.max_completion = max_completion_;
+  for (auto& l : levels_) {
+    s.levels.push_back(l->st);
+    s.inflight_at_end += l->mshr.in_flight();
+  }
+  s.dram = dram_.stats();
+  s.line_bytes = levels_[0]->cfg.line_bytes;
+  pst_.unused_at_end = levels_[pf_level_]->cache.count_unused_prefetched();
+  s.pf = pst_;
+  s.prefetcher_internal = pf_->stats();
+  return s;
+}
+
+SimStats Engine::run() {
+  const auto& ops = w_.ops;
+  std::vector<std::uint64_t> done(ops.size(), 0);
+  std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> inflight;
+  const std::uint32_t line_bytes = levels_[0]->cfg.line_bytes;
+  std::uint64_t t = 0, fence = 0, last_compute = 0, compute_cycles = 0, mem_ops = 0, compute_ops = 0;
+  std::uint32_t issued_this_cycle = 0;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    if (op.kind == OpKind::kCompute) {
+      // A compute step starts once every load since the previous step has arrived and the array is free.
+      const std::uint64_t start = std::max({fence, last_compute, t});
+      done[i] = last_compute = start + op.size;
+      compute_cycles += op.size;
+      ++compute_ops;
+      advance_to(t);
+      pf_->on_compute(op, t, *this);
+      schedule_drain(t);
+      continue;
+    }
+    ++mem_ops;
+    if (op.dep >= 0 && done[op.dep] > t) {
+      t = done[op.dep];
+      issued_this_cycle = 0;
+    }
+    const bool write = op.kind == OpKind::kStore;
+    const std::uint64_t first = op.addr / line_bytes, last = (op.addr + std::max<std::uint32_t>(op.size, 1) - 1) / line_bytes;
+    std::uint64_t op_done = t;
+    const std::uint64_t misses_before = levels_[pf_level_]->st.misses;
+    for (std::uint64_t l = first; l <= last; ++l) {
+      while (!inflight.empty() && inflight.top() <= t) inflight.pop();
+      if (!write && inflight.size() >= cfg_.npu.max_inflight) {
+        if (inflight.top() > t) {
+          t = inflight.top();
+          issued_this_cycle = 0;
+        }
+        inflight.pop();
+      }
+      if (!write) t = stall_for_mshr(l, t);
+      const std::uint64_t c = demand(l * line_bytes, t, write);
+      if (!write) inflight.push(c);
+      op_done = std::max(op_done, c);
+      if (++issued_this_cycle >= cfg_.npu.issue_per_cycle) {
+        ++t;
+        issued_this_cycle = 0;
+      }
+    }
+    done[i] = op_done;
+    if (!write) fence = std::max(fence, op_done);
+    MemAccess a{op.addr, op.size, op.pc, write, levels_[pf_level_]->st.misses != misses_before, op.aux, t};
+    pf_->on_access(a, *this);
+    schedule_drain(t);
+  }
+  advance_to(t);
+  SimStats s = finish();
+  s.cycles = std::max({s.cycles, last_compute, t});
+  s.npu_ops = ops.size();
+  s.mem_ops = mem_ops;
+  s.compute_ops = compute_ops;
+  s.compute_cycles = compute_cycles;
+  return s;
+}
+
+SimStats simulate(const SimConfig& cfg, const Workload& w) {
+  Engine e(cfg, w);
+  SimStats s = e.run();
+#ifndef NDEBUG
+  const auto bad = check_invariants(s);
+  if (!bad.empty()) throw std::logic_error("nvr-sim invariant violated: " + bad.front());
+#endif
+  return s;
+}
+
+}  // namespace nvr

@@ -1,0 +1,85 @@
+// Event-driven timing model: NPU -> [NSB] -> L2 -> DRAM.
+//
+// The NPU issues its ops in order (issue_per_cycle lines per cycle, at most max_inflight demand lines
+// outstanding, an op waits for its dependency). A miss reserves an MSHR and its completion time is
+// computed when it is sent (DRAM timing is a reservation model), so only cache fills and prefetch-queue
+// drains are events. Events sit in a priority queue keyed by cycle; the NPU's next issue time and the
+// queue head decide the next cycle simulated, so idle cycles are never visited.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cache.h"
+#include "config.h"
+#include "dram.h"
+#include "mshr.h"
+#include "prefetcher.h"
+#include "stats.h"
+#include "workload.h"
+
+namespace nvr {
+
+class Engine : private PrefetchSink {
+ public:
+  Engine(const SimConfig& cfg, const Workload& w);
+  ~Engine() override;
+  SimStats run();
+
+  // Lower-level entry points used by unit tests on hand-made traces.
+  // Demand line access at the first level at cycle t; returns the cycle its data is available.
+  std::uint64_t demand(std::uint64_t addr, std::uint64_t t, bool write);
+  // Process every event up to and including cycle t.
+  void advance_to(std::uint64_t t);
+  // Queue a prefetch of addr (as a prefetcher would).
+  void prefetch(std::uint64_t addr) override;
+  // Drain all events; returns the stats so far.
+  SimStats finish();
+
+ private:
+  enum class Req { kDemand, kStore, kPrefetch, kWriteback };
+  struct Level {
+    CacheConfig cfg;
+    Cache cache;
+    Mshr mshr;
+    LevelStats st;
+    Level(const CacheConfig& c) : cfg(c), cache(c), mshr(c.mshrs) { st.name = c.name; }
+  };
+  struct Event {
+    std::uint64_t t, seq;
+    std::uint64_t line;
+    std::int32_t level;  // -1: prefetch-queue drain
+  };
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; }
+  };
+
+  std::uint64_t access(int L, std::uint64_t line, std::uint64_t t, Req kind);
+  void fill(int L, std::uint64_t line, std::uint64_t t);
+  void evict(int L, const Cache::Victim& v, std::uint64_t t);
+  void drain(std::uint64_t t);
+  std::uint64_t stall_for_mshr(std::uint64_t line, std::uint64_t t);
+  void push_event(std::uint64_t t, std::int32_t level, std::uint64_t line);
+  void schedule_drain(std::uint64_t t);
+
+  SimConfig cfg_;
+  const Workload& w_;
+  std::vector<std::unique_ptr<Level>> levels_;
+  Dram dram_;
+  int pf_level_ = 0;
+  std::uint32_t line_shift_ = 6;
+  std::unique_ptr<Prefetcher> pf_;
+  PrefetchStats pst_;
+  std::vector<Event> events_;
+  std::uint64_t seq_ = 0, now_ = 0;
+  bool drain_scheduled_ = false;
+  std::vector<std::uint64_t> pq_;  // ring buffer of prefetch lines
+  std::size_t pq_head_ = 0, pq_size_ = 0;
+  std::uint64_t demand_lines_ = 0, max_completion_ = 0;
+};
+
+// Convenience: build, run, check invariants in debug builds.
+SimStats simulate(const SimConfig& cfg, const Workload& w);
+
+}  // namespace nvr

@@ -1,0 +1,168 @@
+#include "sweep.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <labkit/core/config.h>
+#include <labkit/core/error.h>
+
+#include "engine.h"
+
+namespace nvr {
+
+namespace {
+
+std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+nlohmann::json resolve_path(const std::string& key, const nlohmann::json& v, const std::string& dir) {
+  if ((key == "workload.matrix" || key == "workload.trace") && v.is_string()) {
+    const auto s = v.get<std::string>();
+    if (!s.empty() && s[0] != '/' && !dir.empty()) return dir + "/" + s;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::vector<SweepCase> expand_grid(const nlohmann::json& grid, const std::string& dir) {
+  if (!grid.is_object()) throw labkit::InputError("sweep grid: must be a JSON object with 'axes'");
+  std::vector<std::pair<std::string, nlohmann::json>> base;
+  if (grid.contains("base")) {
+    if (!grid["base"].is_object()) throw labkit::InputError("sweep grid: 'base' must be an object");
+    for (auto& [k, v] : grid["base"].items()) base.emplace_back(k, resolve_path(k, v, dir));
+  }
+  std::vector<SweepCase> cases{SweepCase{"", base}};
+  if (grid.contains("axes")) {
+    if (!grid["axes"].is_object()) throw labkit::InputError("sweep grid: 'axes' must be an object");
+    for (auto& [k, values] : grid["axes"].items()) {
+      if (!values.is_array() || values.empty())
+        throw labkit::InputError("sweep grid: axis '" + k + "' must be a non-empty array");
+      std::vector<SweepCase> next;
+      for (const auto& c : cases)
+        for (const auto& v : values) {
+          SweepCase n = c;
+          n.set.emplace_back(k, resolve_path(k, v, dir));
+          std::string vt = value_text(v);
+          if (k == "workload.matrix") vt = vt.substr(vt.find_last_of('/') + 1);
+          n.label += (n.label.empty() ? "" : ",") + k + "=" + vt;
+          next.push_back(std::move(n));
+        }
+      cases = std::move(next);
+    }
+  }
+  return cases;
+}
+
+nlohmann::json case_config(const nlohmann::json& defaults, const SweepCase& c) {
+  labkit::Config cfg(defaults);
+  for (const auto& [k, v] : c.set) {
+    // Build a nested patch so merge() checks the key and type.
+    nlohmann::json patch = v;
+    std::string key = k;
+    for (auto pos = key.rfind('.'); ; pos = key.rfind('.')) {
+      const std::string leaf = pos == std::string::npos ? key : key.substr(pos + 1);
+      patch = nlohmann::json{{leaf, patch}};
+      if (pos == std::string::npos) break;
+      key = key.substr(0, pos);
+    }
+    cfg.merge(patch, "sweep case " + c.label);
+  }
+  return cfg.json();
+}
+
+std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads) {
+  // Add the baseline of every case (same overrides, prefetcher.type = baseline) unless present.
+  std::vector<SweepCase> all = cases;
+  std::map<std::string, std::size_t> index;  // config dump -> row
+  std::vector<std::string> keys(cases.size()), base_keys(cases.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    keys[i] = case_config(defaults, all[i]).dump();
+    index.emplace(keys[i], i);
+  }
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto j = case_config(defaults, cases[i]);
+    const auto baseline = j.at("baseline").get<std::string>();
+    if (baseline.empty()) continue;
+    j["prefetcher"]["type"] = baseline;
+    base_keys[i] = j.dump();
+    if (!index.count(base_keys[i])) {
+      SweepCase b = cases[i];
+      b.set.emplace_back("prefetcher.type", baseline);
+      b.label += ",baseline";
+      index.emplace(base_keys[i], all.size());
+      all.push_back(std::move(b));
+    }
+  }
+  std::vector<SweepRow> rows(all.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < all.size();) {
+      SweepRow& r = rows[i];
+      r.c = all[i];
+      try {
+        const SimConfig cfg = parse_config(case_config(defaults, all[i]));
+        const Workload wl = make_workload(cfg);
+        const auto t0 = std::chrono::steady_clock::now();
+        r.stats = simulate(cfg, wl);
+        r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      } catch (const labkit::InputError& e) {
+        r.error = e.what();
+      }
+    }
+  };
+  const unsigned n = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < std::min<std::size_t>(n, all.size()); ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (base_keys[i].empty() || !rows[i].error.empty()) continue;
+    const auto& b = rows[index[base_keys[i]]];
+    if (b.error.empty() && rows[i].stats.cycles > 0) rows[i].speedup = double(b.stats.cycles) / double(rows[i].stats.cycles);
+  }
+  return rows;
+}
+
+std::string sweep_csv(const std::vector<SweepRow>& rows) {
+  std::ostringstream os;
+  std::vector<std::string> cols;
+  for (const auto& r : rows)
+    if (r.error.empty()) {
+      for (const auto& [k, v] : flat_metrics(r.stats)) cols.push_back(k);
+      break;
+    }
+  os << "case,workload,prefetcher,speedup,sim_seconds,error";
+  for (const auto& c : cols) os << ',' << c;
+  os << '\n';
+  for (const auto& r : rows) {
+    os << '"' << r.c.label << "\"," << r.stats.workload << ',' << r.stats.pf.type << ',' << r.speedup << ','
+       << r.sim_seconds << ",\"" << r.error << '"';
+    if (r.error.empty()) {
+      const auto m = flat_metrics(r.stats);
+      std::map<std::string, double> mm(m.begin(), m.end());
+      for (const auto& c : cols) os << ',' << (mm.count(c) ? mm[c] : 0.0);
+    } else {
+      for (std::size_t i = 0; i < cols.size(); ++i) os << ',';
+    }
+    os << '\n';
+  }
+  return os.str();
+}
+
+nlohmann::json sweep_json(const std::vector<SweepRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json j{{"case", r.c.label}, {"speedup", r.speedup}, {"sim_seconds", r.sim_seconds}};
+    for (const auto& [k, v] : r.c.set) j["set"][k] = v;
+    if (!r.error.empty()) j["error"] = r.error;
+    else j["stats"] = to_json(r.stats);
+    out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace nvr

@@ -1,0 +1,76 @@
+// What the NPU executes: a list of ops (vector loads/stores and compute steps) plus, for sparse
+// kernels, the loop descriptor that the NPU's loop instruction carries (array bases, tile shape) and
+// the CSR matrix whose values the runahead prefetchers read from memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace nvr {
+
+struct CsrMatrix {
+  std::uint32_t rows = 0, cols = 0;
+  std::vector<std::uint32_t> row_ptr;  // rows + 1
+  std::vector<std::uint32_t> col_idx;  // nnz, sorted within a row, no duplicates
+  std::uint64_t nnz() const { return col_idx.size(); }
+};
+
+// Build CSR from (row, col) pairs; sorts and drops duplicates.
+CsrMatrix csr_from_coo(std::uint32_t rows, std::uint32_t cols,
+                       std::vector<std::pair<std::uint32_t, std::uint32_t>> entries);
+
+enum class OpKind : std::uint8_t { kLoad, kStore, kCompute };
+
+// "PC" of each op: which instruction stream it belongs to (prefetchers key tables on it).
+enum Pc : std::uint16_t { kPcRowPtr = 1, kPcColIdx = 2, kPcValues = 3, kPcGather = 4, kPcStore = 5, kPcDense = 6 };
+
+struct Op {
+  std::uint64_t addr = 0;
+  std::uint32_t size = 0;  // bytes (loads/stores) or cycles (compute)
+  OpKind kind = OpKind::kLoad;
+  std::uint16_t pc = 0;
+  std::int32_t dep = -1;   // index of an earlier op this one waits for (-1 none)
+  std::uint32_t aux = 0;   // gathers: position in col_idx (the index element feeding it); compute: step
+};
+
+// Loop descriptor of a tiled CSR x dense kernel (Gemmini-style loop instruction operands).
+struct KernelDesc {
+  bool valid = false;
+  std::uint64_t row_ptr_base = 0, col_idx_base = 0, values_base = 0, b_base = 0, out_base = 0;
+  std::uint32_t idx_bytes = 4, elem_bytes = 4;
+  std::uint32_t b_row_bytes = 0;  // bytes between consecutive rows of the gathered operand
+  std::uint32_t tile_bytes = 0;   // bytes gathered per nonzero per column tile
+  std::uint32_t tile_rows = 16, n_col_tiles = 1;
+  const CsrMatrix* a = nullptr;   // memory image of row_ptr / col_idx
+};
+
+struct Workload {
+  std::string name;
+  std::vector<Op> ops;
+  KernelDesc desc;
+  std::shared_ptr<CsrMatrix> matrix;
+  std::uint64_t mem_ops = 0;
+};
+
+// Matrix Market reader (coordinate; real/integer/complex/pattern; general/symmetric/skew/hermitian).
+// Throws InputError "<file>:<line>: <problem>".
+CsrMatrix read_matrix_market(const std::string& path);
+
+// Generators: uniform, rmat, banded, block, nm (see README).
+CsrMatrix generate_matrix(const WorkloadConfig& w);
+
+// Tiled kernels over A (see kernels.cpp for the loop nest).
+Workload build_kernel(const WorkloadConfig& w, const NpuConfig& npu, std::shared_ptr<CsrMatrix> a);
+
+// Memory-trace file: one access per line "R|W <addr> <size> [dep] [pc]" ('#' comments).
+// dep: index of an earlier access line (0-based) this access waits for, -1 none.
+Workload read_trace(const std::string& path);
+
+// The workload a config describes (matrix file / generator / trace).
+Workload make_workload(const SimConfig& cfg);
+
+}  // namespace nvr
