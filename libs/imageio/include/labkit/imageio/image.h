@@ -66,3 +66,8 @@ Volume resample_to(const Volume& v, const Geometry& target, Interpolation interp
 Volume reorient(const Volume& v, const std::string& code = "RAS");
 
 }  // namespace labkit::image
+
+namespace labkit::image {
+// The ITK version this library was built against, e.g. "5.2.1".
+std::string itk_version();
+}  // namespace labkit::image
