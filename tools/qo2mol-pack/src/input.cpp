@@ -79,10 +79,10 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     if (opt.energy_unit != "auto") {
       rep.energy_unit = canonical_energy_unit(opt.energy_unit);
       if (rep.energy_unit.empty()) throw InputError("--energy-unit: unknown unit '" + opt.energy_unit + "'");
-      rep.energy_unit_basis = "flag";
+      rep.energy_unit_basis = "stated by --energy-unit";
     } else if (!stated.empty()) {
       rep.energy_unit = stated;
-      rep.energy_unit_basis = "file metadata";
+      rep.energy_unit_basis = "stated by the file";
     } else if (!detected.empty() && opt.unit_check) {
       rep.energy_unit = detected;
       rep.energy_unit_basis = "detected from per-atom energies";
@@ -95,7 +95,7 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     if (opt.unit_check && !ratios.empty() && detected != rep.energy_unit)
       throw input_error(path, "energies are in " + (detected.empty() ? std::string("no known unit") : detected) +
                                   " by their size (E / free-atom sum = " + std::to_string(rep.median_ratio) +
-                                  "), but the " + rep.energy_unit_basis + " says " + rep.energy_unit +
+                                  "), but " + rep.energy_unit + " is " + rep.energy_unit_basis +
                                   " (--no-unit-check for semi-empirical or relative energies)");
     fe = energy_to_ev(rep.energy_unit);
     fl = length_to_ang(rep.length_unit);

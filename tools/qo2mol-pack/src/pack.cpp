@@ -83,7 +83,7 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
                       {"length_unit", rep.length_unit}, {"force_unit", rep.force_unit},
                       {"median_energy_over_free_atom_sum", rep.median_ratio},
                       {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(path))}});
-    log::info("{}: {} conformers ({}, energy unit {} from {})", path, rep.conformers, rep.format, rep.energy_unit,
+    log::info("{}: {} conformers ({}, energy unit {}: {})", path, rep.conformers, rep.format, rep.energy_unit,
               rep.energy_unit_basis);
   }
   nlohmann::json attrs{{"format", layout::kShardFormat},

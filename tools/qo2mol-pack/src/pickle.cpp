@@ -184,7 +184,10 @@ class Machine {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw InputError(where_ + ": pickle byte " + std::to_string(op_at_) + ": " + what);
+    // Name the record being decoded when the outer list is streamed (records before it were fine).
+    // APPENDS hands records over in batches, so the bad one is at or after this number.
+    const std::string rec = top_list_ ? "record " + std::to_string(emitted_) + " or later, " : "";
+    throw InputError(where_ + ": " + rec + "pickle byte " + std::to_string(op_at_) + ": " + what);
   }
   const char* take(std::size_t n) {
     if (n > p_.size() - pos_)

@@ -26,7 +26,8 @@ ReferenceEnergies ReferenceFitter::solve() const {
     if (seen_[a]) el.push_back(a);
   const std::size_t k = el.size();
   if (k == 0) return out;
-  std::vector<std::vector<long double>> m(k, std::vector<long double>(k + 1));
+  // Fixed-size work arrays: k <= 86 elements.
+  static thread_local long double m[87][88], r[87][88];
   long double maxdiag = 0;
   for (std::size_t i = 0; i < k; ++i) {
     for (std::size_t j = 0; j < k; ++j) m[i][j] = ata_[el[i]][el[j]];
@@ -35,14 +36,15 @@ ReferenceEnergies ReferenceFitter::solve() const {
   }
   // Rank from elimination without the ridge.
   {
-    auto r = m;
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t j = 0; j <= k; ++j) r[i][j] = m[i][j];
     int rank = 0;
     for (std::size_t c = 0, row = 0; c < k && row < k; ++c) {
       std::size_t p = row;
       for (std::size_t i = row; i < k; ++i)
         if (std::fabs(r[i][c]) > std::fabs(r[p][c])) p = i;
       if (std::fabs(r[p][c]) <= 1e-9L * maxdiag) continue;
-      std::swap(r[p], r[row]);
+      for (std::size_t j = 0; j <= k; ++j) std::swap(r[p][j], r[row][j]);
       for (std::size_t i = row + 1; i < k; ++i) {
         const long double f = r[i][c] / r[row][c];
         for (std::size_t j = c; j <= k; ++j) r[i][j] -= f * r[row][j];
@@ -57,13 +59,13 @@ ReferenceEnergies ReferenceFitter::solve() const {
     std::size_t p = c;
     for (std::size_t i = c + 1; i < k; ++i)
       if (std::fabs(m[i][c]) > std::fabs(m[p][c])) p = i;
-    std::swap(m[p], m[c]);
+    for (std::size_t j = 0; j <= k; ++j) std::swap(m[p][j], m[c][j]);
     for (std::size_t i = c + 1; i < k; ++i) {
       const long double f = m[i][c] / m[c][c];
       for (std::size_t j = c; j <= k; ++j) m[i][j] -= f * m[c][j];
     }
   }
-  std::vector<long double> x(k);
+  long double x[87] = {};
   for (std::size_t i = k; i-- > 0;) {
     long double s = m[i][k];
     for (std::size_t j = i + 1; j < k; ++j) s -= m[i][j] * x[j];

@@ -1,0 +1,240 @@
+// The tool end to end: pack (3 shards) -> merge -> export/reader, checked value by value against what
+// the readers produced from the inputs; molecule-disjoint splits; every bad-input path exits 2 and
+// leaves no shard behind.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "fixture.h"
+#include "input.h"
+#include "qo2mol/dataset_reader.h"
+#include "readers.h"
+#include "sha256.h"
+#include "splits.h"
+
+namespace fs = std::filesystem;
+using namespace labkit::qo2mol;
+using qo2test::run;
+using qo2test::tool;
+
+namespace {
+
+std::vector<std::string> packed_inputs() {
+  const std::string f = qo2test::fixture_dir(), m = qo2test::molecules_dir();
+  return {f + "/qo2mol_np1_p4.pkl", f + "/qo2mol_np2_p2.pkl", f + "/qo2mol_np2_p5.pkl", f + "/frames.extxyz",
+          f + "/mols.sdf", f + "/spice.h5", m + "/schnetpack_test_ethanol.db", m + "/schnetpack_test_ani1.db"};
+}
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+std::vector<std::string> shard_files_in(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const auto n = e.path().filename().string();
+    if (n.find(".h5") != std::string::npos) out.push_back(n);  // shards and hidden temporaries
+  }
+  return out;
+}
+
+nlohmann::json report_of(const std::string& dir) {
+  std::ifstream in(dir + "/report.json");
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+TEST(EndToEnd, PackExportReproducesEveryValue) {
+  QO2_REQUIRE_FIXTURES();
+  const std::string ds = qo2test::packed_dataset();
+  ASSERT_TRUE(fs::exists(ds + "/index.h5"));
+  // What went in: every input through the same readers, keyed by conformer id.
+  std::map<std::string, PackedConformer> in;
+  for (const auto& p : packed_inputs())
+    read_input(p, {}, [&](PackedConformer&& c) { ASSERT_TRUE(in.emplace(c.conformer_id, c).second) << c.conformer_id; });
+  // What comes out: export -> extxyz -> the extxyz reader.
+  const std::string tmp = qo2test::temp_dir("roundtrip");
+  std::string out;
+  ASSERT_EQ(run(tool() + " export " + ds + " " + tmp + "/all.xyz", &out), 0) << out;
+  std::vector<Conformer> back;
+  SourceUnits u;
+  read_extxyz(tmp + "/all.xyz", {}, u, [&](Conformer&& c) { back.push_back(std::move(c)); });
+  ASSERT_EQ(back.size(), in.size());
+  std::size_t with_forces = 0;
+  for (const auto& c : back) {
+    auto it = in.find(c.conformer_id);
+    ASSERT_NE(it, in.end()) << c.conformer_id;
+    const auto& p = it->second;
+    EXPECT_EQ(c.energy, p.energy) << c.conformer_id;  // float64, exact
+    EXPECT_EQ(c.molecule_key, p.molecule_key);
+    ASSERT_EQ(c.z.size(), p.z.size());
+    for (std::size_t a = 0; a < p.z.size(); ++a) EXPECT_EQ(c.z[a], p.z[a]);
+    for (std::size_t k = 0; k < p.positions.size(); ++k)
+      ASSERT_TRUE(same_bits(static_cast<float>(c.positions[k]), p.positions[k])) << c.conformer_id << " pos " << k;
+    EXPECT_EQ(c.forces.empty(), !p.has_forces);
+    if (p.has_forces) {
+      ++with_forces;
+      for (std::size_t k = 0; k < p.forces.size(); ++k)
+        ASSERT_TRUE(same_bits(static_cast<float>(c.forces[k]), p.forces[k])) << c.conformer_id << " force " << k;
+    }
+  }
+  EXPECT_EQ(with_forces, in.size() - 20);  // only the ANI-1 database has no forces
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, PickleValuesSurviveExactly) {
+  QO2_REQUIRE_FIXTURES();
+  // Against Python's own values (expected.json), not through any C++ reader.
+  DatasetReader ds(qo2test::packed_dataset());
+  const std::string tmp = qo2test::temp_dir("exact");
+  ASSERT_EQ(run(tool() + " export " + qo2test::packed_dataset() + " " + tmp + "/all.xyz"), 0);
+  std::map<std::string, Conformer> out;
+  SourceUnits u;
+  read_extxyz(tmp + "/all.xyz", {}, u, [&](Conformer&& c) { out.emplace(c.conformer_id, std::move(c)); });
+  for (const char* name : {"qo2mol_np1_p4.pkl", "qo2mol_np2_p2.pkl", "qo2mol_np2_p5.pkl"})
+    for (const auto& e : qo2test::expected()[name]) {
+      const auto& c = out.at(e["confid"].get<std::string>());
+      EXPECT_EQ(c.energy, e["energy"].get<double>());
+      const auto pos = e["pos"].get<std::vector<double>>();
+      const auto f = e["force"].get<std::vector<double>>();
+      for (std::size_t k = 0; k < pos.size(); ++k) {
+        ASSERT_TRUE(same_bits(static_cast<float>(c.positions[k]), static_cast<float>(pos[k])));
+        ASSERT_TRUE(same_bits(static_cast<float>(c.forces[k]), static_cast<float>(f[k])));  // float32 in the pickle
+      }
+    }
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, SplitsNeverShareAMoleculeAndRepeatForASeed) {
+  QO2_REQUIRE_FIXTURES();
+  DatasetReader ds(qo2test::packed_dataset());
+  for (const char* split : {"random", "ood_heavy_atoms"}) {
+    std::map<std::string, std::set<int>> labels_of_key;
+    const auto labels = ds.split_labels(split);
+    for (std::int64_t g = 0; g < ds.num_conformers(); ++g) {
+      const auto m = ds.molecule_of(g);
+      labels_of_key[ds.molecule(m).key].insert(labels[static_cast<std::size_t>(m)]);
+    }
+    for (const auto& [key, set] : labels_of_key) EXPECT_EQ(set.size(), 1u) << split << " " << key;
+  }
+  // Fixture pickles, extxyz and SDF share InChIKeys (same 20 molecules): they must be one molecule each.
+  EXPECT_EQ(ds.num_molecules(), 20 + 3 + 2);  // + 3 SPICE groups + ethanol + methane (ANI-1)
+  std::set<std::string> train, test;
+  for (auto m : ds.split_molecules("random", "train")) train.insert(ds.molecule(m).key);
+  for (auto m : ds.split_molecules("random", "test")) test.insert(ds.molecule(m).key);
+  for (const auto& k : test) EXPECT_EQ(train.count(k), 0u);
+  // Re-merging the same shards with the same seed gives the same labels; another seed does not.
+  const std::string tmp = qo2test::temp_dir("seed");
+  const std::string shards = qo2test::packed_dataset() + "/shard-0000*";
+  ASSERT_EQ(run(tool() + " merge " + shards + " --seed 7 --out " + tmp + "/a --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " merge " + shards + " --seed 8 --out " + tmp + "/b --log-level warn"), 0);
+  EXPECT_EQ(DatasetReader(tmp + "/a").split_labels("random"), ds.split_labels("random"));
+  EXPECT_NE(DatasetReader(tmp + "/b").split_labels("random"), ds.split_labels("random"));
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, ReaderBatchesByMoleculeMatchRandomAccess) {
+  QO2_REQUIRE_FIXTURES();
+  DatasetReader ds(qo2test::packed_dataset());
+  EXPECT_EQ(ds.num_shards(), 3);
+  const auto batches = ds.molecule_batches("random", "train", 4, 1);
+  std::size_t mols = 0;
+  for (const auto& b : batches) mols += b.size();
+  EXPECT_EQ(mols, ds.split_molecules("random", "train").size());
+  const auto batch = ds.batch(batches.front());
+  ConformerRecord r;
+  for (std::size_t i = 0; i < batch.conformers.size(); ++i) {
+    ds.read(batch.conformers[i], r);
+    EXPECT_EQ(r.molecule, batch.molecule[i]);
+    EXPECT_EQ(r.energy, batch.energy[i]);
+    const auto a0 = static_cast<std::size_t>(batch.atom_offset[i]);
+    ASSERT_EQ(static_cast<std::size_t>(batch.atom_offset[i + 1]) - a0, r.z.size());
+    EXPECT_TRUE(std::equal(r.z.begin(), r.z.end(), batch.z.begin() + static_cast<std::ptrdiff_t>(a0)));
+    EXPECT_TRUE(std::equal(r.positions.begin(), r.positions.end(), batch.positions.begin() + static_cast<std::ptrdiff_t>(3 * a0)));
+  }
+  // Reference energies were fitted on train and describe the energies to well under 1% of their size.
+  EXPECT_FALSE(ds.reference_energies().empty());
+}
+
+TEST(EndToEnd, BadInputsExitTwoNamingFileAndRecordWithNoShard) {
+  QO2_REQUIRE_FIXTURES();
+  const std::string f = qo2test::fixture_dir();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"bad_truncated.pkl", "truncated"},
+      {"bad_opcode.pkl", "unknown pickle opcode 0xff"},
+      {"bad_mismatch.pkl", "record 3: has 4 atoms but 9 coordinates"},
+      {"bad_nan.pkl", "record 2: energy is NaN"},
+      {"bad_element.pkl", "record 4: element Si is outside the declared element set"},
+      {"dups.pkl", "record 5: duplicate conformer"}};
+  for (const auto& [file, needle] : cases) {
+    const std::string tmp = qo2test::temp_dir("bad");
+    std::string out;
+    // A good file first: its conformers are already streaming into the shard when the bad one fails.
+    const int rc = run(tool() + " pack " + f + "/qo2mol_lists.pkl " + f + "/" + file +
+                           " --elements qo2mol --duplicates error --out " + tmp + "/o",
+                       &out);
+    EXPECT_EQ(rc, 2) << file << "\n" << out;
+    EXPECT_NE(out.find(f + "/" + file), std::string::npos) << out;
+    EXPECT_NE(out.find(needle), std::string::npos) << file << ": " << out;
+    EXPECT_TRUE(shard_files_in(tmp + "/o").empty()) << file;
+    fs::remove_all(tmp);
+  }
+}
+
+TEST(EndToEnd, DuplicatesDroppedOrKeptAndCounted) {
+  QO2_REQUIRE_FIXTURES();
+  const std::string tmp = qo2test::temp_dir("dups");
+  const std::string in = qo2test::fixture_dir() + "/dups.pkl";
+  ASSERT_EQ(run(tool() + " pack " + in + " --out " + tmp + "/drop --log-level warn"), 0);
+  auto m = report_of(tmp + "/drop")["metrics"];
+  EXPECT_EQ(m["duplicates_found"], 1);
+  EXPECT_EQ(m["conformers_written"], 5);
+  ASSERT_EQ(run(tool() + " pack " + in + " --duplicates keep --out " + tmp + "/keep --log-level warn"), 0);
+  m = report_of(tmp + "/keep")["metrics"];
+  EXPECT_EQ(m["duplicates_found"], 1);
+  EXPECT_EQ(m["conformers_written"], 6);
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, ShardWrittenTwiceIsRefused) {
+  const std::string tmp = qo2test::temp_dir("twice");
+  const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";
+  ASSERT_EQ(run(tool() + " pack " + db + " --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + db + " --shard 1/2 --out " + tmp + "/b --log-level warn"), 0);
+  const std::string shard = tmp + "/a/shard-00000-of-00002.h5";
+  const std::string before = sha256_file(shard);
+  std::string out;
+  EXPECT_EQ(run(tool() + " pack " + db + " --shard 0/2 --out " + tmp + "/a", &out), 2) << out;
+  EXPECT_EQ(sha256_file(shard), before);
+  // The same shard index twice in a merge, and a missing one.
+  ASSERT_EQ(run(tool() + " pack " + db + " --shard 0/2 --out " + tmp + "/c --log-level warn"), 0);
+  EXPECT_EQ(run(tool() + " merge " + tmp + "/a " + tmp + "/c " + tmp + "/b --out " + tmp + "/m1", &out), 2);
+  EXPECT_NE(out.find("shard 0/2 given twice"), std::string::npos) << out;
+  EXPECT_EQ(run(tool() + " merge " + tmp + "/a --out " + tmp + "/m2", &out), 2);
+  EXPECT_NE(out.find("shards 1 of 2 are missing"), std::string::npos) << out;
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, VerifyPassesThenCatchesCorruptionAndElements) {
+  QO2_REQUIRE_FIXTURES();
+  std::string out;
+  EXPECT_EQ(run(tool() + " verify " + qo2test::packed_dataset() + " --elements qo2mol", &out), 0) << out;
+  EXPECT_EQ(run(tool() + " verify " + qo2test::packed_dataset() + " --elements H,C,N", &out), 2);
+  EXPECT_NE(out.find("outside the element set"), std::string::npos) << out;
+  const std::string tmp = qo2test::temp_dir("corrupt");
+  fs::copy(qo2test::packed_dataset(), tmp + "/d", fs::copy_options::recursive);
+  const std::string shard = tmp + "/d/shard-00001-of-00003.h5";
+  {
+    std::fstream f(shard, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(shard) / 2));
+    f.put('\x5a');
+  }
+  EXPECT_EQ(run(tool() + " verify " + tmp + "/d", &out), 2);
+  EXPECT_NE(out.find("shard-00001-of-00003.h5: sha256"), std::string::npos) << out;
+  EXPECT_EQ(run(tool() + " inspect " + qo2test::packed_dataset() + " --json", &out), 0) << out;
+  fs::remove_all(tmp);
+}

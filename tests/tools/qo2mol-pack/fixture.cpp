@@ -1,0 +1,127 @@
+#include "fixture.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace qo2test {
+namespace {
+
+std::string base_dir() { return std::string(LABKIT_BIN_DIR) + "/../tests/qo2mol-pack-fixtures"; }
+
+// Runs `make` once across processes: the first takes the lock and builds, the others wait for it.
+void once(const std::string& stamp, const std::function<bool()>& make) {
+  fs::create_directories(base_dir());
+  const std::string lock_path = base_dir() + "/.lock";
+  const int fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0644);
+  ::flock(fd, LOCK_EX);
+  if (!fs::exists(stamp) && make()) std::ofstream(stamp) << "ok\n";
+  ::flock(fd, LOCK_UN);
+  ::close(fd);
+}
+
+nlohmann::json load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return nlohmann::json::object();
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+std::string molecules_dir() { return std::string(LABKIT_SHARED_DATA_DIR) + "/molecules"; }
+std::string tool() { return std::string(LABKIT_BIN_DIR) + "/qo2mol-pack"; }
+
+int run(const std::string& cmd, std::string* output) {
+  const std::string full = cmd + " 2>&1";
+  FILE* p = ::popen(full.c_str(), "r");
+  if (!p) return -1;
+  std::array<char, 4096> buf{};
+  std::string out;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  if (output) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const std::string& fixture_dir() {
+  static const std::string dir = [] {
+    const std::string d = base_dir() + "/inputs";
+    once(base_dir() + "/inputs.stamp", [&] {
+      const std::string cmd = "/usr/bin/python3 " + std::string(LABKIT_SOURCE_DIR) +
+                              "/tests/tools/qo2mol-pack/make_fixtures.py " + d + " " + molecules_dir() +
+                              "/schnetpack_test_qm9.db";
+      std::string out;
+      const int rc = run(cmd, &out);
+      if (rc != 0) std::fprintf(stderr, "fixture generation failed (%d):\n%s\n", rc, out.c_str());
+      return rc == 0;
+    });
+    return fs::exists(base_dir() + "/inputs.stamp") ? d : std::string();
+  }();
+  return dir;
+}
+
+const nlohmann::json& expected() {
+  static const nlohmann::json j = load(fixture_dir() + "/expected.json");
+  return j;
+}
+
+const nlohmann::json& ase_expected() {
+  static const nlohmann::json j = load(fixture_dir() + "/ase_expected.json");
+  return j;
+}
+
+std::string temp_dir(const std::string& tag) {
+  std::random_device rd;
+  const fs::path p = fs::temp_directory_path() / ("qo2mol-test-" + tag + "-" + std::to_string(::getpid()) + "-" +
+                                                  std::to_string(rd()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+const std::string& packed_dataset() {
+  static const std::string dir = [] {
+    const std::string d = base_dir() + "/packed";
+    const std::string shards = base_dir() + "/shards";
+    once(base_dir() + "/packed.stamp", [&] {
+      const std::string f = fixture_dir();
+      const std::string m = molecules_dir();
+      const std::string inputs = f + "/qo2mol_np1_p4.pkl " + f + "/qo2mol_np2_p2.pkl " + f + "/qo2mol_np2_p5.pkl " +
+                                 f + "/frames.extxyz " + f + "/mols.sdf " + f + "/spice.h5 " + m +
+                                 "/schnetpack_test_ethanol.db " + m + "/schnetpack_test_ani1.db";
+      fs::remove_all(d);
+      fs::remove_all(shards);
+      for (int i = 0; i < 3; ++i) {
+        const std::string cmd = tool() + " pack " + inputs + " --elements qo2mol --shard " + std::to_string(i) +
+                                "/3 --out " + shards + "/s" + std::to_string(i) + " --log-level warn";
+        std::string out;
+        if (run(cmd, &out) != 0) {
+          std::fprintf(stderr, "%s\n%s\n", cmd.c_str(), out.c_str());
+          return false;
+        }
+      }
+      std::string out;
+      const std::string cmd = tool() + " merge " + shards + "/s0 " + shards + "/s1 " + shards + "/s2 --seed 7 --out " + d +
+                              " --log-level warn";
+      if (run(cmd, &out) != 0) {
+        std::fprintf(stderr, "%s\n%s\n", cmd.c_str(), out.c_str());
+        return false;
+      }
+      return true;
+    });
+    return d;
+  }();
+  return dir;
+}
+
+}  // namespace qo2test
