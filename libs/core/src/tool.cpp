@@ -6,6 +6,7 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/report.h"
+#include "labkit/core/threads.h"
 
 namespace labkit {
 
@@ -22,7 +23,7 @@ Tool::Tool(ToolSpec spec) : spec_(std::move(spec)), app_(std::make_unique<CLI::A
   if (spec_.requires_out) out->required();
   app.add_flag("--force", force_, "Overwrite results already in --out");
   app.add_option("--seed", seed_, "Random seed; the same seed repeats a run exactly");
-  app.add_option("--threads", threads_, "CPU threads (0 = library default)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", threads_, "CPU threads (0 = all CPUs this process may use; SLURM_CPUS_PER_TASK in a SLURM job)")->check(CLI::NonNegativeNumber);
   if (spec_.uses_device)
     app.add_option("--device", device_, "Compute device: cpu, cuda or cuda:N");
   if (spec_.uses_resume) app.add_flag("--resume", resume_, "Continue from the checkpoints in --out");
@@ -76,7 +77,7 @@ int Tool::run_body(const std::vector<std::string>& argv, const std::function<voi
 
     Run run(std::move(config));
     run.seed_ = seed_;
-    run.threads_ = threads_;
+    run.threads_ = threads_ > 0 ? threads_ : default_thread_count();
     run.device_ = device_;
     run.force_ = force_;
     run.resume_ = resume_;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "labkit/core/error.h"
+#include "labkit/core/threads.h"
 #include "labkit/torch/compat.h"
 
 #ifdef LABKIT_HAVE_CUDA
@@ -54,7 +55,7 @@ std::vector<std::string> cuda_device_names() {
 }
 
 void apply_threads_and_seed(int threads, std::uint64_t seed) {
-  if (threads > 0) torch::set_num_threads(threads);
+  torch::set_num_threads(threads > 0 ? threads : default_thread_count());
   torch::manual_seed(seed);
 }
 

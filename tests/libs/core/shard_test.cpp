@@ -65,3 +65,12 @@ TEST(Shard, FromSlurmEnvironment) {
   EXPECT_EQ(s.index, 0);
   EXPECT_EQ(s.count, 1);
 }
+
+#include "labkit/core/threads.h"
+
+TEST(Threads, SlurmCpusPerTaskWins) {
+  ::setenv("SLURM_CPUS_PER_TASK", "3", 1);
+  EXPECT_EQ(labkit::default_thread_count(), 3);
+  ::unsetenv("SLURM_CPUS_PER_TASK");
+  EXPECT_GE(labkit::default_thread_count(), 1);
+}

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "labkit/core/error.h"
+#include "labkit/core/threads.h"
 
 TEST(TorchRuntime, ParseDevice) {
   EXPECT_TRUE(labkit::torchrt::parse_device("cpu").is_cpu());
@@ -21,6 +22,7 @@ TEST(TorchRuntime, SeedRepeatsRandomNumbers) {
   EXPECT_EQ(torch::get_num_threads(), 1);
   labkit::torchrt::apply_threads_and_seed(0, 123);
   EXPECT_TRUE(torch::equal(a, torch::randn({4})));
+  EXPECT_EQ(torch::get_num_threads(), labkit::default_thread_count()) << "0 means every CPU we may use";
 }
 
 TEST(TorchRuntime, VersionsNameLibTorchAndBlas) {

@@ -79,7 +79,7 @@ class Run {
  public:
   const Config& config() const { return config_; }
   std::uint64_t seed() const { return seed_; }
-  int threads() const { return threads_; }  // 0 = library default
+  int threads() const { return threads_; }  // resolved: never 0
   const std::string& device() const { return device_; }
   const Shard& shard() const { return shard_; }
   bool force() const { return force_; }

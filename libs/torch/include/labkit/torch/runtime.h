@@ -13,7 +13,7 @@ namespace labkit::torchrt {
 
 // "cpu", "cuda", "cuda:1". Throws InputError when the device does not exist in this build/machine.
 torch::Device parse_device(const std::string& text);
-// Sets torch threads (0 keeps the default) and seeds torch's generators.
+// Sets torch's intra-op threads (0 = default_thread_count()) and seeds torch's generators.
 void apply_threads_and_seed(int threads, std::uint64_t seed);
 // LibTorch version, CUDA (built / available / device count) and the BLAS library actually loaded.
 VersionList versions();
