@@ -34,6 +34,8 @@ class Engine : private PrefetchSink {
   void advance_to(std::uint64_t t);
   // Queue a prefetch of addr (as a prefetcher would).
   void prefetch(std::uint64_t addr) override;
+  // Start draining the prefetch queue at cycle t (run() does this after each op).
+  void kick_prefetch_queue(std::uint64_t t) { schedule_drain(t); }
   // Drain all events; returns the stats so far.
   SimStats finish();
 

@@ -1,0 +1,176 @@
+// Engine timing on hand-computed traces, prefetch accounting (ChampSim/gem5 rules), invariants.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "engine.h"
+#include "test_util.h"
+
+namespace {
+
+using nvr_test::tiny_cfg;
+
+nvr::Workload empty_workload() {
+  nvr::Workload w;
+  w.name = "hand";
+  return w;
+}
+
+TEST(Engine, MissThenHitByHand) {
+  const auto w = empty_workload();
+  nvr::Engine e(tiny_cfg(), w);
+  // NSB miss (2) -> L2 at 2, miss (10) -> DRAM at 12: idle bank tRCD+tCAS 10 -> 22, burst 2, +10 -> 34.
+  EXPECT_EQ(e.demand(0, 0, false), 34u);
+  EXPECT_EQ(e.demand(0, 40, false), 42u);  // filled at 34: NSB hit, latency 2
+  const auto s = e.finish();
+  ASSERT_EQ(s.levels.size(), 2u);
+  EXPECT_EQ(s.levels[0].accesses, 2u);
+  EXPECT_EQ(s.levels[0].hits, 1u);
+  EXPECT_EQ(s.levels[0].misses, 1u);
+  EXPECT_EQ(s.levels[1].accesses, 1u);
+  EXPECT_EQ(s.levels[1].misses, 1u);
+  EXPECT_EQ(s.dram.reads, 1u);
+  EXPECT_TRUE(nvr::check_invariants(s).empty());
+}
+
+TEST(Engine, SameLineMissesMergeInTheMshr) {
+  const auto w = empty_workload();
+  nvr::Engine e(tiny_cfg(), w);
+  EXPECT_EQ(e.demand(0, 0, false), 34u);
+  EXPECT_EQ(e.demand(32, 1, false), 34u);  // same 64 B line, in flight: merges, same completion
+  const auto s = e.finish();
+  EXPECT_EQ(s.levels[0].misses, 2u);
+  EXPECT_EQ(s.levels[0].mshr_merges, 1u);
+  EXPECT_EQ(s.levels[1].accesses, 1u);  // only one request went down
+  EXPECT_EQ(s.dram.reads, 1u);
+}
+
+TEST(Engine, PrefetchUsefulLateAndUseless) {
+  const auto w = empty_workload();
+  {
+    nvr::Engine e(tiny_cfg(), w);
+    e.prefetch(0x1000);
+    e.kick_prefetch_queue(0);
+    e.advance_to(0);
+    EXPECT_EQ(e.demand(0x1000, 100, false), 102u);  // arrived at 34: hit on a prefetched line
+    e.prefetch(0x2000);
+    e.kick_prefetch_queue(100);
+    e.advance_to(100);
+    // 0x2000: bank 0 row 4 vs open row 2 -> conflict at 112 + 15 = 127, +2 +10 = 139
+    EXPECT_EQ(e.demand(0x2000, 101, false), 139u);  // merges into the in-flight prefetch: late
+    EXPECT_EQ(e.demand(0x1000, 200, false), 202u);  // second use of a prefetched line: not useful again
+    const auto s = e.finish();
+    EXPECT_EQ(s.pf.requested, 2u);
+    EXPECT_EQ(s.pf.issued, 2u);
+    EXPECT_EQ(s.pf.useful, 2u);
+    EXPECT_EQ(s.pf.late, 1u);
+    EXPECT_EQ(s.pf.useless, 0u);
+    EXPECT_TRUE(nvr::check_invariants(s).empty());
+  }
+  {
+    nvr::Engine e(tiny_cfg(), w);
+    e.prefetch(0);  // NSB set 0
+    e.prefetch(0);  // already queued
+    e.kick_prefetch_queue(0);
+    e.advance_to(0);
+    e.prefetch(0);  // already in flight: redundant when drained
+    e.kick_prefetch_queue(1);
+    e.advance_to(1);
+    e.demand(0x200, 100, false);  // set 0
+    e.demand(0x400, 200, false);  // set 0: its fill evicts the LRU line, the unused prefetch
+    const auto s = e.finish();
+    EXPECT_EQ(s.pf.requested, 3u);
+    EXPECT_EQ(s.pf.duplicate, 1u);
+    EXPECT_EQ(s.pf.redundant, 1u);
+    EXPECT_EQ(s.pf.issued, 1u);
+    EXPECT_EQ(s.pf.useful, 0u);
+    EXPECT_EQ(s.pf.useless, 1u);
+    EXPECT_TRUE(nvr::check_invariants(s).empty());
+  }
+}
+
+nvr::Workload trace_of(std::vector<nvr::Op> ops) {
+  nvr::Workload w;
+  w.name = "ops";
+  w.ops = std::move(ops);
+  for (const auto& o : w.ops) w.mem_ops += o.kind != nvr::OpKind::kCompute;
+  return w;
+}
+
+TEST(Engine, DependencySerialisesLoads) {
+  using nvr::Op;
+  using nvr::OpKind;
+  const auto indep = trace_of({Op{0, 64, OpKind::kLoad, 1, -1, 0}, Op{4096, 64, OpKind::kLoad, 1, -1, 0}});
+  const auto dep = trace_of({Op{0, 64, OpKind::kLoad, 1, -1, 0}, Op{4096, 64, OpKind::kLoad, 1, 0, 0}});
+  const auto a = nvr::simulate(tiny_cfg(), indep);
+  const auto b = nvr::simulate(tiny_cfg(), dep);
+  EXPECT_LT(a.cycles, 60u);   // overlapped: one latency plus a few cycles
+  EXPECT_GE(b.cycles, 68u);   // second issues at 34, then its own miss
+  EXPECT_EQ(b.inflight_at_end, 0u);
+}
+
+TEST(Engine, FiniteMshrsLimitParallelMisses) {
+  using nvr::Op;
+  using nvr::OpKind;
+  std::vector<Op> ops;
+  for (int i = 0; i < 8; ++i) ops.push_back(Op{std::uint64_t(i) * 64, 64, OpKind::kLoad, 1, -1, 0});
+  const auto w = trace_of(ops);
+  auto one = tiny_cfg();
+  one.nsb.mshrs = 1;
+  const auto s1 = nvr::simulate(one, w);
+  const auto s4 = nvr::simulate(tiny_cfg(), w);
+  EXPECT_GT(s1.cycles, 2 * s4.cycles);
+  EXPECT_TRUE(nvr::check_invariants(s1).empty());
+}
+
+TEST(Engine, IdleCyclesAreSkipped) {
+  using nvr::Op;
+  using nvr::OpKind;
+  const auto w = trace_of({Op{0, 64, OpKind::kLoad, 1, -1, 0}, Op{0, 4000000000u,
+                                                                  OpKind::kCompute, 0, -1, 0},
+                           Op{64, 64, OpKind::kLoad, 1, 1, 0}});
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto s = nvr::simulate(tiny_cfg(), w);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(s.cycles, 4000000000ull);
+  EXPECT_LT(secs, 0.5);  // 4e9 cycles simulated without visiting them
+}
+
+TEST(Engine, InvariantsHoldForEveryPrefetcherOnARealMatrix) {
+  auto cfg = nvr_test::default_cfg();
+  cfg.workload.matrix = nvr_test::data("sparse/dwt_878.mtx");
+  const auto w = nvr::make_workload(cfg);
+  std::uint64_t lines = 0;
+  for (const auto& op : w.ops)
+    if (op.kind != nvr::OpKind::kCompute) lines += (op.addr + op.size - 1) / 64 - op.addr / 64 + 1;
+  std::uint64_t none_cycles = 0;
+  for (const char* p : {"none", "stride", "stream", "imp", "dvr", "nvr"}) {
+    cfg.pf.type = p;
+    const auto s = nvr::simulate(cfg, w);
+    EXPECT_TRUE(nvr::check_invariants(s).empty()) << p << ": " << nvr::check_invariants(s).front();
+    EXPECT_EQ(s.demand_lines, lines) << p;
+    EXPECT_EQ(s.levels[0].accesses, lines) << p;
+    EXPECT_GE(s.cycles, s.compute_cycles / 2) << p;
+    if (std::string(p) == "none") {
+      none_cycles = s.cycles;
+      EXPECT_EQ(s.pf.issued, 0u);
+    } else {
+      EXPECT_GT(s.pf.issued, 0u) << p;
+    }
+    if (std::string(p) == "nvr") {
+      EXPECT_LT(s.cycles, none_cycles);
+    }
+  }
+}
+
+TEST(Engine, SameRunTwiceIsIdentical) {
+  auto cfg = nvr_test::default_cfg();
+  cfg.workload.rows = cfg.workload.cols = 512;
+  cfg.workload.density = 0.02;
+  const auto w = nvr::make_workload(cfg);
+  const auto a = nvr::simulate(cfg, w), b = nvr::simulate(cfg, w);
+  EXPECT_EQ(a.cycles, b.cycles);
+  EXPECT_EQ(a.pf.useful, b.pf.useful);
+}
+
+}  // namespace

@@ -1,0 +1,45 @@
+// Helpers shared by the nvr-sim tests.
+#pragma once
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <string>
+#include <unistd.h>
+
+#include "config.h"
+#include "prefetcher.h"
+
+namespace nvr_test {
+
+inline nvr::SimConfig default_cfg() { return nvr::parse_config(nvr::default_config_json()); }
+
+// Small hierarchy with round numbers for hand-computed timings.
+inline nvr::SimConfig tiny_cfg() {
+  auto j = nvr::default_config_json();
+  j["nsb"] = {{"enabled", true}, {"size_kb", 1}, {"ways", 2}, {"line_bytes", 64}, {"latency", 2}, {"mshrs", 4},
+              {"repl", "lru"}};
+  j["l2"] = {{"enabled", true}, {"size_kb", 4}, {"ways", 4}, {"line_bytes", 64}, {"latency", 10}, {"mshrs", 8},
+             {"repl", "lru"}};
+  j["dram"] = {{"latency", 10}, {"bytes_per_cycle", 32}, {"banks", 2}, {"row_bytes", 1024},
+               {"t_cas", 5},    {"t_rcd", 5},            {"t_rp", 5}};
+  j["prefetcher"]["type"] = "none";
+  j["prefetcher"]["mshr_reserve"] = 0;
+  return nvr::parse_config(j);
+}
+
+struct RecordingSink : nvr::PrefetchSink {
+  std::vector<std::uint64_t> addrs;
+  void prefetch(std::uint64_t a) override { addrs.push_back(a); }
+  std::set<std::uint64_t> set() const { return {addrs.begin(), addrs.end()}; }
+};
+
+inline std::string temp_file(const std::string& name, const std::string& contents) {
+  const std::string path = "/tmp/nvr_sim_test_" + std::to_string(::getpid()) + "_" + name;
+  std::ofstream(path) << contents;
+  return path;
+}
+
+inline std::string data(const std::string& rel) { return std::string(LABKIT_SHARED_DATA_DIR) + "/" + rel; }
+
+}  // namespace nvr_test

@@ -1,0 +1,153 @@
+// Matrix Market reader (real SuiteSparse files and malformed ones), generators, kernels, traces.
+#include <gtest/gtest.h>
+
+#include <labkit/core/error.h>
+
+#include "test_util.h"
+#include "workload.h"
+
+namespace {
+
+using nvr_test::data;
+using nvr_test::temp_file;
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const labkit::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(MatrixMarket, RealFilesAllKinds) {
+  // pattern symmetric: 78 stored, no diagonal -> 156 nonzeros
+  const auto k = nvr::read_matrix_market(data("sparse/karate.mtx"));
+  EXPECT_EQ(k.rows, 34u);
+  EXPECT_EQ(k.nnz(), 156u);
+  // real symmetric, lower triangle with full diagonal: 2 * 42943 - 2003
+  const auto b = nvr::read_matrix_market(data("sparse/bcsstk13.mtx"));
+  EXPECT_EQ(b.rows, 2003u);
+  EXPECT_EQ(b.nnz(), 2u * 42943u - 2003u);
+  // real general: as stored
+  const auto w = nvr::read_matrix_market(data("sparse/west0479.mtx"));
+  EXPECT_EQ(w.rows, 479u);
+  EXPECT_EQ(w.nnz(), 1910u);
+  // CSR structure: sorted unique columns per row, row_ptr consistent
+  for (const auto* m : {&k, &b, &w}) {
+    ASSERT_EQ(m->row_ptr.size(), m->rows + 1u);
+    EXPECT_EQ(m->row_ptr.back(), m->nnz());
+    for (std::uint32_t r = 0; r < m->rows; ++r)
+      for (auto p = m->row_ptr[r] + 1; p < m->row_ptr[r + 1]; ++p) EXPECT_LT(m->col_idx[p - 1], m->col_idx[p]);
+  }
+  // symmetric: (i, j) present iff (j, i) present
+  auto has = [&](std::uint32_t i, std::uint32_t j) {
+    for (auto p = k.row_ptr[i]; p < k.row_ptr[i + 1]; ++p)
+      if (k.col_idx[p] == j) return true;
+    return false;
+  };
+  for (std::uint32_t i = 0; i < k.rows; ++i)
+    for (auto p = k.row_ptr[i]; p < k.row_ptr[i + 1]; ++p) EXPECT_TRUE(has(k.col_idx[p], i));
+}
+
+TEST(MatrixMarket, MalformedFilesNameFileAndLine) {
+  const auto bad_entry = temp_file("bad_entry.mtx",
+                                   "%%MatrixMarket matrix coordinate real general\n% c\n3 3 2\n1 1 1.0\n2 x 3.0\n");
+  auto msg = error_of([&] { nvr::read_matrix_market(bad_entry); });
+  EXPECT_NE(msg.find(bad_entry + ":5:"), std::string::npos) << msg;
+  const auto range = temp_file("range.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 1\n3 1\n");
+  msg = error_of([&] { nvr::read_matrix_market(range); });
+  EXPECT_NE(msg.find(range + ":3:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("outside"), std::string::npos) << msg;
+  const auto short_file = temp_file("short.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n");
+  msg = error_of([&] { nvr::read_matrix_market(short_file); });
+  EXPECT_NE(msg.find("1 of 3 entries"), std::string::npos) << msg;
+  const auto header = temp_file("header.mtx", "%MatrixMarket matrix coordinate real general\n1 1 0\n");
+  msg = error_of([&] { nvr::read_matrix_market(header); });
+  EXPECT_NE(msg.find(header + ":1:"), std::string::npos) << msg;
+  const auto array = temp_file("array.mtx", "%%MatrixMarket matrix array real general\n1 1\n1\n");
+  EXPECT_NE(error_of([&] { nvr::read_matrix_market(array); }).find("only coordinate"), std::string::npos);
+  EXPECT_NE(error_of([&] { nvr::read_matrix_market("/nonexistent.mtx"); }).find("/nonexistent.mtx"),
+            std::string::npos);
+}
+
+TEST(Generators, ExactCountsAndDeterminism) {
+  nvr::WorkloadConfig w;
+  w.rows = w.cols = 10;
+  w.generator = "banded";
+  w.band = 1;
+  EXPECT_EQ(nvr::generate_matrix(w).nnz(), 28u);  // 3n - 2
+  w.generator = "nm";
+  w.rows = 4, w.cols = 8, w.nm_n = 2, w.nm_m = 4;
+  const auto nm = nvr::generate_matrix(w);
+  EXPECT_EQ(nm.nnz(), 16u);
+  for (std::uint32_t r = 0; r < 4; ++r)
+    for (std::uint32_t g = 0; g < 8; g += 4) {
+      int in_group = 0;
+      for (auto p = nm.row_ptr[r]; p < nm.row_ptr[r + 1]; ++p) in_group += nm.col_idx[p] / 4 == g / 4;
+      EXPECT_EQ(in_group, 2);
+    }
+  w.generator = "block";
+  w.rows = w.cols = 64, w.block = 16, w.density = 1.0;
+  EXPECT_EQ(nvr::generate_matrix(w).nnz(), 64u * 64u);
+  w.generator = "uniform";
+  w.rows = w.cols = 1024, w.density = 0.01, w.seed = 3;
+  const auto u1 = nvr::generate_matrix(w), u2 = nvr::generate_matrix(w);
+  EXPECT_EQ(u1.col_idx, u2.col_idx);
+  EXPECT_NEAR(double(u1.nnz()) / (1024.0 * 1024.0), 0.01, 0.001);
+  w.generator = "rmat";
+  const auto r = nvr::generate_matrix(w);
+  EXPECT_GT(r.nnz(), 0u);
+  std::uint32_t max_row = 0;
+  for (std::uint32_t i = 0; i < r.rows; ++i) max_row = std::max(max_row, r.row_ptr[i + 1] - r.row_ptr[i]);
+  EXPECT_GT(max_row, 5 * r.nnz() / r.rows);  // heavy-tailed rows
+  w.generator = "zipf";
+  EXPECT_THROW(nvr::generate_matrix(w), labkit::InputError);
+}
+
+TEST(Kernels, SpmmOpCountsAndDependencies) {
+  auto cfg = nvr_test::default_cfg();
+  cfg.workload.matrix = data("sparse/karate.mtx");
+  cfg.workload.dense_cols = 64;  // 4 column tiles of 16
+  const auto w = nvr::make_workload(cfg);
+  std::uint64_t gathers = 0, computes = 0, stores = 0;
+  for (std::size_t i = 0; i < w.ops.size(); ++i) {
+    const auto& op = w.ops[i];
+    gathers += op.pc == nvr::kPcGather;
+    computes += op.kind == nvr::OpKind::kCompute;
+    stores += op.kind == nvr::OpKind::kStore;
+    EXPECT_LT(op.dep, std::int32_t(i));
+    if (op.pc == nvr::kPcGather) {
+      EXPECT_EQ(op.size, 64u);
+      EXPECT_EQ(op.addr % 64, 0u);
+    }
+  }
+  EXPECT_EQ(gathers, 156u * 4);
+  EXPECT_EQ(computes, 3u * 4);  // 34 rows -> 3 row tiles, x 4 column tiles
+  EXPECT_EQ(stores, 34u * 4);
+  cfg.workload.kind = "spmv";
+  const auto v = nvr::make_workload(cfg);
+  std::uint64_t vg = 0;
+  for (const auto& op : v.ops) vg += op.pc == nvr::kPcGather && op.size == 4;
+  EXPECT_EQ(vg, 156u);
+  cfg.workload.kind = "sddmm";
+  EXPECT_GT(nvr::make_workload(cfg).ops.size(), 156u);
+}
+
+TEST(Trace, ParsesAndRejectsBadLines) {
+  const auto ok = temp_file("ok.trace", "# addr trace\nR 0x1000 64\nW 4096 64 -1\nR 0x2000 128 0 7  # dep on line 0\n\n");
+  const auto w = nvr::read_trace(ok);
+  ASSERT_EQ(w.ops.size(), 3u);
+  EXPECT_EQ(w.ops[0].addr, 0x1000u);
+  EXPECT_EQ(w.ops[1].kind, nvr::OpKind::kStore);
+  EXPECT_EQ(w.ops[2].dep, 0);
+  EXPECT_EQ(w.ops[2].pc, 7);
+  const auto bad = temp_file("bad.trace", "R 0x1000 64\nX 0x1000 64\n");
+  EXPECT_NE(error_of([&] { nvr::read_trace(bad); }).find(bad + ":2:"), std::string::npos);
+  const auto fwd = temp_file("fwd.trace", "R 0x1000 64 3\n");
+  EXPECT_NE(error_of([&] { nvr::read_trace(fwd); }).find("earlier access"), std::string::npos);
+  const auto size = temp_file("size.trace", "R 0x1000 abc\n");
+  EXPECT_NE(error_of([&] { nvr::read_trace(size); }).find(size + ":1:"), std::string::npos);
+}
+
+}  // namespace
