@@ -60,6 +60,37 @@ void AppendableDataset::flush() {
   buffered_ = 0;
 }
 
+AppendableStrings::AppendableStrings(H5::H5File& file, const std::string& path, hsize_t chunk_rows)
+    : type_(H5::PredType::C_S1, H5T_VARIABLE), chunk_rows_(chunk_rows) {
+  type_.setCset(H5T_CSET_UTF8);
+  hsize_t dims = 0, maxdims = H5S_UNLIMITED;
+  H5::DataSpace space(1, &dims, &maxdims);
+  H5::DSetCreatPropList dcpl;
+  dcpl.setChunk(1, &chunk_rows_);
+  H5::LinkCreatPropList lcpl;
+  H5Pset_create_intermediate_group(lcpl.getId(), 1);
+  ds_ = file.createDataSet(path, type_, space, dcpl, H5::DSetAccPropList::DEFAULT, lcpl);
+}
+
+void AppendableStrings::append(const std::string& s) {
+  buffer_.push_back(s);
+  if (buffer_.size() == chunk_rows_) flush();
+}
+
+void AppendableStrings::flush() {
+  if (buffer_.empty()) return;
+  hsize_t n = buffer_.size(), size = rows_ + n, offset = rows_;
+  ds_.extend(&size);
+  H5::DataSpace file_space = ds_.getSpace();
+  file_space.selectHyperslab(H5S_SELECT_SET, &n, &offset);
+  H5::DataSpace mem_space(1, &n);
+  std::vector<const char*> ptrs;
+  for (const auto& v : buffer_) ptrs.push_back(v.c_str());
+  ds_.write(ptrs.data(), type_, mem_space, file_space);
+  rows_ += n;
+  buffer_.clear();
+}
+
 void write_strings(H5::H5File& file, const std::string& path, const std::vector<std::string>& values) {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);

@@ -32,6 +32,20 @@ class AppendableDataset {
   std::vector<char> buffer_;
 };
 
+// A growing 1-D variable-length UTF-8 string dataset, written a chunk of strings at a time.
+class AppendableStrings {
+ public:
+  AppendableStrings(H5::H5File& file, const std::string& path, hsize_t chunk_rows);
+  void append(const std::string& s);
+  void flush();
+
+ private:
+  H5::DataSet ds_;
+  H5::StrType type_;
+  hsize_t chunk_rows_, rows_ = 0;
+  std::vector<std::string> buffer_;
+};
+
 // Variable-length UTF-8 string datasets (h5py reads them as bytes objects / .asstr()).
 void write_strings(H5::H5File& file, const std::string& path, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(H5::H5File& file, const std::string& path);

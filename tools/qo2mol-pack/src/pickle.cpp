@@ -26,11 +26,24 @@ bool is_numpy_global(const std::string& name, const std::string& tail) {
   return name == "numpy.core." + tail || name == "numpy._core." + tail;
 }
 
+struct MemoDropped {};
+
+struct Memo {
+  Ref obj;
+  bool used;
+};  // the optimistic pass dropped a string that a later record refers to
+
 class Machine {
  public:
   Machine(std::string_view bytes, const std::string& where,
-          const std::function<void(const Ref&, std::int64_t)>& on_item)
-      : p_(bytes), where_(where), on_item_(on_item) {}
+          const std::function<void(const Ref&, std::int64_t)>& on_item, const std::function<void(std::size_t)>& on_consumed)
+      : p_(bytes), where_(where), on_item_(on_item), on_consumed_(on_consumed) {}
+  // Second pass after MemoDropped: keep every string, deliver only records from `skip` on.
+  void conservative(std::int64_t skip) {
+    optimistic_ = false;
+    skip_ = skip;
+  }
+  std::int64_t emitted() const { return emitted_; }
 
   Ref run() {
     while (true) {
@@ -98,12 +111,14 @@ class Machine {
         case 'a': {
           auto v = pop();
           append(peek(), v);
+          if (peek().get() == top_list_) drop_transient();
           break;
         }
         case 'e': {
           auto items = pop_mark();
           auto l = peek();
           for (auto& v : items) append(l, v);
+          if (l.get() == top_list_) drop_transient();
           break;
         }
         case 's': {
@@ -231,28 +246,38 @@ class Machine {
   }
   void memoize(std::uint64_t k) {
     auto o = peek();
-    memo_[k] = o;
+    memo_[k] = Memo{o, false};
     next_memo_ = std::max(next_memo_, k + 1);
-    if (on_item_ && is_container(*o)) memo_key_of_[o.get()] = k;
+    // Record-owned objects are dropped from the memo once their batch of records is handed over, so
+    // memory does not grow with the file: containers and array payloads always (numpy never shares
+    // them between records), strings only in the optimistic pass and only if nothing in their batch
+    // referred back to them (dict keys and interned values are referred back to at once).
+    if (!on_item_) return;
+    if (is_container(*o) || (o->kind == Kind::kBytes && o->s.size() >= 64)) transient_.push_back(k);
+    else if (optimistic_ && (o->kind == Kind::kStr || o->kind == Kind::kBytes)) transient_strings_.push_back(k);
   }
   static bool is_container(const Object& o) {
     return o.kind == Kind::kArray || o.kind == Kind::kDict || o.kind == Kind::kList || o.kind == Kind::kTuple;
   }
-  Ref memo_get(std::uint64_t k) const {
+  void drop_transient() {
+    for (auto k : transient_) memo_.erase(k);
+    transient_.clear();
+    for (auto k : transient_strings_) {
+      auto it = memo_.find(k);
+      if (it != memo_.end() && !it->second.used) memo_.erase(it);
+    }
+    transient_strings_.clear();
+    if (on_consumed_) on_consumed_(pos_);  // nothing before pos_ is read again: the caller may release it
+  }
+  Ref memo_get(std::uint64_t k) {
     auto it = memo_.find(k);
-    if (it != memo_.end()) return it->second;
+    if (it != memo_.end()) {
+      it->second.used = true;
+      return it->second.obj;
+    }
+    if (optimistic_ && k < next_memo_) throw MemoDropped{};  // load() retries without dropping strings
     fail("memo key " + std::to_string(k) + " is not available: never stored, or a container of an earlier "
          "record (the streaming reader drops those; records that share arrays or dicts are unsupported)");
-  }
-  // After a streamed record is converted, forget the containers it built so memory stays bounded.
-  void forget(const Object& o) {
-    if (!is_container(o)) return;
-    if (auto it = memo_key_of_.find(&o); it != memo_key_of_.end()) {
-      memo_.erase(it->second);
-      memo_key_of_.erase(it);
-    }
-    for (const auto& c : o.items) forget(*c);
-    for (const auto& [k, v] : o.dict) forget(*v);
   }
   void push_int(std::int64_t v) {
     auto o = make(Kind::kInt);
@@ -286,8 +311,9 @@ class Machine {
   void append(const Ref& list, const Ref& v) {
     if (list->kind != Kind::kList) fail("APPEND on a " + list->kind_name());
     if (list.get() == top_list_) {
-      on_item_(v, emitted_++);  // streamed to the caller, not kept
-      forget(*v);
+      // Streamed to the caller, not kept. A retry pass skips the records the first pass delivered.
+      if (emitted_ >= skip_) on_item_(v, emitted_);
+      ++emitted_;
       return;
     }
     list->items.push_back(v);
@@ -444,11 +470,14 @@ class Machine {
   std::string_view p_;
   std::string where_;
   std::function<void(const Ref&, std::int64_t)> on_item_;
+  std::function<void(std::size_t)> on_consumed_;
   std::size_t pos_ = 0, op_at_ = 0;
   std::vector<Ref> stack_;
   std::vector<std::size_t> marks_;
-  std::unordered_map<std::uint64_t, Ref> memo_;
-  std::unordered_map<const Object*, std::uint64_t> memo_key_of_;
+  std::unordered_map<std::uint64_t, Memo> memo_;
+  std::vector<std::uint64_t> transient_, transient_strings_;
+  bool optimistic_ = true;
+  std::int64_t skip_ = 0;
   std::uint64_t next_memo_ = 0;
   const Object* top_list_ = nullptr;
   std::int64_t emitted_ = 0;
@@ -537,8 +566,22 @@ std::string Object::kind_name() const {
 }
 
 Ref load(std::string_view bytes, const std::string& where,
-         const std::function<void(const Ref&, std::int64_t)>& on_item) {
-  return Machine(bytes, where, on_item).run();
+         const std::function<void(const Ref&, std::int64_t)>& on_item,
+         const std::function<void(std::size_t)>& on_consumed) {
+  std::int64_t delivered = 0;
+  {
+    Machine m(bytes, where, on_item, on_consumed);
+    try {
+      return m.run();
+    } catch (const MemoDropped&) {
+      delivered = m.emitted() > 0 ? m.emitted() : 0;
+    }
+  }
+  // Records from `delivered` on may be half-built in the failed batch: re-decode, skipping the ones
+  // already handed over (APPENDS hands over whole batches, so none of the failed batch was).
+  Machine m(bytes, where, on_item, {});
+  m.conservative(delivered);
+  return m.run();
 }
 
 }  // namespace labkit::qo2mol::pickle

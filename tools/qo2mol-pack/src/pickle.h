@@ -49,7 +49,9 @@ struct Object {
 // When `on_item` is set and the pickle's outermost object is a list, each element is handed to it as
 // soon as it is appended (index = position in the list) and not kept in the list, so a caller can
 // convert records while the rest of the file is still being decoded.
+// `on_consumed(n)` (streaming only) says that bytes [0, n) will not be looked at again.
 Ref load(std::string_view bytes, const std::string& where,
-         const std::function<void(const Ref& item, std::int64_t index)>& on_item = {});
+         const std::function<void(const Ref& item, std::int64_t index)>& on_item = {},
+         const std::function<void(std::size_t)>& on_consumed = {});
 
 }  // namespace labkit::qo2mol::pickle

@@ -37,11 +37,22 @@ class MappedFile {
     if (fd_ >= 0) ::close(fd_);
   }
   std::string_view view() const { return {static_cast<const char*>(data_), size_}; }
+  // Drops the pages before `offset` from this process (they are re-read from the file if touched),
+  // so a multi-GB chunk does not stay resident while it is decoded.
+  void release_before(std::size_t offset) {
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t end = offset / page * page;
+    if (end > released_) {
+      ::madvise(static_cast<char*>(data_) + released_, end - released_, MADV_DONTNEED);
+      released_ = end;
+    }
+  }
 
  private:
   int fd_ = -1;
   void* data_ = nullptr;
   std::size_t size_ = 0;
+  std::size_t released_ = 0;
 };
 
 struct Ctx {
@@ -152,10 +163,13 @@ void read_qo2mol_pickle(const std::string& path, const ReaderOptions& opt, Sourc
   units.length = "Ang";
   MappedFile file(path);
   bool streamed = false;
-  auto root = pickle::load(file.view(), path, [&](const pickle::Ref& item, std::int64_t index) {
-    streamed = true;
-    sink(convert(*item, index, path, opt));
-  });
+  auto root = pickle::load(
+      file.view(), path,
+      [&](const pickle::Ref& item, std::int64_t index) {
+        streamed = true;
+        sink(convert(*item, index, path, opt));
+      },
+      [&](std::size_t consumed) { file.release_before(consumed); });
   if (root->kind != Kind::kList)
     throw input_error(path, "pickle holds a " + root->kind_name() + ", expected a list of per-conformer dicts");
   (void)streamed;

@@ -5,14 +5,13 @@
 
 namespace labkit::qo2mol {
 
-struct ShardWriter::Impl {
-  H5File file;
+// The appendable datasets, kept apart from the file so they can be closed before the rename: HDF5
+// keeps a file open (and unflushed) while any of its datasets is.
+struct Streams {
   AppendableDataset z, pos, forces, formal, energy, charge, has_forces, molecule, offset;
-  std::vector<std::string> ids;
-
-  Impl(H5File f, const StorageOptions& o)
-      : file(std::move(f)),
-        z(file.handle(), layout::kZ, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
+  AppendableStrings ids;
+  Streams(H5File& file, const StorageOptions& o)
+      : z(file.handle(), layout::kZ, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
         pos(file.handle(), layout::kPositions, H5::PredType::NATIVE_FLOAT, 4, {3}, hs(o.atom_chunk), o.gzip, o.shuffle),
         forces(file.handle(), layout::kForces, H5::PredType::NATIVE_FLOAT, 4, {3}, hs(o.atom_chunk), o.gzip, o.shuffle),
         formal(file.handle(), layout::kFormalCharge, H5::PredType::NATIVE_INT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
@@ -20,20 +19,28 @@ struct ShardWriter::Impl {
         charge(file.handle(), layout::kNetCharge, H5::PredType::NATIVE_FLOAT, 4, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         has_forces(file.handle(), layout::kHasForces, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         molecule(file.handle(), layout::kConfMolecule, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
-        offset(file.handle(), layout::kAtomOffset, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle) {}
+        offset(file.handle(), layout::kAtomOffset, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
+        ids(file.handle(), layout::kConfId, hs(o.conformer_chunk)) {}
   static hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
+};
+
+struct ShardWriter::Impl {
+  H5File file;
+  std::unique_ptr<Streams> s;
+  Impl(H5File f, const StorageOptions& o) : file(std::move(f)), s(std::make_unique<Streams>(file, o)) {}
+  ~Impl() { s.reset(); }  // datasets before the file
 };
 
 ShardWriter::ShardWriter(const std::string& path, const StorageOptions& opt)
     : impl_(std::make_unique<Impl>(H5File::create(path), opt)) {
   const std::int64_t zero = 0;
-  impl_->offset.append(&zero, 1);
+  impl_->s->offset.append(&zero, 1);
 }
 
 ShardWriter::~ShardWriter() = default;  // an unfinished H5File removes its temporary file
 
 void ShardWriter::add(const PackedConformer& c, std::int64_t molecule) {
-  auto& m = *impl_;
+  auto& m = *impl_->s;
   const hsize_t n = c.z.size();
   m.z.append(c.z.data(), n);
   m.pos.append(c.positions.data(), n);
@@ -47,7 +54,7 @@ void ShardWriter::add(const PackedConformer& c, std::int64_t molecule) {
   m.molecule.append(&molecule, 1);
   atoms_ += static_cast<std::int64_t>(n);
   m.offset.append(&atoms_, 1);
-  m.ids.push_back(c.conformer_id);
+  m.ids.append(c.conformer_id);
   ++conformers_;
 }
 
@@ -63,10 +70,14 @@ void write_root_attributes(H5File& file, const nlohmann::json& attrs) {
 
 void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs) {
   auto& m = *impl_;
-  for (auto* d : {&m.z, &m.pos, &m.forces, &m.formal, &m.energy, &m.charge, &m.has_forces, &m.molecule, &m.offset})
-    d->flush();
+  {
+    auto& st = *m.s;
+    for (auto* d : {&st.z, &st.pos, &st.forces, &st.formal, &st.energy, &st.charge, &st.has_forces, &st.molecule, &st.offset})
+      d->flush();
+    st.ids.flush();
+    m.s.reset();  // close the datasets now so commit() closes the file for real before renaming it
+  }
   auto& h = m.file.handle();
-  write_strings(h, layout::kConfId, m.ids);
   std::vector<std::string> keys, formulas;
   std::vector<std::int32_t> heavy;
   std::vector<std::int64_t> conf_offset{0}, grouped;
