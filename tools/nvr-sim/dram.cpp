@@ -4,18 +4,31 @@
 
 namespace nvr {
 
+namespace {
+int log2_exact(std::uint64_t v) {
+  if (v == 0 || (v & (v - 1))) return -1;
+  int s = 0;
+  while ((1ull << s) < v) ++s;
+  return s;
+}
+}  // namespace
+
 Dram::Dram(const DramConfig& cfg, std::uint32_t line_bytes)
     : cfg_(cfg),
       line_bytes_(line_bytes),
       burst_cycles_(std::max<std::uint32_t>(1, (line_bytes + cfg.bytes_per_cycle - 1) / cfg.bytes_per_cycle)),
       banks_(cfg.banks),
-      bus_(1u << 18, 0),
-      bus_mask_((1u << 18) - 1) {}
+      bus_(1u << 15, 0),
+      bus_mask_((1u << 15) - 1),
+      row_shift_(log2_exact(cfg.row_bytes)),
+      bank_shift_(log2_exact(cfg.banks)) {}
 
 std::uint64_t Dram::access(std::uint64_t addr, std::uint64_t t, bool write) {
-  const std::uint64_t chunk = addr / cfg_.row_bytes;
-  Bank& b = banks_[chunk % cfg_.banks];
-  const auto row = static_cast<std::int64_t>(chunk / cfg_.banks);
+  // Power-of-two geometry (the usual case) maps with shifts; divisions cost more than the rest.
+  const std::uint64_t chunk = row_shift_ >= 0 ? addr >> row_shift_ : addr / cfg_.row_bytes;
+  const std::uint64_t bank = bank_shift_ >= 0 ? chunk & (cfg_.banks - 1) : chunk % cfg_.banks;
+  Bank& b = banks_[bank];
+  const auto row = static_cast<std::int64_t>(bank_shift_ >= 0 ? chunk >> bank_shift_ : chunk / cfg_.banks);
   const std::uint64_t start = std::max(t, b.free);
   std::uint64_t lat;
   if (b.open_row == row) {

@@ -40,6 +40,7 @@ class Dram {
   // never more than the calendar length ahead of each other).
   std::vector<std::uint64_t> bus_;
   std::uint64_t bus_mask_;
+  int row_shift_, bank_shift_;  // log2 of row_bytes / banks, -1 if not a power of two
   DramStats st_;
 };
 

@@ -19,19 +19,22 @@ Engine::Engine(const SimConfig& cfg, const Workload& w)
   pst_.type = cfg.pf.type;
   pst_.level = fc.name;
   pq_.assign(cfg.pf.queue, 0);
+  std::size_t fsz = 64;
+  while (fsz < 8 * std::size_t(cfg.pf.queue)) fsz <<= 1;
+  pq_filter_.assign(fsz, 0);
 }
 
 Engine::~Engine() = default;
 
-void Engine::push_event(std::uint64_t t, std::int32_t level, std::uint64_t line) {
-  events_.push_back(Event{t, seq_++, line, level});
+void Engine::push_event(std::uint64_t t, std::uint32_t fill_mask, std::uint64_t line) {
+  events_.push_back(Event{t, seq_++, line, fill_mask});
   std::push_heap(events_.begin(), events_.end(), Later{});
 }
 
 void Engine::schedule_drain(std::uint64_t t) {
   if (drain_scheduled_ || pq_size_ == 0) return;
   drain_scheduled_ = true;
-  push_event(t, -1, 0);
+  push_event(t, 0, 0);
 }
 
 void Engine::advance_to(std::uint64_t t) {
@@ -40,11 +43,16 @@ void Engine::advance_to(std::uint64_t t) {
     const Event e = events_.back();
     events_.pop_back();
     now_ = std::max(now_, e.t);
-    if (e.level < 0) {
+    if (e.fill_mask == 0) {
       drain_scheduled_ = false;
       drain(e.t);
     } else {
-      fill(e.level, e.line, e.t);
+      for (int L = int(levels_.size()) - 1; L >= 0; --L)
+        if (e.fill_mask & (1u << L)) fill(L, e.line, e.t);
+      if (pq_blocked_) {
+        pq_blocked_ = false;
+        schedule_drain(e.t);
+      }
     }
   }
   now_ = std::max(now_, t);
@@ -114,7 +122,15 @@ std::uint64_t Engine::access(int L, std::uint64_t line, std::uint64_t t, Req kin
   if (L + 1 < int(levels_.size())) ready = access(L + 1, line, start, kind);
   else ready = dram_.access(line << line_shift_, start, false);
   lv.mshr.add(line, ready, kind == Req::kPrefetch && is_pf_level);
-  push_event(ready, L, line);
+  fill_mask_ |= 1u << L;  // every level below returned the same ready cycle: one event fills them all
+  return ready;
+}
+
+std::uint64_t Engine::request(std::uint64_t line, std::uint64_t t, Req kind) {
+  fill_mask_ = 0;
+  const std::uint64_t ready = access(kind == Req::kPrefetch ? pf_level_ : 0, line, t, kind);
+  if (fill_mask_) push_event(ready, fill_mask_, line);
+  fill_mask_ = 0;
   return ready;
 }
 
@@ -149,47 +165,61 @@ void Engine::prefetch(std::uint64_t addr) {
   ++pst_.requested;
   const std::uint64_t line = addr >> line_shift_;
   const std::size_t cap = pq_.size();
-  for (std::size_t i = 0; i < pq_size_; ++i)
-    if (pq_[(pq_head_ + i) % cap] == line) {
-      ++pst_.duplicate;
-      return;
-    }
+  // Duplicate filter: a direct-mapped table of queued lines (a collision only lets a duplicate in,
+  // which the drain then counts as redundant).
+  std::uint64_t& f = pq_filter_[line & (pq_filter_.size() - 1)];
+  if (f == line + 1) {
+    ++pst_.duplicate;
+    return;
+  }
   if (pq_size_ == cap) {
     ++pst_.dropped;
     return;
   }
+  f = line + 1;
   pq_[(pq_head_ + pq_size_) % cap] = line;
   ++pq_size_;
 }
 
 void Engine::drain(std::uint64_t t) {
+  // Issues up to issue_per_cycle prefetches per cycle; one event covers up to kBatch cycles so the
+  // event queue is not touched for every prefetch.
+  constexpr std::uint32_t kBatch = 8;
   Level& lv = *levels_[pf_level_];
   const std::size_t cap = pq_.size();
+  const std::uint32_t width = cfg_.pf.issue_per_cycle;
   std::uint32_t n = 0;
-  std::uint64_t next = t + 1;
-  while (pq_size_ > 0 && n < cfg_.pf.issue_per_cycle) {
+  std::uint64_t next = 0;
+  Mshr* below = pf_level_ + 1 < int(levels_.size()) ? &levels_[pf_level_ + 1]->mshr : nullptr;
+  const std::uint32_t reserve = std::min(cfg_.pf.mshr_reserve, lv.mshr.capacity() - 1);
+  while (pq_size_ > 0 && n < width * kBatch) {
     const std::uint64_t line = pq_[pq_head_];
+    const std::uint64_t ti = t + n / width;
     ++n;
     if (lv.cache.find(line) >= 0 || lv.mshr.find(line)) {
       ++pst_.redundant;
-      pq_head_ = (pq_head_ + 1) % cap;
-      --pq_size_;
+      pop_queue();
       continue;
     }
-    // Prefetches leave mshr_reserve slots for demands here and need a free slot below.
-    const std::uint32_t reserve = std::min(cfg_.pf.mshr_reserve, lv.mshr.capacity() - 1);
-    Mshr* below = pf_level_ + 1 < int(levels_.size()) ? &levels_[pf_level_ + 1]->mshr : nullptr;
+    // Prefetches leave mshr_reserve entries for demands here and need a free entry below.
     if (lv.mshr.free_now() <= reserve || (below && below->free_now() == 0)) {
-      // Retry when the next MSHR entry completes.
-      next = std::max(t + 1, std::min(lv.mshr.earliest_ready(), below ? below->earliest_ready() : ~std::uint64_t(0)));
+      pq_blocked_ = true;  // the next fill restarts the drain
       break;
     }
-    pq_head_ = (pq_head_ + 1) % cap;
-    --pq_size_;
+    pop_queue();
     ++pst_.issued;
-    access(pf_level_, line, t, Req::kPrefetch);
+    request(line, ti, Req::kPrefetch);
   }
-  schedule_drain(next);
+  (void)cap;
+  if (!pq_blocked_) schedule_drain(next ? next : t + (n + width - 1) / width);
+}
+
+void Engine::pop_queue() {
+  const std::uint64_t line = pq_[pq_head_];
+  std::uint64_t& f = pq_filter_[line & (pq_filter_.size() - 1)];
+  if (f == line + 1) f = 0;
+  pq_head_ = (pq_head_ + 1) % pq_.size();
+  --pq_size_;
 }
 
 std::uint64_t Engine::stall_for_mshr(std::uint64_t line, std::uint64_t t) {
@@ -198,6 +228,7 @@ std::uint64_t Engine::stall_for_mshr(std::uint64_t line, std::uint64_t t) {
   for (;;) {
     advance_to(t);
     Level& l0 = *levels_[0];
+    if (l0.mshr.free_now() > 0 && (levels_.size() < 2 || levels_[1]->mshr.free_now() > 0)) return t;
     if (l0.cache.find(line) >= 0 || l0.mshr.find(line)) return t;
     std::uint64_t wait = ~std::uint64_t(0);
     if (l0.mshr.free_now() == 0) wait = l0.mshr.earliest_ready();
@@ -211,7 +242,7 @@ std::uint64_t Engine::stall_for_mshr(std::uint64_t line, std::uint64_t t) {
 std::uint64_t Engine::demand(std::uint64_t addr, std::uint64_t t, bool write) {
   advance_to(t);
   ++demand_lines_;
-  const std::uint64_t done = access(0, addr >> line_shift_, t, write ? Req::kStore : Req::kDemand);
+  const std::uint64_t done = request(addr >> line_shift_, t, write ? Req::kStore : Req::kDemand);
   max_completion_ = std::max(max_completion_, done);
   return done;
 }
@@ -239,7 +270,6 @@ SimStats Engine::run() {
   const auto& ops = w_.ops;
   std::vector<std::uint64_t> done(ops.size(), 0);
   std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> inflight;
-  const std::uint32_t line_bytes = levels_[0]->cfg.line_bytes;
   std::uint64_t t = 0, fence = 0, last_compute = 0, compute_cycles = 0, mem_ops = 0, compute_ops = 0;
   std::uint32_t issued_this_cycle = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -261,7 +291,8 @@ SimStats Engine::run() {
       issued_this_cycle = 0;
     }
     const bool write = op.kind == OpKind::kStore;
-    const std::uint64_t first = op.addr / line_bytes, last = (op.addr + std::max<std::uint32_t>(op.size, 1) - 1) / line_bytes;
+    const std::uint64_t first = op.addr >> line_shift_,
+                        last = (op.addr + std::max<std::uint32_t>(op.size, 1) - 1) >> line_shift_;
     std::uint64_t op_done = t;
     const std::uint64_t misses_before = levels_[pf_level_]->st.misses;
     for (std::uint64_t l = first; l <= last; ++l) {
@@ -274,7 +305,7 @@ SimStats Engine::run() {
         inflight.pop();
       }
       if (!write) t = stall_for_mshr(l, t);
-      const std::uint64_t c = demand(l * line_bytes, t, write);
+      const std::uint64_t c = demand(l << line_shift_, t, write);
       if (!write) inflight.push(c);
       op_done = std::max(op_done, c);
       if (++issued_this_cycle >= cfg_.npu.issue_per_cycle) {

@@ -51,7 +51,7 @@ class Engine : private PrefetchSink {
   struct Event {
     std::uint64_t t, seq;
     std::uint64_t line;
-    std::int32_t level;  // -1: prefetch-queue drain
+    std::uint32_t fill_mask;  // levels filled (bit L), deepest first; 0: prefetch-queue drain
   };
   struct Later {
     bool operator()(const Event& a, const Event& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; }
@@ -62,7 +62,9 @@ class Engine : private PrefetchSink {
   void evict(int L, const Cache::Victim& v, std::uint64_t t);
   void drain(std::uint64_t t);
   std::uint64_t stall_for_mshr(std::uint64_t line, std::uint64_t t);
-  void push_event(std::uint64_t t, std::int32_t level, std::uint64_t line);
+  void push_event(std::uint64_t t, std::uint32_t fill_mask, std::uint64_t line);
+  // Top-level request: runs access() and schedules one fill event for all levels it missed in.
+  std::uint64_t request(std::uint64_t line, std::uint64_t t, Req kind);
   void schedule_drain(std::uint64_t t);
 
   SimConfig cfg_;
@@ -75,8 +77,12 @@ class Engine : private PrefetchSink {
   PrefetchStats pst_;
   std::vector<Event> events_;
   std::uint64_t seq_ = 0, now_ = 0;
+  std::uint32_t fill_mask_ = 0;  // levels that allocated an MSHR during the current request
   bool drain_scheduled_ = false;
+  bool pq_blocked_ = false;  // the drain waits for an MSHR to free
+  void pop_queue();
   std::vector<std::uint64_t> pq_;  // ring buffer of prefetch lines
+  std::vector<std::uint64_t> pq_filter_;  // line + 1 of queued lines, direct-mapped
   std::size_t pq_head_ = 0, pq_size_ = 0;
   std::uint64_t demand_lines_ = 0, max_completion_ = 0;
 };
