@@ -163,6 +163,16 @@ dup.append(dict(dup[1]))
 dup[-1]["confid"] = "d_copy"
 dump("dups.pkl", dup, 4)
 
+# A key string first seen in the last record of one APPENDS batch (pickle batches 1000 items) and
+# referred back to from the next batch: the streaming reader's optimistic pass drops it and must retry.
+recs = conformers(60, 0, 20, "r")
+late = [qo2mol_dict(r, "lists") for r in recs]
+shared_value = "shared-" + "tag"
+for k in (999, 1000, 1100):
+    late[k]["late_key"] = shared_value
+dump("late_key.pkl", late, 4)
+record_expected("late_key.pkl", recs)
+
 # extxyz through ASE (energy/forces via a SinglePointCalculator).
 try:
     from ase import Atoms

@@ -107,6 +107,11 @@ TEST(QO2MolPickle, PlainListsAndKcalFile) {
   expect_file_matches("qo2mol_kcal.pkl", "");
 }
 
+TEST(QO2MolPickle, KeyFirstSeenAtBatchEndIsRetriedNotLost) {
+  QO2_REQUIRE_FIXTURES();
+  expect_file_matches("late_key.pkl", "");  // 1200 records, each once, in order
+}
+
 TEST(QO2MolPickle, ErrorsNameFileAndRecord) {
   QO2_REQUIRE_FIXTURES();
   const std::string d = qo2test::fixture_dir();

@@ -5,6 +5,51 @@
 
 namespace labkit::qo2mol {
 
+void make_parent_groups(H5::H5File& file, const std::string& path) {
+  static const hid_t gcpl = [] {
+    hid_t p = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(p, 0);
+    return p;
+  }();
+  std::size_t pos = 1;
+  while ((pos = path.find('/', pos)) != std::string::npos) {
+    const std::string group = path.substr(0, pos);
+    if (!file.nameExists(group)) {
+      // C API on purpose: H5::Group(hid_t) adds a reference, which would keep the file open past commit().
+      const hid_t g = H5Gcreate2(file.getId(), group.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
+      if (g < 0) throw std::runtime_error("cannot create HDF5 group " + group);
+      H5Gclose(g);
+    }
+    ++pos;
+  }
+}
+
+H5::DSetCreatPropList untimed_dcpl() {
+  H5::DSetCreatPropList dcpl;
+  H5Pset_obj_track_times(dcpl.getId(), 0);
+  return dcpl;
+}
+
+template <> const H5::PredType& h5_type_of<std::int8_t>() { return H5::PredType::NATIVE_INT8; }
+template <> const H5::PredType& h5_type_of<std::uint8_t>() { return H5::PredType::NATIVE_UINT8; }
+template <> const H5::PredType& h5_type_of<std::int32_t>() { return H5::PredType::NATIVE_INT32; }
+template <> const H5::PredType& h5_type_of<std::int64_t>() { return H5::PredType::NATIVE_INT64; }
+template <> const H5::PredType& h5_type_of<float>() { return H5::PredType::NATIVE_FLOAT; }
+template <> const H5::PredType& h5_type_of<double>() { return H5::PredType::NATIVE_DOUBLE; }
+
+template <class T>
+void write_vector(H5::H5File& file, const std::string& path, const std::vector<T>& values) {
+  make_parent_groups(file, path);
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  H5::DataSet ds = file.createDataSet(path, h5_type_of<T>(), space, untimed_dcpl());
+  if (n) ds.write(values.data(), h5_type_of<T>());
+}
+template void write_vector(H5::H5File&, const std::string&, const std::vector<std::int8_t>&);
+template void write_vector(H5::H5File&, const std::string&, const std::vector<std::int32_t>&);
+template void write_vector(H5::H5File&, const std::string&, const std::vector<std::int64_t>&);
+template void write_vector(H5::H5File&, const std::string&, const std::vector<double>&);
+
 AppendableDataset::AppendableDataset(H5::H5File& file, const std::string& path, const H5::PredType& type,
                                      std::size_t elem_size, std::vector<hsize_t> inner, hsize_t chunk_rows, int gzip,
                                      bool shuffle)
@@ -19,15 +64,14 @@ AppendableDataset::AppendableDataset(H5::H5File& file, const std::string& path, 
     chunk.push_back(d);
   }
   H5::DataSpace space(static_cast<int>(dims.size()), dims.data(), maxdims.data());
-  H5::DSetCreatPropList dcpl;
+  H5::DSetCreatPropList dcpl = untimed_dcpl();
   dcpl.setChunk(static_cast<int>(chunk.size()), chunk.data());
   if (gzip > 0) {
     if (shuffle) dcpl.setShuffle();
     dcpl.setDeflate(static_cast<unsigned>(gzip));
   }
-  H5::LinkCreatPropList lcpl;
-  H5Pset_create_intermediate_group(lcpl.getId(), 1);
-  ds_ = file.createDataSet(path, type_, space, dcpl, H5::DSetAccPropList::DEFAULT, lcpl);
+  make_parent_groups(file, path);
+  ds_ = file.createDataSet(path, type_, space, dcpl);
   buffer_.resize(chunk_rows_ * row_bytes_);
 }
 
@@ -65,11 +109,10 @@ AppendableStrings::AppendableStrings(H5::H5File& file, const std::string& path, 
   type_.setCset(H5T_CSET_UTF8);
   hsize_t dims = 0, maxdims = H5S_UNLIMITED;
   H5::DataSpace space(1, &dims, &maxdims);
-  H5::DSetCreatPropList dcpl;
+  H5::DSetCreatPropList dcpl = untimed_dcpl();
   dcpl.setChunk(1, &chunk_rows_);
-  H5::LinkCreatPropList lcpl;
-  H5Pset_create_intermediate_group(lcpl.getId(), 1);
-  ds_ = file.createDataSet(path, type_, space, dcpl, H5::DSetAccPropList::DEFAULT, lcpl);
+  make_parent_groups(file, path);
+  ds_ = file.createDataSet(path, type_, space, dcpl);
 }
 
 void AppendableStrings::append(const std::string& s) {
@@ -96,14 +139,13 @@ void write_strings(H5::H5File& file, const std::string& path, const std::vector<
   type.setCset(H5T_CSET_UTF8);
   hsize_t n = values.size();
   H5::DataSpace space(1, &n);
-  H5::DSetCreatPropList dcpl;
+  H5::DSetCreatPropList dcpl = untimed_dcpl();
   if (n > 0) {
     hsize_t chunk = std::min<hsize_t>(n, 4096);
     dcpl.setChunk(1, &chunk);
   }
-  H5::LinkCreatPropList lcpl;
-  H5Pset_create_intermediate_group(lcpl.getId(), 1);
-  H5::DataSet ds = file.createDataSet(path, type, space, dcpl, H5::DSetAccPropList::DEFAULT, lcpl);
+  make_parent_groups(file, path);
+  H5::DataSet ds = file.createDataSet(path, type, space, dcpl);
   std::vector<const char*> ptrs;
   ptrs.reserve(values.size());
   for (const auto& s : values) ptrs.push_back(s.c_str());

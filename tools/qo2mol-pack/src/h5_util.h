@@ -46,6 +46,16 @@ class AppendableStrings {
   std::vector<std::string> buffer_;
 };
 
+// Byte-reproducible files: HDF5 stamps objects with creation times unless told not to, which would make
+// the same input give different sha256 sums. Every dataset and group here is created without them.
+void make_parent_groups(H5::H5File& file, const std::string& path);
+H5::DSetCreatPropList untimed_dcpl();
+template <class T>
+const H5::PredType& h5_type_of();
+// A 1-D contiguous dataset (small tables: molecule rows, offsets, splits).
+template <class T>
+void write_vector(H5::H5File& file, const std::string& path, const std::vector<T>& values);
+
 // Variable-length UTF-8 string datasets (h5py reads them as bytes objects / .asstr()).
 void write_strings(H5::H5File& file, const std::string& path, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(H5::H5File& file, const std::string& path);

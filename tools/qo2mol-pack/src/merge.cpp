@@ -129,21 +129,19 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
   {
     H5File idx = H5File::create(index_path);
     auto& h = idx.handle();
-    DatasetOptions small;
-    small.gzip = 0;
     const auto S = static_cast<std::int64_t>(local_names.size()), M = static_cast<std::int64_t>(keys.size()),
                C = static_cast<std::int64_t>(conf_molecule.size());
     write_strings(h, layout::kShardFile, local_names);
     write_strings(h, layout::kShardSha256, sha);
-    write_array(idx, layout::kShardConfOffset, shard_conf_offset, {S + 1}, small);
+    write_vector(h, layout::kShardConfOffset, shard_conf_offset);
     write_strings(h, layout::kMolKey, keys);
     write_strings(h, layout::kMolFormula, formulas);
-    write_array(idx, layout::kMolHeavy, heavy, {M}, small);
-    write_array(idx, layout::kMolConfOffset, mol_conf_offset, {M + 1}, small);
-    write_array(idx, layout::kMolConformers, mol_conformers, {C}, small);
-    write_array(idx, layout::kConfMolecule, conf_molecule, {C}, small);
-    write_array(idx, layout::kSplitRandom, split_random, {M}, small);
-    write_array(idx, layout::kSplitOod, split_ood, {M}, small);
+    write_vector(h, layout::kMolHeavy, heavy);
+    write_vector(h, layout::kMolConfOffset, mol_conf_offset);
+    write_vector(h, layout::kMolConformers, mol_conformers);
+    write_vector(h, layout::kConfMolecule, conf_molecule);
+    write_vector(h, layout::kSplitRandom, split_random);
+    write_vector(h, layout::kSplitOod, split_ood);
     set_attribute(idx, layout::kSplitRandom, "labels", "0=train,1=val,2=test");
     set_attribute(idx, layout::kSplitRandom, "seed", static_cast<std::int64_t>(opt.seed));
     set_attribute(idx, layout::kSplitRandom, "fractions",
@@ -152,8 +150,8 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
     set_attribute(idx, layout::kSplitOod, "min_heavy_atoms", static_cast<std::int64_t>(ood_min));
     set_attribute(idx, layout::kSplitOod, "seed", static_cast<std::int64_t>(opt.seed));
     std::vector<std::int32_t> rz(ref.z.begin(), ref.z.end());
-    write_array(idx, layout::kRefZ, rz, {static_cast<std::int64_t>(rz.size())}, small);
-    write_array(idx, layout::kRefEnergy, ref.energy, {static_cast<std::int64_t>(ref.energy.size())}, small);
+    write_vector(h, layout::kRefZ, rz);
+    write_vector(h, layout::kRefEnergy, ref.energy);
     set_attribute(idx, layout::kRefEnergy, "units", "eV");
     set_attribute(idx, "/reference_energy", "fitted_on", "splits/random == train");
     set_attribute(idx, "/reference_energy", "conformers", ref.conformers);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <unordered_set>
 
 #include "labkit/core/error.h"
+#include "labkit/core/log.h"
 
 namespace labkit::qo2mol::pickle {
 namespace {
@@ -574,6 +576,8 @@ Ref load(std::string_view bytes, const std::string& where,
     try {
       return m.run();
     } catch (const MemoDropped&) {
+      log::debug("{}: a string dropped after its batch is referred to again; decoding again from record {} "
+                 "with every string kept", where, m.emitted());
       delivered = m.emitted() > 0 ? m.emitted() : 0;
     }
   }

@@ -91,11 +91,9 @@ void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohma
   write_strings(h, layout::kMolKey, keys);
   write_strings(h, layout::kMolFormula, formulas);
   const auto M = static_cast<std::int64_t>(molecules.size());
-  DatasetOptions small;
-  small.gzip = 0;
-  write_array(m.file, layout::kMolHeavy, heavy, {M}, small);
-  write_array(m.file, layout::kMolConfOffset, conf_offset, {M + 1}, small);
-  write_array(m.file, layout::kMolConformers, grouped, {static_cast<std::int64_t>(grouped.size())}, small);
+  write_vector(h, layout::kMolHeavy, heavy);
+  write_vector(h, layout::kMolConfOffset, conf_offset);
+  write_vector(h, layout::kMolConformers, grouped);
   set_units_attr(m.file, layout::kPositions, "Ang");
   set_units_attr(m.file, layout::kForces, "eV/Ang");
   set_units_attr(m.file, layout::kEnergy, "eV");
