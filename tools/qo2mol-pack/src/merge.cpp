@@ -178,7 +178,19 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
                           {"bytes", static_cast<std::int64_t>(fs::file_size(local_paths[s]))}});
   files_json.push_back({{"path", "index.h5"}, {"sha256", sha256_file(index_path)},
                         {"bytes", static_cast<std::int64_t>(fs::file_size(index_path))}});
+  // Provenance: the inputs as the first shard recorded them (every shard job reads the same inputs).
+  nlohmann::json sources = nlohmann::json::array();
+  {
+    H5File first = H5File::open_read(local_paths.front());
+    const auto text = attribute_string(first, "/", "sources");
+    if (text) sources = nlohmann::json::parse(*text, nullptr, false);
+    for (auto& src : sources)
+      if (src.is_object() && src.contains("path"))
+        src["path"] = fs::path(src["path"].get<std::string>()).filename().string();
+  }
   nlohmann::json manifest{{"name", opt.dataset_name},
+                          {"sources", sources},
+                          {"split_seed", opt.seed},
                           {"tool", "qo2mol-pack"},
                           {"format", layout::kIndexFormat},
                           {"format_version", layout::kFormatVersion},
