@@ -19,7 +19,11 @@ Cache::Cache(const CacheConfig& cfg)
       tag_(std::size_t(sets_) * ways_, kInvalid),
       dirty_(tag_.size(), 0),
       pf_(tag_.size(), 0),
-      stamp_(repl_ == Repl::kLru ? tag_.size() : 0, 0),
+      prev_(repl_ == Repl::kLru ? tag_.size() : 0, 0),
+      next_(repl_ == Repl::kLru ? tag_.size() : 0, 0),
+      head_(repl_ == Repl::kLru ? sets_ : 0, 0),
+      tail_(repl_ == Repl::kLru ? sets_ : 0, 0),
+      filled_(sets_, 0),
       plru_(repl_ == Repl::kPlru ? sets_ : 0, 0) {}
 
 int Cache::find(std::uint64_t line) const {
@@ -31,9 +35,28 @@ int Cache::find(std::uint64_t line) const {
 
 void Cache::touch_way(std::uint32_t set, int way) {
   if (repl_ == Repl::kLru) {
-    stamp_[std::size_t(set) * ways_ + way] = ++clock_;
+    std::uint8_t* pv = &prev_[std::size_t(set) * ways_];
+    std::uint8_t* nx = &next_[std::size_t(set) * ways_];
+    const auto w = static_cast<std::uint8_t>(way);
+    if (std::uint32_t(w) >= filled_[set]) {  // a way being filled for the first time: link at head
+      if (filled_[set] == 0) tail_[set] = w;
+      else pv[head_[set]] = w;
+      nx[w] = head_[set];
+      head_[set] = w;
+      ++filled_[set];
+      return;
+    }
+    if (head_[set] == w) return;
+    // unlink (w is not the head, so it has a predecessor)
+    nx[pv[w]] = nx[w];
+    if (tail_[set] == w) tail_[set] = pv[w];
+    else pv[nx[w]] = pv[w];
+    pv[head_[set]] = w;
+    nx[w] = head_[set];
+    head_[set] = w;
     return;
   }
+  if (std::uint32_t(way) >= filled_[set]) ++filled_[set];
   // Walk root to leaf; each node's bit points to the half NOT containing `way` (bit 1 = right half).
   std::uint64_t bits = plru_[set];
   std::uint32_t node = 1, lo = 0, span = ways_;
@@ -55,16 +78,8 @@ void Cache::touch_way(std::uint32_t set, int way) {
 void Cache::touch(std::uint64_t line, int way) { touch_way(set_of(line), way); }
 
 int Cache::victim_way(std::uint32_t set) const {
-  const std::uint64_t* t = &tag_[std::size_t(set) * ways_];
-  for (std::uint32_t w = 0; w < ways_; ++w)
-    if (t[w] == kInvalid) return static_cast<int>(w);
-  if (repl_ == Repl::kLru) {
-    const std::uint64_t* s = &stamp_[std::size_t(set) * ways_];
-    std::uint32_t best = 0;
-    for (std::uint32_t w = 1; w < ways_; ++w)
-      if (s[w] < s[best]) best = w;
-    return static_cast<int>(best);
-  }
+  if (filled_[set] < ways_) return filled_[set];  // an empty way, lowest first
+  if (repl_ == Repl::kLru) return tail_[set];
   const std::uint64_t bits = plru_[set];
   std::uint32_t node = 1, lo = 0, span = ways_;
   while (span > 1) {

@@ -52,9 +52,10 @@ class Cache {
   static constexpr std::uint64_t kInvalid = ~0ull;
   std::vector<std::uint64_t> tag_;    // full line number, kInvalid when empty
   std::vector<std::uint8_t> dirty_, pf_;
-  std::vector<std::uint64_t> stamp_;  // LRU: last-use counter per way
+  // LRU: a doubly linked recency list per set (head = most recent), O(1) touch and victim. Lines
+  // are never invalidated, so the ways of a set fill in order 0, 1, ... and `filled_` counts them.
+  std::vector<std::uint8_t> prev_, next_, head_, tail_, filled_;
   std::vector<std::uint64_t> plru_;   // tree-PLRU: ways-1 bits per set, heap order (node 1 = root)
-  std::uint64_t clock_ = 0;
 };
 
 }  // namespace nvr

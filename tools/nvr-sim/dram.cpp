@@ -18,8 +18,8 @@ Dram::Dram(const DramConfig& cfg, std::uint32_t line_bytes)
       line_bytes_(line_bytes),
       burst_cycles_(std::max<std::uint32_t>(1, (line_bytes + cfg.bytes_per_cycle - 1) / cfg.bytes_per_cycle)),
       banks_(cfg.banks),
-      bus_(1u << 15, 0),
-      bus_mask_((1u << 15) - 1),
+      bus_(1u << 13, 0),
+      bus_mask_((1u << 13) - 1),
       row_shift_(log2_exact(cfg.row_bytes)),
       bank_shift_(log2_exact(cfg.banks)) {}
 

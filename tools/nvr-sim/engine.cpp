@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <queue>
 #include <stdexcept>
 
@@ -153,11 +154,9 @@ void Engine::fill(int L, std::uint64_t line, std::uint64_t t) {
   Level& lv = *levels_[L];
   const Mshr::Entry e = lv.mshr.remove(line);
   ++lv.st.fills;
-  const int way = lv.cache.find(line);
-  if (way >= 0) {  // a full-line store or writeback installed it meanwhile
-    if (e.dirty) lv.cache.set_dirty(line, way);
-    return;
-  }
+  // A line is never both resident and in flight: stores and writebacks that meet an in-flight line
+  // mark its entry dirty instead of installing it, and prefetches skip resident lines.
+  assert(lv.cache.find(line) < 0);
   evict(L, lv.cache.insert(line, e.dirty, e.prefetch && !e.demand_merged), t);
 }
 
