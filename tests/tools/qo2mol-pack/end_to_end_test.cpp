@@ -258,3 +258,49 @@ TEST(EndToEnd, ByteReproducibleAndCompressionChangesNoValue) {
   EXPECT_EQ(sha256_file(tmp + "/a.xyz"), sha256_file(tmp + "/z.xyz"));
   fs::remove_all(tmp);
 }
+
+TEST(EndToEnd, UpstreamReleaseFilesBecomeANamedSplitAndAreMd5Checked) {
+  QO2_REQUIRE_FIXTURES();
+  const std::string tmp = qo2test::temp_dir("upstream");
+  const std::string f = qo2test::fixture_dir();
+  // Stand-ins named like the v1.3 release: molecules 0-9 in Train chunk0, 10-19 in Test, and all 20
+  // again in Train chunk1, so molecules 10-19 sit in Train and Test at once ("mixed").
+  fs::copy_file(f + "/qo2mol_np2_p2.pkl", tmp + "/QO2Mol26_Train_chunk0.pkl");
+  fs::copy_file(f + "/qo2mol_np2_p5.pkl", tmp + "/QO2Mol26_Test.pkl");
+  std::string out;
+  // Their contents are not the release: the published MD5 does not match and pack refuses.
+  EXPECT_EQ(run(tool() + " pack " + tmp + "/QO2Mol26_Train_chunk0.pkl --out " + tmp + "/x", &out), 2);
+  EXPECT_NE(out.find("differs from the published c69d573573101716666e84a0fc512ff7"), std::string::npos) << out;
+  ASSERT_EQ(run(tool() + " pack " + tmp + "/QO2Mol26_Train_chunk0.pkl " + tmp + "/QO2Mol26_Test.pkl --no-md5 --out " +
+                tmp + "/p --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " merge " + tmp + "/p --out " + tmp + "/m --log-level warn"), 0);
+  {
+    DatasetReader ds(tmp + "/m");
+    EXPECT_EQ(ds.split_molecules("upstream", "train").size(), 10u);
+    EXPECT_EQ(ds.split_molecules("upstream", "test").size(), 10u);
+    for (auto m : ds.split_molecules("upstream", "test"))
+      for (auto g : ds.molecule_conformers(m)) EXPECT_EQ(ds.molecule_of(g), m);
+  }
+  fs::copy_file(f + "/qo2mol_np1_p4.pkl", tmp + "/QO2Mol26_Train_chunk1.pkl");
+  ASSERT_EQ(run(tool() + " pack " + tmp + "/QO2Mol26_Train_chunk0.pkl " + tmp + "/QO2Mol26_Train_chunk1.pkl " + tmp +
+                "/QO2Mol26_Test.pkl --no-md5 --out " + tmp + "/p2 --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " merge " + tmp + "/p2 --out " + tmp + "/m2 --log-level warn"), 0);
+  DatasetReader ds(tmp + "/m2");
+  EXPECT_EQ(ds.split_molecules("upstream", "mixed").size(), 10u);
+  EXPECT_EQ(ds.split_molecules("upstream", "train").size(), 10u);
+  EXPECT_TRUE(ds.split_molecules("upstream", "test").empty());
+  EXPECT_EQ(run(tool() + " verify " + tmp + "/m2", &out), 0) << out;
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, MergeRefusesShardsOfDifferentPacks) {
+  const std::string tmp = qo2test::temp_dir("mixpack");
+  const std::string eth = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";
+  const std::string ani = qo2test::molecules_dir() + "/schnetpack_test_ani1.db";
+  ASSERT_EQ(run(tool() + " pack " + eth + " --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + ani + " --shard 1/2 --out " + tmp + "/b --log-level warn"), 0);
+  std::string out;
+  EXPECT_EQ(run(tool() + " merge " + tmp + "/a " + tmp + "/b --out " + tmp + "/m", &out), 2);
+  EXPECT_NE(out.find("was packed from other inputs"), std::string::npos) << out;
+  fs::remove_all(tmp);
+}

@@ -65,7 +65,7 @@ struct DatasetReader::Impl {
   std::vector<std::string> keys, formulas;
   std::vector<std::int32_t> heavy;
   std::vector<std::int64_t> mol_conf_offset, mol_conformers, conf_molecule;
-  std::vector<std::int8_t> split_random, split_ood;
+  std::vector<std::int8_t> split_random, split_ood, split_upstream;
   std::vector<std::int32_t> ref_z;
   std::vector<double> ref_e;
   std::int64_t atoms = 0;
@@ -104,6 +104,7 @@ DatasetReader::DatasetReader(const std::string& path, double chunk_cache_mib) : 
     m.conf_molecule = read_all<std::int64_t>(idx, layout::kConfMolecule);
     m.split_random = read_all<std::int8_t>(idx, layout::kSplitRandom);
     m.split_ood = read_all<std::int8_t>(idx, layout::kSplitOod);
+    if (h.nameExists(layout::kSplitUpstream)) m.split_upstream = read_all<std::int8_t>(idx, layout::kSplitUpstream);
     if (h.nameExists("reference_energy")) {
       m.ref_z = read_all<std::int32_t>(idx, layout::kRefZ);
       m.ref_e = read_all<double>(idx, layout::kRefEnergy);
@@ -212,12 +213,15 @@ std::vector<std::int64_t> DatasetReader::molecule_conformers(std::int64_t mol) c
 std::vector<std::int8_t> DatasetReader::split_labels(const std::string& split) const {
   if (split == "random") return impl_->split_random;
   if (split == "ood_heavy_atoms" || split == "ood") return impl_->split_ood;
-  throw InputError("unknown split '" + split + "' (random, ood_heavy_atoms)");
+  if (split == "upstream" && !impl_->split_upstream.empty()) return impl_->split_upstream;
+  throw InputError("unknown split '" + split + "' (random, ood_heavy_atoms, and upstream when the inputs were "
+                   "QO2Mol26_* release files)");
 }
 
 std::vector<std::int64_t> DatasetReader::split_molecules(const std::string& split, const std::string& label) const {
   const int want = split_label_from_name(label);
-  if (want < 0) throw InputError("unknown split label '" + label + "' (train, val, test, ood)");
+  if (want == -100)
+    throw InputError("unknown split label '" + label + "' (train, val, test, ood, ood_medium, ood_large, unlabelled, mixed)");
   const auto labels = split_labels(split);
   std::vector<std::int64_t> out;
   for (std::size_t k = 0; k < labels.size(); ++k)

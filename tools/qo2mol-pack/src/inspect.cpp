@@ -5,6 +5,7 @@
 #include <map>
 
 #include "elements.h"
+#include "labkit/core/error.h"
 #include "labkit/tensorio/h5.h"
 #include "qo2mol/dataset_reader.h"
 #include "splits.h"
@@ -29,9 +30,14 @@ nlohmann::json inspect_dataset(const std::string& dataset, int show) {
     H5File s0 = H5File::open_read(ds.shard_paths()[0]);
     info["layout"]["shard"] = describe_tree(s0);
   }
-  for (const char* split : {"random", "ood_heavy_atoms"}) {
+  for (const char* split : {"random", "ood_heavy_atoms", "upstream"}) {
     std::map<std::string, std::int64_t> mols, confs;
-    const auto labels = ds.split_labels(split);
+    std::vector<std::int8_t> labels;
+    try {
+      labels = ds.split_labels(split);
+    } catch (const labkit::InputError&) {
+      continue;  // "upstream" exists only for QO2Mol release inputs
+    }
     for (std::size_t m = 0; m < labels.size(); ++m) {
       ++mols[split_label_name(labels[m])];
       confs[split_label_name(labels[m])] += ds.molecule(static_cast<std::int64_t>(m)).conformers;

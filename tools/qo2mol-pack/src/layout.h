@@ -18,6 +18,7 @@ constexpr const char* kNetCharge = "/conformers/net_charge";    // f32 [C]  e
 constexpr const char* kHasForces = "/conformers/has_forces";    // u8  [C]
 constexpr const char* kConfMolecule = "/conformers/molecule";   // i64 [C]  molecule row (shard / index)
 constexpr const char* kConfId = "/conformers/conformer_id";     // str [C]
+constexpr const char* kConfSource = "/conformers/source";       // i32 [C]  index into root attr `sources`
 constexpr const char* kMolKey = "/molecules/key";               // str [M]
 constexpr const char* kMolFormula = "/molecules/formula";       // str [M]
 constexpr const char* kMolHeavy = "/molecules/heavy_atoms";     // i32 [M]
@@ -33,5 +34,6 @@ constexpr const char* kRefZ = "/reference_energy/atomic_numbers";     // i32 [K]
 constexpr const char* kRefEnergy = "/reference_energy/energy";        // f64 [K] eV per atom
 constexpr const char* kSplitRandom = "/splits/random";                // i8 [M] 0 train 1 val 2 test
 constexpr const char* kSplitOod = "/splits/ood_heavy_atoms";          // i8 [M] 0 train 1 val 2 test 3 ood
+constexpr const char* kSplitUpstream = "/splits/upstream";            // i8 [M] from QO2Mol26_* file names
 
 }  // namespace labkit::qo2mol::layout

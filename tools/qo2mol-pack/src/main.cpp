@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   // pack
   PackOptions po;
   std::string energy_unit = "auto", elements_text;
-  bool no_unit_check = false;
+  bool no_unit_check = false, no_md5 = false;
   auto* pack_cmd = app.add_subcommand("pack", "Read inputs and write this job's shard (--shard i/N) into --out");
   pack_cmd->fallthrough();
   pack_cmd->add_option("inputs", po.inputs, "Input files: .pkl (QO2Mol), .xyz/.extxyz, .sdf/.mol, .db (ASE), .h5 (SPICE)")
@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("--forces-key", po.input.reader.forces_key, "Property holding the forces");
   pack_cmd->add_flag("--no-unit-check", no_unit_check,
                      "Skip the free-atom energy check (semi-empirical or relative energies); needs --energy-unit");
+  pack_cmd->add_flag("--no-md5", no_md5, "Skip the MD5 check of inputs named like QO2Mol release files");
   pack_cmd->add_option("--elements", elements_text, "Declared element set: 'qo2mol', 'any', or symbols H,C,N,O");
   pack_cmd->add_option("--duplicates", po.duplicates, "Duplicate conformers: drop, keep or error")
       ->check(CLI::IsMember({"drop", "keep", "error"}));
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(pack_cmd)) {
       po.input.energy_unit = energy_unit;
       po.input.unit_check = !no_unit_check;
+      po.check_md5 = !no_md5;
       if (no_unit_check && energy_unit == "auto") throw InputError("--no-unit-check needs --energy-unit");
       po.input.elements = parse_element_set(elements_text);
       po.shard = run.shard();

@@ -82,6 +82,26 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
     local_paths.push_back(dst.string());
   }
 
+  // Every shard must come from the same pack command (same inputs in the same order): the conformer
+  // source numbers and the upstream split depend on it.
+  nlohmann::json sources = nlohmann::json::array();
+  std::vector<std::string> source_paths;
+  for (std::size_t s = 0; s < local_paths.size(); ++s) {
+    H5File h = H5File::open_read(local_paths[s]);
+    const auto text = attribute_string(h, "/", "sources").value_or("[]");
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    std::vector<std::string> paths;
+    if (parsed.is_array())
+      for (const auto& src : parsed) paths.push_back(src.value("path", ""));
+    if (s == 0) {
+      sources = parsed;
+      source_paths = paths;
+    } else if (paths != source_paths) {
+      throw input_error(local_paths[s], "was packed from other inputs than " + local_paths[0] +
+                                            " (every shard of a dataset must come from the same pack command)");
+    }
+  }
+
   // Global tables.
   std::vector<std::string> keys, formulas, sha;
   std::vector<std::int32_t> heavy;
@@ -121,6 +141,29 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
   std::vector<std::int8_t> conf_label(conf_molecule.size());
   for (std::size_t g = 0; g < conf_molecule.size(); ++g) conf_label[g] = split_random[static_cast<std::size_t>(conf_molecule[g])];
 
+  // QO2Mol v1.3 ships Train/Test/OOD files: keep that partition as a split of its own, by molecule.
+  // A molecule whose conformers sit in two differently labelled files is "mixed" (an upstream leak).
+  std::vector<int> source_label;
+  bool any_upstream = false;
+  for (const auto& p : source_paths) {
+    source_label.push_back(upstream_split_of(p));
+    any_upstream = any_upstream || source_label.back() != kUnlabelled;
+  }
+  std::vector<std::int8_t> split_upstream;
+  if (any_upstream) {
+    std::vector<int> lab(keys.size(), -100);
+    std::int64_t g = 0;
+    for (const auto& p : local_paths) {
+      H5File h = H5File::open_read(p);
+      for (auto src : read_array<std::int32_t>(h, layout::kConfSource)) {
+        const int l = src >= 0 && static_cast<std::size_t>(src) < source_label.size() ? source_label[static_cast<std::size_t>(src)] : kUnlabelled;
+        int& m = lab[static_cast<std::size_t>(conf_molecule[static_cast<std::size_t>(g++)])];
+        m = m == -100 ? l : (m == l ? m : kMixed);
+      }
+    }
+    for (int l : lab) split_upstream.push_back(static_cast<std::int8_t>(l));
+  }
+
   const auto ref = fit_reference(local_paths, conf_label, kTrain);
   const auto stats = compute_stats(local_paths, conf_label, ref, heavy);
 
@@ -149,6 +192,11 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
     set_attribute(idx, layout::kSplitOod, "labels", "0=train,1=val,2=test,3=ood");
     set_attribute(idx, layout::kSplitOod, "min_heavy_atoms", static_cast<std::int64_t>(ood_min));
     set_attribute(idx, layout::kSplitOod, "seed", static_cast<std::int64_t>(opt.seed));
+    if (any_upstream) {
+      write_vector(h, layout::kSplitUpstream, split_upstream);
+      set_attribute(idx, layout::kSplitUpstream, "labels",
+                    "0=train,2=test,4=ood_medium,5=ood_large,-1=unlabelled,-2=mixed (conformers in two labelled files)");
+    }
     std::vector<std::int32_t> rz(ref.z.begin(), ref.z.end());
     write_vector(h, layout::kRefZ, rz);
     write_vector(h, layout::kRefEnergy, ref.energy);
@@ -178,16 +226,6 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
                           {"bytes", static_cast<std::int64_t>(fs::file_size(local_paths[s]))}});
   files_json.push_back({{"path", "index.h5"}, {"sha256", sha256_file(index_path)},
                         {"bytes", static_cast<std::int64_t>(fs::file_size(index_path))}});
-  // Provenance: the inputs as the first shard recorded them (every shard job reads the same inputs).
-  nlohmann::json sources = nlohmann::json::array();
-  {
-    H5File first = H5File::open_read(local_paths.front());
-    const auto text = attribute_string(first, "/", "sources");
-    if (text) sources = nlohmann::json::parse(*text, nullptr, false);
-    for (auto& src : sources)
-      if (src.is_object() && src.contains("path"))
-        src["path"] = fs::path(src["path"].get<std::string>()).filename().string();
-  }
   nlohmann::json manifest{{"name", opt.dataset_name},
                           {"sources", sources},
                           {"split_seed", opt.seed},
@@ -202,6 +240,8 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
   std::map<std::string, std::int64_t> sizes_random, sizes_ood;
   for (auto l : split_random) ++sizes_random[split_label_name(l)];
   for (auto l : split_ood) ++sizes_ood[split_label_name(l)];
+  std::map<std::string, std::int64_t> sizes_upstream;
+  for (auto l : split_upstream) ++sizes_upstream[split_label_name(l)];
   nlohmann::json refj = nlohmann::json::object();
   for (std::size_t k = 0; k < ref.z.size(); ++k) refj[element_symbol(ref.z[k])] = ref.energy[k];
   return {{"shards", static_cast<std::int64_t>(local_names.size())},
@@ -209,6 +249,7 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
           {"molecules", static_cast<std::int64_t>(keys.size())},
           {"split_random_molecules", sizes_random},
           {"split_ood_molecules", sizes_ood},
+          {"split_upstream_molecules", sizes_upstream},
           {"ood_min_heavy_atoms", ood_min},
           {"reference_energies_eV", refj},
           {"reference_fit_rank", ref.rank},

@@ -10,6 +10,8 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "layout.h"
+#include "md5.h"
+#include "splits.h"
 #include "molecule_key.h"
 
 namespace labkit::qo2mol {
@@ -46,7 +48,19 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
   double max_dup_gap = 0.0;
   nlohmann::json inputs = nlohmann::json::array();
 
-  for (const auto& path : opt.inputs) {
+  for (std::size_t source = 0; source < opt.inputs.size(); ++source) {
+    const std::string& path = opt.inputs[source];
+    // QO2Mol's FAQ: most problems are corrupt downloads. Release files are checked before reading.
+    nlohmann::json md5 = nullptr;
+    const std::string base = std::filesystem::path(path).filename().string();
+    if (opt.check_md5 && !known_md5(base, "").empty()) {
+      const std::string got = md5_file(path);
+      const std::string want = known_md5(base, got);
+      if (got != want)
+        throw input_error(path, "MD5 " + got + " differs from the published " + want + " for " + base +
+                                    " (corrupt or partial download; --no-md5 to skip the check)");
+      md5 = got;
+    }
     auto rep = read_input(path, opt.input, [&](PackedConformer&& c) {
       ++read;
       if (shard_of(c.molecule_key, opt.shard.count) != opt.shard.index) {
@@ -76,13 +90,15 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
                                     " in an earlier conformer");
       }
       molecules[static_cast<std::size_t>(it->second)].conformers.push_back(writer.conformers());
-      writer.add(c, it->second);
+      writer.add(c, it->second, static_cast<std::int32_t>(source));
     });
     inputs.push_back({{"path", rep.path}, {"format", rep.format}, {"conformers", rep.conformers},
                       {"energy_unit", rep.energy_unit}, {"energy_unit_basis", rep.energy_unit_basis},
                       {"length_unit", rep.length_unit}, {"force_unit", rep.force_unit},
                       {"median_energy_over_free_atom_sum", rep.median_ratio},
-                      {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(path))}});
+                      {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(path))},
+                      {"md5_checked", md5},
+                      {"upstream_split", split_label_name(upstream_split_of(path))}});
     log::info("{}: {} conformers ({}, energy unit {}: {})", path, rep.conformers, rep.format, rep.energy_unit,
               rep.energy_unit_basis);
   }

@@ -19,6 +19,7 @@ struct PackOptions {
   StorageOptions storage;
   std::string duplicates = "drop";  // drop | keep | error
   double duplicate_tolerance = 1e-3;  // Angstrom
+  bool check_md5 = true;              // inputs named like QO2Mol release files must match the published MD5
   Shard shard;
 };
 

@@ -8,7 +8,7 @@ namespace labkit::qo2mol {
 // The appendable datasets, kept apart from the file so they can be closed before the rename: HDF5
 // keeps a file open (and unflushed) while any of its datasets is.
 struct Streams {
-  AppendableDataset z, pos, forces, formal, energy, charge, has_forces, molecule, offset;
+  AppendableDataset z, pos, forces, formal, energy, charge, has_forces, molecule, offset, source;
   AppendableStrings ids;
   Streams(H5File& file, const StorageOptions& o)
       : z(file.handle(), layout::kZ, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
@@ -20,6 +20,7 @@ struct Streams {
         has_forces(file.handle(), layout::kHasForces, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         molecule(file.handle(), layout::kConfMolecule, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         offset(file.handle(), layout::kAtomOffset, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
+        source(file.handle(), layout::kConfSource, H5::PredType::NATIVE_INT32, 4, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         ids(file.handle(), layout::kConfId, hs(o.conformer_chunk)) {}
   static hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
 };
@@ -39,7 +40,7 @@ ShardWriter::ShardWriter(const std::string& path, const StorageOptions& opt)
 
 ShardWriter::~ShardWriter() = default;  // an unfinished H5File removes its temporary file
 
-void ShardWriter::add(const PackedConformer& c, std::int64_t molecule) {
+void ShardWriter::add(const PackedConformer& c, std::int64_t molecule, std::int32_t source) {
   auto& m = *impl_->s;
   const hsize_t n = c.z.size();
   m.z.append(c.z.data(), n);
@@ -52,6 +53,7 @@ void ShardWriter::add(const PackedConformer& c, std::int64_t molecule) {
   const std::uint8_t hf = c.has_forces ? 1 : 0;
   m.has_forces.append(&hf, 1);
   m.molecule.append(&molecule, 1);
+  m.source.append(&source, 1);
   atoms_ += static_cast<std::int64_t>(n);
   m.offset.append(&atoms_, 1);
   m.ids.append(c.conformer_id);
@@ -72,7 +74,7 @@ void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohma
   auto& m = *impl_;
   {
     auto& st = *m.s;
-    for (auto* d : {&st.z, &st.pos, &st.forces, &st.formal, &st.energy, &st.charge, &st.has_forces, &st.molecule, &st.offset})
+    for (auto* d : {&st.z, &st.pos, &st.forces, &st.formal, &st.energy, &st.charge, &st.has_forces, &st.molecule, &st.offset, &st.source})
       d->flush();
     st.ids.flush();
     m.s.reset();  // close the datasets now so commit() closes the file for real before renaming it

@@ -29,7 +29,7 @@ class ShardWriter {
  public:
   ShardWriter(const std::string& path, const StorageOptions& opt);
   ~ShardWriter();
-  void add(const PackedConformer& c, std::int64_t molecule);
+  void add(const PackedConformer& c, std::int64_t molecule, std::int32_t source);
   // Writes the molecule table and root attributes, then renames the file into place.
   void finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs);
   std::int64_t conformers() const { return conformers_; }

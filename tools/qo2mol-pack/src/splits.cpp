@@ -15,14 +15,28 @@ const char* split_label_name(int label) {
     case kVal: return "val";
     case kTest: return "test";
     case kOod: return "ood";
+    case kOodMedium: return "ood_medium";
+    case kOodLarge: return "ood_large";
+    case kUnlabelled: return "unlabelled";
+    case kMixed: return "mixed";
   }
   return "?";
 }
 
 int split_label_from_name(const std::string& name) {
-  for (int l = 0; l < 4; ++l)
+  for (int l = -2; l < 6; ++l)
     if (name == split_label_name(l)) return l;
-  return -1;
+  return -100;
+}
+
+int upstream_split_of(const std::string& file_name) {
+  const auto slash = file_name.find_last_of('/');
+  const std::string base = slash == std::string::npos ? file_name : file_name.substr(slash + 1);
+  if (base.rfind("QO2Mol26_Train_chunk", 0) == 0) return kTrain;
+  if (base == "QO2Mol26_Test.pkl") return kTest;
+  if (base == "QO2Mol26_OOD_medium.pkl") return kOodMedium;
+  if (base == "QO2Mol26_OOD_large.pkl") return kOodLarge;
+  return kUnlabelled;
 }
 
 namespace {

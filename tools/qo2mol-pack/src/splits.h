@@ -9,9 +9,16 @@
 
 namespace labkit::qo2mol {
 
-enum SplitLabel : std::int8_t { kTrain = 0, kVal = 1, kTest = 2, kOod = 3 };
+enum SplitLabel : std::int8_t {
+  kTrain = 0, kVal = 1, kTest = 2, kOod = 3,
+  kOodMedium = 4, kOodLarge = 5,    // QO2Mol v1.3's own OOD files
+  kUnlabelled = -1, kMixed = -2,    // upstream split: not from a labelled file / conformers in two files
+};
 const char* split_label_name(int label);
-int split_label_from_name(const std::string& name);  // -1 if unknown
+int split_label_from_name(const std::string& name);  // -100 if unknown
+// The split a QO2Mol v1.3 release file stands for (QO2Mol26_Train_chunkN / _Test / _OOD_medium /
+// _OOD_large), kUnlabelled for any other file.
+int upstream_split_of(const std::string& file_name);
 
 struct SplitFractions {
   double train = 0.8, val = 0.1, test = 0.1;

@@ -43,6 +43,9 @@ nlohmann::json verify_dataset(const std::string& dataset, const std::vector<int>
   const auto split_random = read_array<std::int8_t>(idx, layout::kSplitRandom);
   const auto split_ood = read_array<std::int8_t>(idx, layout::kSplitOod);
   const auto ood_min = attribute_int64(idx, layout::kSplitOod, "min_heavy_atoms").value_or(0);
+  std::vector<std::int8_t> split_upstream;
+  const bool has_upstream = idx.handle().nameExists(layout::kSplitUpstream);
+  if (has_upstream) split_upstream = read_array<std::int8_t>(idx, layout::kSplitUpstream);
   const std::int64_t C = conf_off.empty() ? 0 : conf_off.back();
   const auto M = static_cast<std::int64_t>(keys.size());
 
@@ -150,7 +153,8 @@ nlohmann::json verify_dataset(const std::string& dataset, const std::vector<int>
 
   // 4. Splits: one label per molecule key (so no key on two sides), labels in range, OOD by size.
   std::int64_t split_problems = 0;
-  if (static_cast<std::int64_t>(split_random.size()) != M || static_cast<std::int64_t>(split_ood.size()) != M) {
+  if (static_cast<std::int64_t>(split_random.size()) != M || static_cast<std::int64_t>(split_ood.size()) != M ||
+      (has_upstream && static_cast<std::int64_t>(split_upstream.size()) != M)) {
     problem("split arrays do not have one label per molecule");
     ++split_problems;
   } else {

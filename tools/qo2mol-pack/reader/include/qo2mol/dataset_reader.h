@@ -66,7 +66,8 @@ class DatasetReader {
 
   MoleculeInfo molecule(std::int64_t m) const;
   std::vector<std::int64_t> molecule_conformers(std::int64_t m) const;
-  // Split names: "random" (train/val/test) and "ood_heavy_atoms" (train/val/test/ood).
+  // Split names: "random" (train/val/test), "ood_heavy_atoms" (train/val/test/ood) and, when the inputs
+  // were QO2Mol v1.3 release files, "upstream" (train/test/ood_medium/ood_large, mixed, unlabelled).
   std::vector<std::int8_t> split_labels(const std::string& split) const;  // per molecule
   std::vector<std::int64_t> split_molecules(const std::string& split, const std::string& label) const;
   std::vector<std::int64_t> split_conformers(const std::string& split, const std::string& label) const;
