@@ -24,6 +24,21 @@ if(LABKIT_WITH_TORCH)
   # TORCH_CXX_FLAGS carries the C++ ABI define; it must match between our code and libtorch.
   separate_arguments(_labkit_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
   target_compile_options(labkit_torch_deps INTERFACE ${_labkit_torch_flags})
+  # PyTorch wheels ship their own (newer) fmt headers inside torch/include, which would shadow the
+  # system fmt that libfmt.so was built from and leave fmt::vformat unresolved at link time. Put a
+  # folder holding only the system fmt headers ahead of torch's include directories.
+  get_target_property(_labkit_fmt_inc fmt::fmt INTERFACE_INCLUDE_DIRECTORIES)
+  foreach(_dir ${TORCH_INCLUDE_DIRS})
+    if(EXISTS ${_dir}/fmt/core.h AND NOT _dir IN_LIST _labkit_fmt_inc)
+      list(GET _labkit_fmt_inc 0 _labkit_fmt_dir)
+      set(_shim ${CMAKE_BINARY_DIR}/fmt-before-torch)
+      file(MAKE_DIRECTORY ${_shim})
+      file(CREATE_LINK ${_labkit_fmt_dir}/fmt ${_shim}/fmt SYMBOLIC)
+      target_include_directories(labkit_torch_deps BEFORE INTERFACE ${_shim})
+      message(STATUS "labkit: torch bundles fmt in ${_dir}; using the system fmt from ${_labkit_fmt_dir}")
+      break()
+    endif()
+  endforeach()
   if(TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA)
     set(LABKIT_HAVE_CUDA ON)
     target_compile_definitions(labkit_torch_deps INTERFACE LABKIT_HAVE_CUDA=1)

@@ -54,7 +54,8 @@ function(labkit_add_gtest name)
     LABKIT_SHARED_DATA_DIR="${LABKIT_SHARED_DATA_DIR}"
     LABKIT_BIN_DIR="${CMAKE_BINARY_DIR}/bin"
     LABKIT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  # ENABLE_EXPORTS (-rdynamic): crash backtraces from tests/support name functions.
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests ENABLE_EXPORTS ON)
   if(A_TORCH)
     labkit_use_torch(${name})
   endif()

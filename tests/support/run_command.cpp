@@ -1,5 +1,7 @@
 #include "run_command.h"
 
+#include <execinfo.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,26 @@ namespace labkit::test {
 namespace fs = std::filesystem;
 
 namespace {
+
+// A crashing test prints where it crashed (function names need -rdynamic, set on test binaries):
+// ctest on a machine without a debugger then still says something useful.
+void print_backtrace_and_die(int sig) {
+  void* frames[64];
+  const int n = backtrace(frames, 64);
+  const char msg[] = "\n*** labkit test crashed; backtrace:\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  backtrace_symbols_fd(frames, n, STDERR_FILENO);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+const bool kCrashHandlerInstalled = [] {
+  signal(SIGSEGV, print_backtrace_and_die);
+  signal(SIGABRT, print_backtrace_and_die);
+  signal(SIGBUS, print_backtrace_and_die);
+  return true;
+}();
+
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
@@ -35,6 +57,7 @@ std::string fresh_temp_dir(const std::string& name) {
 }
 
 CommandResult run_command(const std::string& command) {
+  (void)kCrashHandlerInstalled;
   static int counter = 0;
   const fs::path dir = fresh_temp_dir("cmd" + std::to_string(counter++));
   const fs::path out = dir / "stdout", err = dir / "stderr";

@@ -3,6 +3,7 @@
 #include <link.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
+#include <ATen/Version.h>
 
 #include <climits>
 #include <cstdlib>
@@ -59,12 +60,31 @@ void apply_threads_and_seed(int threads, std::uint64_t seed) {
   torch::manual_seed(seed);
 }
 
+namespace {
+
+// The BLAS_INFO entry of LibTorch's build configuration ("mkl", "open", "generic", ...).
+std::string torch_blas_info() {
+  const std::string config = at::show_config();
+  const auto pos = config.find("BLAS_INFO=");
+  if (pos == std::string::npos) return "";
+  const auto end = config.find_first_of(", \n", pos);
+  return config.substr(pos + 10, end == std::string::npos ? std::string::npos : end - pos - 10);
+}
+
+}  // namespace
+
 std::string active_blas() {
+  // A host BLAS loaded as a shared library (Debian: the libblas.so.3 alternative). GPU BLAS (cuBLAS)
+  // is not what CPU matmuls use, so it is skipped.
   std::string found;
   dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void* data) {
         const std::string name = info->dlpi_name ? info->dlpi_name : "";
-        if (name.find("blas") != std::string::npos) {
+        const auto slash = name.rfind('/');
+        const std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+        const bool host_blas = base.find("blas") != std::string::npos && base.find("cublas") == std::string::npos &&
+                               base.find("hipblas") == std::string::npos;
+        if (host_blas || base.find("libmkl_rt") == 0) {
           std::error_code ec;
           const auto real = std::filesystem::canonical(name, ec);
           *static_cast<std::string*>(data) = ec ? name : real.string();
@@ -73,7 +93,9 @@ std::string active_blas() {
         return 0;
       },
       &found);
-  return found.empty() ? "none loaded (BLAS linked statically or not used)" : found;
+  const std::string info = torch_blas_info();
+  if (!found.empty()) return found;
+  return info.empty() ? "unknown" : info + " (linked into LibTorch)";
 }
 
 VersionList versions() {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,10 +12,11 @@
 
 namespace labkit::test {
 
+// Unique per process and call: ctest runs each test case as its own process, several at once.
 inline std::filesystem::path fresh_dir(const std::string& name) {
+  static int counter = 0;
   const auto dir = std::filesystem::temp_directory_path() /
-                   ("labkit_tensorio_" + name + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                    "_" + std::to_string(std::rand()));
+                   ("labkit_tensorio_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
