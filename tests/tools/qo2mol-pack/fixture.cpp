@@ -70,6 +70,22 @@ const std::string& fixture_dir() {
   return dir;
 }
 
+const std::string& xtb_fixture_dir() {
+  static const std::string dir = [] {
+    if (!fs::exists("/usr/bin/xtb") || !fs::exists("/usr/share/chemical-structures")) return std::string();
+    const std::string d = base_dir() + "/xtb";
+    once(base_dir() + "/xtb.stamp", [&] {
+      std::string out;
+      const int rc = run("/usr/bin/python3 " + std::string(LABKIT_SOURCE_DIR) +
+                             "/tests/tools/qo2mol-pack/make_xtb_fixture.py " + d, &out);
+      if (rc != 0) std::fprintf(stderr, "xtb fixture failed (%d):\n%s\n", rc, out.c_str());
+      return rc == 0;
+    });
+    return fs::exists(base_dir() + "/xtb.stamp") ? d : std::string();
+  }();
+  return dir;
+}
+
 const nlohmann::json& expected() {
   static const nlohmann::json j = load(fixture_dir() + "/expected.json");
   return j;

@@ -9,6 +9,8 @@ namespace qo2test {
 
 // Directory with the generated inputs, or "" if /usr/bin/python3 with numpy is unavailable.
 const std::string& fixture_dir();
+// GFN2-xTB extxyz fixture (make_xtb_fixture.py), or "" without xtb / chemical-structures-data / ase.
+const std::string& xtb_fixture_dir();
 // expected.json / ase_expected.json parsed (empty object if absent).
 const nlohmann::json& expected();
 const nlohmann::json& ase_expected();
