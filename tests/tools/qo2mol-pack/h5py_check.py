@@ -79,4 +79,11 @@ with h5py.File(f"{work}/packed/index.h5", "r") as idx:
                     frc = np.array([[np.float32(x) for x in r[4:7]] for r in rows], dtype=np.float32)
                     assert np.array_equal(frc, f_all[a:b]), g
                 g += 1
+# Every numeric dataset in every file carries a units attribute.
+for name in files + ["index.h5"]:
+    with h5py.File(f"{work}/packed/{name}", "r") as h:
+        missing = []
+        h.visititems(lambda n, o: missing.append(n) if isinstance(o, h5py.Dataset) and o.dtype.kind in "iuf"
+                     and "units" not in o.attrs else None)
+        assert not missing, (name, missing)
 print("h5py and the C++ reader agree on", g, "conformers")

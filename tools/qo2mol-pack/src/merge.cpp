@@ -201,6 +201,10 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
     write_vector(h, layout::kRefZ, rz);
     write_vector(h, layout::kRefEnergy, ref.energy);
     set_attribute(idx, layout::kRefEnergy, "units", "eV");
+    for (const char* name : {layout::kShardConfOffset, layout::kMolHeavy, layout::kMolConfOffset, layout::kMolConformers,
+                             layout::kConfMolecule, layout::kSplitRandom, layout::kSplitOod, layout::kRefZ})
+      set_attribute(idx, name, "units", "1");
+    if (any_upstream) set_attribute(idx, layout::kSplitUpstream, "units", "1");
     set_attribute(idx, "/reference_energy", "fitted_on", "splits/random == train");
     set_attribute(idx, "/reference_energy", "conformers", ref.conformers);
     set_attribute(idx, "/reference_energy", "rank", static_cast<std::int64_t>(ref.rank));

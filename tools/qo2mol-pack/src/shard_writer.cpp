@@ -102,6 +102,10 @@ void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohma
   set_units_attr(m.file, layout::kNetCharge, "e");
   set_units_attr(m.file, layout::kZ, "1");
   set_units_attr(m.file, layout::kFormalCharge, "e");
+  // Counts and row numbers are dimensionless; every numeric dataset says so explicitly.
+  for (const char* name : {layout::kAtomOffset, layout::kHasForces, layout::kConfMolecule, layout::kConfSource,
+                           layout::kMolHeavy, layout::kMolConfOffset, layout::kMolConformers})
+    set_units_attr(m.file, name, "1");
   nlohmann::json attrs = root_attrs;
   attrs["n_conformers"] = conformers_;
   attrs["n_atoms"] = atoms_;

@@ -100,7 +100,8 @@ nlohmann::json verify_dataset(const std::string& dataset, const std::vector<int>
       if (array_info(f, name).shape[0] != A) problem(files[s] + ": " + name + " has " + std::to_string(array_info(f, name).shape[0]) + " rows, offsets need " + std::to_string(A));
     for (const char* name : {layout::kEnergy, layout::kNetCharge, layout::kHasForces, layout::kConfMolecule})
       if (array_info(f, name).shape[0] != nc) problem(files[s] + ": " + name + " has " + std::to_string(array_info(f, name).shape[0]) + " rows for " + std::to_string(nc) + " conformers");
-    for (const char* name : {layout::kPositions, layout::kForces, layout::kEnergy})
+    for (const char* name : {layout::kZ, layout::kPositions, layout::kForces, layout::kFormalCharge, layout::kAtomOffset,
+                             layout::kEnergy, layout::kNetCharge, layout::kHasForces, layout::kConfMolecule})
       if (!units(f, name)) problem(files[s] + ": " + name + " has no units attribute");
   }
   checks["offsets_and_counts"] = problems.empty();
