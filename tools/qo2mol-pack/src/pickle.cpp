@@ -282,10 +282,23 @@ class Machine {
          "record (the streaming reader drops those; records that share arrays or dicts are unsupported)");
   }
   void push_int(std::int64_t v) {
+    // Small ints (atomic numbers, charges, bond counts) are shared, read-only objects: allocating one
+    // per atom was the largest cost of decoding.
+    if (v >= kSmallMin && v <= kSmallMax) {
+      auto& cached = small_ints_[static_cast<std::size_t>(v - kSmallMin)];
+      if (!cached) {
+        cached = make(Kind::kInt);
+        cached->i = v;
+      }
+      push(cached);
+      return;
+    }
     auto o = make(Kind::kInt);
     o->i = v;
     push(o);
   }
+  static constexpr std::int64_t kSmallMin = -8, kSmallMax = 255;
+  Ref small_ints_[kSmallMax - kSmallMin + 1];
   void push_long(std::uint64_t n) {
     if (n > 8) fail("integer wider than 64 bits (" + std::to_string(n) + " bytes)");
     const auto* b = reinterpret_cast<const unsigned char*>(take(n));
