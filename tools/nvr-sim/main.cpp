@@ -48,7 +48,8 @@ std::string stats_csv(const nvr::SimStats& s, double speedup) {
 }
 
 void run_one(labkit::Run& run) {
-  const nvr::SimConfig cfg = nvr::parse_config(run.config().json());
+  nvr::SimConfig cfg = nvr::parse_config(run.config().json());
+  if (run.seed() != 0) cfg.workload.seed = run.seed();  // --seed picks the generated matrix
   const auto t0 = std::chrono::steady_clock::now();
   const nvr::Workload wl = nvr::make_workload(cfg);
   const auto t1 = std::chrono::steady_clock::now();

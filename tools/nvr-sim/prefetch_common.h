@@ -113,11 +113,11 @@ class TileTracker {
     return {r, c};
   }
   std::uint32_t num_row_tiles() const { return (d_.a->rows + d_.tile_rows - 1) / d_.tile_rows; }
-  // Window in index positions for a budget in lines.
+  // Window in index positions for a budget in lines: each position gathers its own B row segment
+  // (distinct rows rarely share a line), ceil(tile_bytes / line) lines.
   std::uint64_t positions_for(std::uint64_t lines, std::uint32_t line_bytes) const {
     const std::uint64_t per = std::max<std::uint64_t>(1, (d_.tile_bytes + line_bytes - 1) / line_bytes);
-    const std::uint64_t share = std::max<std::uint64_t>(1, line_bytes / std::max<std::uint32_t>(1, d_.tile_bytes));
-    return per > 1 ? std::max<std::uint64_t>(1, lines / per) : lines * share;
+    return std::max<std::uint64_t>(1, lines / per);
   }
 
  private:
