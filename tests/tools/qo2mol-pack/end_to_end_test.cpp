@@ -3,6 +3,7 @@
 // leaves no shard behind.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -302,5 +303,35 @@ TEST(EndToEnd, MergeRefusesShardsOfDifferentPacks) {
   std::string out;
   EXPECT_EQ(run(tool() + " merge " + tmp + "/a " + tmp + "/b --out " + tmp + "/m", &out), 2);
   EXPECT_NE(out.find("was packed from other inputs"), std::string::npos) << out;
+  fs::remove_all(tmp);
+}
+
+TEST(EndToEnd, ExportOneSplitStatsAndInspect) {
+  QO2_REQUIRE_FIXTURES();
+  const std::string ds_path = qo2test::packed_dataset();
+  DatasetReader ds(ds_path);
+  const auto test_confs = ds.split_conformers("random", "test");
+  const std::string tmp = qo2test::temp_dir("split");
+  std::string out;
+  ASSERT_EQ(run(tool() + " export " + ds_path + " " + tmp + "/test.xyz --split random --label test --log-level warn", &out), 0) << out;
+  std::vector<Conformer> back;
+  SourceUnits u;
+  read_extxyz(tmp + "/test.xyz", {}, u, [&](Conformer&& c) { back.push_back(std::move(c)); });
+  ASSERT_EQ(back.size(), test_confs.size());
+  for (std::size_t k = 0; k < back.size(); ++k) EXPECT_EQ(back[k].energy, ds.energy(test_confs[k]));
+  EXPECT_EQ(run(tool() + " export " + ds_path + " " + tmp + "/x.xyz --split random", &out), 2);  // needs --label
+
+  ASSERT_EQ(run(tool() + " stats " + ds_path + " --log-level warn", &out), 0) << out;
+  const auto stats = nlohmann::json::parse(out);
+  EXPECT_EQ(stats["conformers"].get<std::int64_t>(), ds.num_conformers());
+  EXPECT_EQ(stats["molecules"].get<std::int64_t>(), ds.num_molecules());
+  EXPECT_EQ(stats["atoms"].get<std::int64_t>(), ds.num_atoms());
+  // The linear reference model captures the totals: train residuals are tiny next to the energies.
+  EXPECT_LT(std::fabs(stats["energy_minus_reference_eV_by_split"]["train"]["mean"].get<double>()), 1.0);
+  EXPECT_GT(std::fabs(stats["energy_eV"]["mean"].get<double>()), 1000.0);
+
+  ASSERT_EQ(run(tool() + " inspect " + ds_path + " --conformers 3", &out), 0) << out;
+  EXPECT_NE(out.find("counts    " + std::to_string(ds.num_conformers()) + " conformers"), std::string::npos) << out;
+  EXPECT_NE(out.find("split     random"), std::string::npos) << out;
   fs::remove_all(tmp);
 }

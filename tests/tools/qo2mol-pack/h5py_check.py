@@ -44,7 +44,7 @@ with open(f"{work}/all.xyz") as f:
 i = 0
 while i < len(lines):
     n = int(lines[i]); comment = lines[i + 1]
-    kv = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', comment))
+    kv = {k: v.strip('"') for k, v in re.findall(r'(\w+)=("[^"]*"|\S+)', comment)}
     rows = [l.split() for l in lines[i + 2:i + 2 + n]]
     frames.append((kv, rows))
     i += 2 + n

@@ -57,7 +57,7 @@ std::int64_t export_extxyz(DatasetReader& ds, const std::string& out_path, const
       const std::size_t n = r.z.size();
       std::fprintf(f.get(), "%zu\n", n);
       std::fprintf(f.get(),
-                   "Properties=species:S:1:pos:R:3%s energy=%.17g charge=%.9g inchikey=%s confid=\"%s\" "
+                   "Properties=species:S:1:pos:R:3%s energy=%.17g charge=%.9g inchikey=\"%s\" confid=\"%s\" "
                    "conformer_index=%lld energy_unit=eV pbc=\"F F F\"\n",
                    r.has_forces ? ":forces:R:3" : "", r.energy, static_cast<double>(r.net_charge), mol.key.c_str(),
                    id_of(g).c_str(), static_cast<long long>(g));
