@@ -173,6 +173,26 @@ for k in (999, 1000, 1100):
 dump("late_key.pkl", late, 4)
 record_expected("late_key.pkl", recs)
 
+# Records without an InChIKey but with QO2Mol's directed edge_list: the key comes from the bond graph.
+def directed_bonds(z, pos):
+    rad = {1: 0.31, 6: 0.76, 7: 0.71, 8: 0.66, 9: 0.57}
+    e = []
+    for i in range(len(z)):
+        for j in range(i + 1, len(z)):
+            if np.linalg.norm(pos[i] - pos[j]) < 1.3 * (rad[int(z[i])] + rad[int(z[j])]):
+                e += [[i, j], [j, i]]
+    return e
+nokey = []
+for r in conformers(2, 0, 20, "g"):
+    d = qo2mol_dict(r, "lists")
+    del d["inchikey"]
+    d["edge_list"] = directed_bonds(r["z"], np.asarray(r["pos"]))
+    d["edge_attr"] = ["1"] * len(d["edge_list"])
+    nokey.append(d)
+dump("no_inchikey.pkl", nokey, 4)
+nokey[3]["edge_list"].append([0, 99])
+dump("bad_edges.pkl", nokey, 4)
+
 # extxyz through ASE (energy/forces via a SinglePointCalculator).
 try:
     from ase import Atoms

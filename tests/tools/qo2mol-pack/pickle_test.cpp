@@ -6,6 +6,7 @@
 
 #include "fixture.h"
 #include "labkit/core/error.h"
+#include "molecule_key.h"
 #include "pickle.h"
 #include "readers.h"
 
@@ -127,4 +128,28 @@ TEST(QO2MolPickle, ErrorsNameFileAndRecord) {
   EXPECT_NE(message("bad_truncated.pkl").find(d + "/bad_truncated.pkl: record 0 or later, pickle byte"), std::string::npos);
   EXPECT_NE(message("bad_truncated.pkl").find("truncated"), std::string::npos);
   EXPECT_NE(message("bad_opcode.pkl").find("unknown pickle opcode 0xff"), std::string::npos);
+}
+
+TEST(QO2MolPickle, EdgeListGivesTheMoleculeKeyWithoutInchikey) {
+  QO2_REQUIRE_FIXTURES();
+  std::vector<Conformer> got;
+  SourceUnits u;
+  read_qo2mol_pickle(qo2test::fixture_dir() + "/no_inchikey.pkl", {}, u, [&](Conformer&& c) { got.push_back(std::move(c)); });
+  ASSERT_EQ(got.size(), 40u);
+  for (std::size_t k = 0; k < got.size(); k += 2) {
+    EXPECT_TRUE(got[k].molecule_key.empty());
+    EXPECT_FALSE(got[k].bonds.empty());
+    for (auto [i, j] : got[k].bonds) EXPECT_LT(i, j);  // directed pairs folded to one
+    // Given bonds and perceived bonds describe the same graph here, so the keys agree.
+    Conformer perceived = got[k];
+    perceived.bonds.clear();
+    EXPECT_EQ(graph_key(got[k]), graph_key(perceived));
+    EXPECT_EQ(graph_key(got[k]), graph_key(got[k + 1]));  // two conformers of one molecule
+  }
+  try {
+    read_qo2mol_pickle(qo2test::fixture_dir() + "/bad_edges.pkl", {}, u, [](Conformer&&) {});
+    FAIL();
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("record 3: 'edge_list' names atom 99"), std::string::npos) << e.what();
+  }
 }

@@ -150,6 +150,19 @@ Conformer convert(const Object& rec, std::int64_t index, const std::string& path
     flatten(*fc, fv, c, "formal_charge");
     for (double v : fv) out.formal_charges.push_back(static_cast<std::int32_t>(std::lround(v)));
   }
+  // QO2Mol lists bonds as directed pairs (i, j) and (j, i): keep each once. Used for the molecule key
+  // only when the record has no InChIKey.
+  if (const auto* el = rec.get("edge_list"); el && el->kind != Kind::kNone) {
+    std::vector<double> flat;
+    flatten(*el, flat, c, "edge_list");
+    if (flat.size() % 2) c.fail("'edge_list' has an odd number of atom indices");
+    for (std::size_t k = 0; k + 1 < flat.size(); k += 2) {
+      const int i = static_cast<int>(flat[k]), j = static_cast<int>(flat[k + 1]);
+      if (i < 0 || j < 0 || i >= static_cast<int>(out.z.size()) || j >= static_cast<int>(out.z.size()))
+        c.fail("'edge_list' names atom " + std::to_string(std::max(i, j)) + " of " + std::to_string(out.z.size()));
+      if (i < j) out.bonds.emplace_back(i, j);
+    }
+  }
   if (const auto* n = rec.get("atom_count"); n && n->kind == Kind::kInt && n->i != static_cast<std::int64_t>(out.z.size()))
     c.fail("'atom_count' is " + std::to_string(n->i) + " but 'elements' has " + std::to_string(out.z.size()));
   return out;
