@@ -82,6 +82,8 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
   auto offchip = [](const SimStats& s) { return double(s.levels.back().misses); };
   res.table = nlohmann::json::array();
   double sum_red = 0, sum_red_off = 0, log_sp = 0, log_best = 0, sum_gn = 0, sum_gl = 0;
+  // Pooled over workloads (sum of misses): not dominated by workloads with a handful of misses.
+  double pool_best = 0, pool_nvr = 0, pool_off_best = 0, pool_off_nvr = 0;
   char head[512];
   std::snprintf(head, sizeof head, "%-14s %8s | %8s %-6s %8s %8s %7s | %7s %7s %7s | %7s %13s | %8s %8s %7s\n", "workload",
                 "accesses", "miss:none", "best", "best", "nvr", "reduct", "L2:best", "L2:nvr", "reduct", "nvr", "best-other",
@@ -110,6 +112,7 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
     const double gl = double(s["nvr_l2"]->cycles) / double(s["nvr_l2+16"]->cycles) - 1.0;
     const double ratio = std::abs(gl) > 1e-9 ? gn / gl : 0.0;
     sum_red_off += red_off;
+    pool_best += m_best, pool_nvr += m_nvr, pool_off_best += o_best, pool_off_nvr += o_nvr;
     sum_red += red, log_sp += std::log(sp), log_best += std::log(sp_best), sum_gn += gn, sum_gl += gl;
     nlohmann::json row{{"workload", names[w]}, {"nnz", res.rows[w * nv].stats.demand_lines},
                        {"misses_none", first_misses(*s["none"])}, {"best_other", best},
@@ -135,15 +138,18 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
   }
   const double n = double(names.size());
   const double mean_ratio = std::abs(sum_gl) > 1e-12 ? sum_gn / sum_gl : 0.0;
-  nlohmann::json mean{{"workload", "mean"}, {"miss_reduction", sum_red / n}, {"offchip_miss_reduction", sum_red_off / n}, {"speedup_nvr_geomean", std::exp(log_sp / n)},
+  const double pooled = pool_best > 0 ? 1.0 - pool_nvr / pool_best : 0.0;
+  const double pooled_off = pool_off_best > 0 ? 1.0 - pool_off_nvr / pool_off_best : 0.0;
+  nlohmann::json mean{{"workload", "mean"}, {"miss_reduction", sum_red / n}, {"offchip_miss_reduction", sum_red_off / n},
+                      {"miss_reduction_pooled", pooled}, {"offchip_miss_reduction_pooled", pooled_off}, {"speedup_nvr_geomean", std::exp(log_sp / n)},
                       {"speedup_best_other_geomean", std::exp(log_best / n)}, {"gain_nsb", sum_gn / n},
                       {"gain_l2_plus_16kb", sum_gl / n}, {"gain_ratio_of_means", mean_ratio}};
   res.table.push_back(mean);
   char line[512];
   std::snprintf(line, sizeof line,
-                "mean: miss reduction NVR vs best of stream/IMP/DVR: NSB %.1f%%, off-chip %.1f%% | speedup NVR vs none "
-                "%.2fx (geomean; best other %.2fx) | gain +%lluKB NSB %.1f%% vs +16KB L2 %.1f%% -> %s\n",
-                100 * sum_red / n, 100 * sum_red_off / n, std::exp(log_sp / n), std::exp(log_best / n), (unsigned long long)nsb_kb,
+                "mean: miss reduction NVR vs best of stream/IMP/DVR (pooled over workloads): NSB %.1f%%, off-chip %.1f%% | "
+                "speedup NVR vs none %.2fx (geomean; best other %.2fx) | gain +%lluKB NSB %.1f%% vs +16KB L2 %.1f%% -> %s\n",
+                100 * pooled, 100 * pooled_off, std::exp(log_sp / n), std::exp(log_best / n), (unsigned long long)nsb_kb,
                 100 * sum_gn / n, 100 * sum_gl / n, std::abs(sum_gl) > 1e-12 ? fmt("%.1fx", mean_ratio).c_str() : "n/a");
   t += line;
   t.insert(0,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <queue>
 #include <stdexcept>
 
 namespace nvr {
@@ -268,7 +267,9 @@ SimStats Engine::finish() {
 SimStats Engine::run() {
   const auto& ops = w_.ops;
   std::vector<std::uint64_t> done(ops.size(), 0);
-  std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> inflight;
+  // Completion cycle of each outstanding demand slot (max_inflight of them; 0 = free). A scan of 16
+  // entries is cheaper than a heap here.
+  std::vector<std::uint64_t> slots(cfg_.npu.max_inflight, 0);
   std::uint64_t t = 0, fence = 0, last_compute = 0, compute_cycles = 0, mem_ops = 0, compute_ops = 0;
   std::uint32_t issued_this_cycle = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -295,17 +296,18 @@ SimStats Engine::run() {
     std::uint64_t op_done = t;
     const std::uint64_t misses_before = levels_[pf_level_]->st.misses;
     for (std::uint64_t l = first; l <= last; ++l) {
-      while (!inflight.empty() && inflight.top() <= t) inflight.pop();
-      if (!write && inflight.size() >= cfg_.npu.max_inflight) {
-        if (inflight.top() > t) {
-          t = inflight.top();
+      std::size_t slot = 0;
+      if (!write) {
+        for (std::size_t k = 1; k < slots.size(); ++k)
+          if (slots[k] < slots[slot]) slot = k;
+        if (slots[slot] > t) {  // all max_inflight demands outstanding: wait for the first to return
+          t = slots[slot];
           issued_this_cycle = 0;
         }
-        inflight.pop();
       }
       if (!write) t = stall_for_mshr(l, t);
       const std::uint64_t c = demand(l << line_shift_, t, write);
-      if (!write) inflight.push(c);
+      if (!write) slots[slot] = c;
       op_done = std::max(op_done, c);
       if (++issued_this_cycle >= cfg_.npu.issue_per_cycle) {
         ++t;

@@ -4,7 +4,9 @@
 //           heavy-tailed (power-law) row and column degrees;
 //  banded:  |i - j| <= band;
 //  block:   block x block dense tiles, each present with probability `density`;
-//  nm:      N:M structured pruning, nm_n nonzeros in every group of nm_m consecutive columns.
+//  nm:      N:M structured pruning, nm_n nonzeros in every group of nm_m consecutive columns;
+//  attention: causal sparse attention / KV-cache gather pattern: query i attends to the `band` keys
+//           before it (local window) plus density*cols random earlier keys (global / top-k picks).
 #include <algorithm>
 #include <random>
 
@@ -72,9 +74,18 @@ CsrMatrix generate_matrix(const WorkloadConfig& w) {
         for (std::uint32_t i = 0; i < w.nm_n; ++i)
           if (g0 + lanes[i] < w.cols) e.emplace_back(r, g0 + lanes[i]);
       }
+  } else if (g == "attention") {
+    need_density();
+    const std::uint32_t extra = static_cast<std::uint32_t>(w.density * double(w.cols) + 0.5);
+    for (std::uint32_t r = 0; r < w.rows; ++r) {
+      const std::uint32_t q = std::min<std::uint32_t>(r, w.cols - 1);  // position of the query
+      for (std::uint32_t c = q > w.band ? q - w.band : 0; c <= q; ++c) e.emplace_back(r, c);
+      std::uniform_int_distribution<std::uint32_t> key(0, q);
+      for (std::uint32_t k = 0; k < extra; ++k) e.emplace_back(r, key(rng));
+    }
   } else {
     throw labkit::InputError("config workload.generator: unknown generator '" + g +
-                             "' (uniform, rmat, banded, block, nm)");
+                             "' (uniform, rmat, banded, block, nm, attention)");
   }
   return csr_from_coo(w.rows, w.cols, std::move(e));
 }

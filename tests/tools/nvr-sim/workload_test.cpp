@@ -101,6 +101,14 @@ TEST(Generators, ExactCountsAndDeterminism) {
   std::uint32_t max_row = 0;
   for (std::uint32_t i = 0; i < r.rows; ++i) max_row = std::max(max_row, r.row_ptr[i + 1] - r.row_ptr[i]);
   EXPECT_GT(max_row, 5 * r.nnz() / r.rows);  // heavy-tailed rows
+  w.generator = "attention";
+  w.rows = w.cols = 256, w.band = 4, w.density = 4.0 / 256;
+  const auto at = nvr::generate_matrix(w);
+  for (std::uint32_t i = 0; i < at.rows; ++i) {
+    EXPECT_LE(at.row_ptr[i + 1] - at.row_ptr[i], std::min(i, 4u) + 1 + 4);  // window + random picks
+    EXPECT_GE(at.row_ptr[i + 1] - at.row_ptr[i], std::min(i, 4u) + 1);
+    for (auto p = at.row_ptr[i]; p < at.row_ptr[i + 1]; ++p) EXPECT_LE(at.col_idx[p], i);  // causal
+  }
   w.generator = "zipf";
   EXPECT_THROW(nvr::generate_matrix(w), labkit::InputError);
 }
