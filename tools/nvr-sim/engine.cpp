@@ -27,7 +27,7 @@ Engine::Engine(const SimConfig& cfg, const Workload& w)
 Engine::~Engine() = default;
 
 void Engine::push_event(std::uint64_t t, std::uint32_t fill_mask, std::uint64_t line) {
-  events_.push_back(Event{t, seq_++, line, fill_mask});
+  events_.push_back(Event{(t << 20) | (seq_++ & ((1u << 20) - 1)), line | (std::uint64_t(fill_mask) << 58)});
   std::push_heap(events_.begin(), events_.end(), Later{});
 }
 
@@ -38,20 +38,22 @@ void Engine::schedule_drain(std::uint64_t t) {
 }
 
 void Engine::advance_to(std::uint64_t t) {
-  while (!events_.empty() && events_.front().t <= t) {
+  while (!events_.empty() && events_.front().t() <= t) {
     std::pop_heap(events_.begin(), events_.end(), Later{});
     const Event e = events_.back();
     events_.pop_back();
-    now_ = std::max(now_, e.t);
-    if (e.fill_mask == 0) {
+    const std::uint64_t et = e.t();
+    now_ = std::max(now_, et);
+    const std::uint32_t mask = e.fill_mask();
+    if (mask == 0) {
       drain_scheduled_ = false;
-      drain(e.t);
+      drain(et);
     } else {
       for (int L = int(levels_.size()) - 1; L >= 0; --L)
-        if (e.fill_mask & (1u << L)) fill(L, e.line, e.t);
+        if (mask & (1u << L)) fill(L, e.line(), et);
       if (pq_blocked_) {
         pq_blocked_ = false;
-        schedule_drain(e.t);
+        schedule_drain(et);
       }
     }
   }
@@ -246,7 +248,7 @@ std::uint64_t Engine::demand(std::uint64_t addr, std::uint64_t t, bool write) {
 }
 
 SimStats Engine::finish() {
-  while (!events_.empty()) advance_to(events_.front().t);
+  while (!events_.empty()) advance_to(events_.front().t());
   SimStats s;
   s.workload = w_.name;
   s.cycles = std::max(now_, max_completion_);

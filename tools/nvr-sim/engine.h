@@ -48,13 +48,17 @@ class Engine : private PrefetchSink {
     LevelStats st;
     Level(const CacheConfig& c) : cfg(c), cache(c), mshr(c.mshrs) { st.name = c.name; }
   };
+  // 16-byte event: key = cycle << 20 | (sequence mod 2^20), so one integer compare orders events by
+  // cycle and then by creation (same-cycle events 2^20 apart could swap; the order is still
+  // deterministic). The fill mask sits in the top 4 bits of the line number (lines are < 2^58).
   struct Event {
-    std::uint64_t t, seq;
-    std::uint64_t line;
-    std::uint32_t fill_mask;  // levels filled (bit L), deepest first; 0: prefetch-queue drain
+    std::uint64_t key, line_mask;
+    std::uint64_t t() const { return key >> 20; }
+    std::uint64_t line() const { return line_mask & ((1ull << 58) - 1); }
+    std::uint32_t fill_mask() const { return static_cast<std::uint32_t>(line_mask >> 58); }
   };
   struct Later {
-    bool operator()(const Event& a, const Event& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; }
+    bool operator()(const Event& a, const Event& b) const { return a.key > b.key; }
   };
 
   std::uint64_t access(int L, std::uint64_t line, std::uint64_t t, Req kind);
@@ -62,6 +66,7 @@ class Engine : private PrefetchSink {
   void evict(int L, const Cache::Victim& v, std::uint64_t t);
   void drain(std::uint64_t t);
   std::uint64_t stall_for_mshr(std::uint64_t line, std::uint64_t t);
+  // fill_mask: levels filled (bit L), deepest first; 0 = prefetch-queue drain.
   void push_event(std::uint64_t t, std::uint32_t fill_mask, std::uint64_t line);
   // Top-level request: runs access() and schedules one fill event for all levels it missed in.
   std::uint64_t request(std::uint64_t line, std::uint64_t t, Req kind);

@@ -19,6 +19,7 @@ class Mshr {
     bool prefetch = false;       // allocated by a prefetch
     bool demand_merged = false;  // a demand merged into this prefetch (late prefetch, counted once)
     bool dirty = false;          // a store merged: install dirty
+    bool valid = false;
   };
 
   explicit Mshr(std::uint32_t slots) : slots_(slots) {
@@ -26,7 +27,8 @@ class Mshr {
     while (n < 4 * std::size_t(slots)) n <<= 1;
     table_.assign(n, kEmpty);
     mask_ = n - 1;
-    entries_.reserve(slots * 2);
+    entries_.resize(std::size_t(slots) * 2 + 8);  // room for the rare overcommit (see reserve)
+    for (std::size_t i = entries_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
   }
 
   std::uint32_t capacity() const { return slots_; }
@@ -40,26 +42,35 @@ class Mshr {
   }
   // Slots free now, once every fill up to now has been processed.
   std::uint32_t free_now() const {
-    return entries_.size() >= slots_ ? 0 : static_cast<std::uint32_t>(slots_ - entries_.size());
+    return count_ >= slots_ ? 0 : static_cast<std::uint32_t>(slots_ - count_);
   }
   // Earliest cycle an in-flight entry completes (its slot frees).
   std::uint64_t earliest_ready() const {
     std::uint64_t m = ~std::uint64_t(0);
-    for (const auto& e : entries_) m = e.ready < m ? e.ready : m;
+    for (const auto& e : entries_)
+      if (e.valid && e.ready < m) m = e.ready;
     return m;
   }
   // Start cycle (>= t) of a new miss that can go at `t`: now if an entry is free, else at the
   // earliest fill.
   std::uint64_t reserve(std::uint64_t t) const {
-    if (entries_.size() < slots_) return t;
+    if (count_ < slots_) return t;
     const std::uint64_t e = earliest_ready();
     return e > t ? e : t;
   }
   void add(std::uint64_t line, std::uint64_t ready, bool prefetch) {
-    entries_.push_back(Entry{line, ready, prefetch, false, false});
+    if (free_.empty()) {  // more overcommitted misses than expected: grow
+      free_.push_back(static_cast<std::uint32_t>(entries_.size()));
+      entries_.emplace_back();
+    }
+    const std::uint32_t i = free_.back();
+    free_.pop_back();
+    entries_[i] = Entry{line, ready, prefetch, false, false, true};
+    ++count_;
+    if (count_ * 2 > table_.size()) rehash(table_.size() * 2);
     std::size_t h = hash(line);
     while (table_[h] != kEmpty) h = (h + 1) & mask_;
-    table_[h] = static_cast<std::uint32_t>(entries_.size() - 1);
+    table_[h] = i;
   }
   // Remove the entry for `line` (at its fill); returns a copy.
   Entry remove(std::uint64_t line) {
@@ -69,18 +80,12 @@ class Mshr {
     const std::uint32_t i = table_[h];
     const Entry e = entries_[i];
     erase_slot(h);
-    // Move the last entry into i and repoint its table slot.
-    const std::uint32_t last = static_cast<std::uint32_t>(entries_.size() - 1);
-    if (i != last) {
-      std::size_t g = hash(entries_[last].line);
-      while (table_[g] != last) g = (g + 1) & mask_;
-      table_[g] = i;
-      entries_[i] = entries_[last];
-    }
-    entries_.pop_back();
+    entries_[i].valid = false;
+    free_.push_back(i);
+    --count_;
     return e;
   }
-  std::size_t in_flight() const { return entries_.size(); }
+  std::size_t in_flight() const { return count_; }
 
  private:
   static constexpr std::uint32_t kEmpty = ~0u;
@@ -101,7 +106,20 @@ class Mshr {
   }
 
   std::uint32_t slots_;
-  std::vector<Entry> entries_;
+  void rehash(std::size_t n) {
+    table_.assign(n, kEmpty);
+    mask_ = n - 1;
+    for (std::uint32_t i = 0; i < entries_.size(); ++i) {
+      if (!entries_[i].valid) continue;
+      std::size_t h = hash(entries_[i].line);
+      while (table_[h] != kEmpty) h = (h + 1) & mask_;
+      table_[h] = i;
+    }
+  }
+
+  std::vector<Entry> entries_;       // fixed slots, reused through free_
+  std::vector<std::uint32_t> free_;
+  std::size_t count_ = 0;
   std::vector<std::uint32_t> table_;
   std::size_t mask_ = 0;
 };
