@@ -67,6 +67,18 @@ TEST(OutputDir, RefusesToOverwriteWithoutForce) {
   EXPECT_TRUE(resumed.exists("report.json"));
 }
 
+TEST(OutputDir, UnfinishedRunIsNamedAsSuch) {
+  const fs::path dir = fresh_dir("labkit_out_unfinished");
+  OutputDir(dir.string(), OutputDir::Policy::kFresh).write("checkpoint.bin", "x");
+  try {
+    OutputDir again(dir.string(), OutputDir::Policy::kFresh);
+    FAIL() << "expected InputError";
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("unfinished run"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
+  }
+}
+
 TEST(OutputDir, EmptyExistingDirectoryIsFine) {
   const fs::path dir = fresh_dir("labkit_out_empty");
   fs::create_directories(dir);
