@@ -1,0 +1,24 @@
+// Hadamard matrices for rotation-based quantization (QuaRot/SpinQuant/OSTQuant online transforms).
+// Sizes: n = 2^k (Sylvester) and n = m·2^k where m = p+1 (Paley I, prime p ≡ 3 mod 4) or m = 2(p+1)
+// (Paley II, prime p ≡ 1 mod 4). That covers the reference K list 12, 20, 28, 36, 40, 60, 108, 140;
+// 52, 156 and 172 need constructions (GF(25), Williamson) not implemented here and are rejected.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace labkit::llama {
+
+// Empty when n is supported, else the reason.
+std::string hadamard_unsupported_reason(int64_t n);
+bool hadamard_supported(int64_t n);
+// ±1 entries, H·Hᵀ = n·I, float64. Throws InputError naming n when unsupported.
+torch::Tensor hadamard(int64_t n);
+// D·H/√n with D a seeded random ±1 diagonal: orthogonal, float64.
+torch::Tensor random_hadamard(int64_t n, uint64_t seed);
+// A seeded random orthogonal matrix (QR of a Gaussian, sign-fixed), float64.
+torch::Tensor random_orthogonal(int64_t n, uint64_t seed);
+
+}  // namespace labkit::llama

@@ -1,0 +1,44 @@
+// Tokenizers: llama2.c's tokenizer.bin (BPE by merge scores, byte fallback) and, when the build found
+// Debian's libsentencepiece (LABKIT_LLAMA_HAVE_SENTENCEPIECE), SentencePiece .model files.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace labkit::llama {
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  virtual std::vector<int64_t> encode(const std::string& text, bool bos) const = 0;
+  virtual std::string decode(const std::vector<int64_t>& ids) const = 0;
+  virtual int64_t vocab_size() const = 0;
+  virtual int64_t bos_id() const { return 1; }
+  virtual int64_t eos_id() const { return 2; }
+};
+
+// llama2.c tokenizer.bin: int32 max_token_length, then per token float32 score, int32 length, bytes.
+class Llama2cTokenizer : public Tokenizer {
+ public:
+  // Throws InputError(path: ...) on a truncated or inconsistent file.
+  Llama2cTokenizer(const std::string& path, int64_t vocab_size);
+  std::vector<int64_t> encode(const std::string& text, bool bos) const override;
+  std::string decode(const std::vector<int64_t>& ids) const override;
+  int64_t vocab_size() const override { return static_cast<int64_t>(pieces_.size()); }
+  const std::string& piece(int64_t id) const { return pieces_.at(id); }
+  float score(int64_t id) const { return scores_.at(id); }
+
+ private:
+  std::vector<std::string> pieces_;
+  std::vector<float> scores_;
+  std::unordered_map<std::string, int64_t> lookup_;
+};
+
+bool sentencepiece_available();
+// Opens `path`: a SentencePiece .model (when available) or a llama2.c tokenizer.bin (vocab from the model).
+std::unique_ptr<Tokenizer> open_tokenizer(const std::string& path, int64_t vocab_size);
+
+}  // namespace labkit::llama

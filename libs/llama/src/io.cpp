@@ -1,0 +1,182 @@
+#include "labkit/llama/io.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "labkit/core/atomic_file.h"
+#include "labkit/core/error.h"
+#include "labkit/torch/tensor_files.h"
+
+namespace fs = std::filesystem;
+
+namespace labkit::llama {
+namespace {
+
+// llama2.c interleaved pairs (2i, 2i+1) -> HF halves (i, i + d/2), per head (HF's convert permute).
+torch::Tensor permute_rope_rows(const torch::Tensor& w, int64_t heads) {
+  const int64_t out = w.size(0), in = w.size(1), hd = out / heads;
+  return w.view({heads, hd / 2, 2, in}).transpose(1, 2).reshape({out, in}).contiguous();
+}
+
+}  // namespace
+
+Model load_llama2c(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw input_error(path, "cannot open llama2.c checkpoint");
+  int32_t h[7];
+  in.read(reinterpret_cast<char*>(h), sizeof(h));
+  if (!in) throw input_error(path, "shorter than the 28-byte llama2.c header");
+  Config c;
+  c.dim = h[0];
+  c.hidden = h[1];
+  c.n_layers = h[2];
+  c.n_heads = h[3];
+  c.n_kv_heads = h[4];
+  c.vocab = h[5] < 0 ? -int64_t{h[5]} : h[5];
+  c.tied_embeddings = h[5] > 0;
+  c.seq_len = h[6];
+  c.head_dim = c.n_heads > 0 ? c.dim / c.n_heads : 0;
+  c.rope_theta = 10000.0;
+  c.norm_eps = 1e-5;
+  c.validate(path);
+  if (c.dim % c.n_heads != 0) throw input_error(path, "dim is not a multiple of n_heads");
+  const int64_t L = c.n_layers, D = c.dim, F = c.hidden, hd = c.head_dim;
+  const int64_t n_floats = c.vocab * D + L * D + L * D * c.q_dim() + 2 * L * D * c.kv_dim() + L * c.q_dim() * D +
+                           L * D + 3 * L * D * F + D + c.seq_len * hd + (c.tied_embeddings ? 0 : c.vocab * D);
+  const auto size = static_cast<int64_t>(fs::file_size(path));
+  if (size != 28 + 4 * n_floats)
+    throw input_error(path, "file has " + std::to_string(size) + " bytes but its header (dim " + std::to_string(D) +
+                                ", hidden " + std::to_string(F) + ", layers " + std::to_string(L) + ", vocab " +
+                                std::to_string(c.vocab) + ") implies " + std::to_string(28 + 4 * n_floats));
+  auto all = torch::empty({n_floats}, torch::kFloat);
+  in.read(reinterpret_cast<char*>(all.data_ptr<float>()), n_floats * 4);
+  if (!in) throw input_error(path, "read failed");
+  int64_t off = 0;
+  auto take = [&](std::vector<int64_t> shape) {
+    int64_t n = 1;
+    for (auto s : shape) n *= s;
+    auto t = all.narrow(0, off, n).view(shape);
+    off += n;
+    return t;
+  };
+  Model m;
+  m.config = c;
+  auto& W = m.weights;
+  W["model.embed_tokens.weight"] = take({c.vocab, D});
+  auto att_norm = take({L, D});
+  auto wq = take({L, c.q_dim(), D});
+  auto wk = take({L, c.kv_dim(), D});
+  auto wv = take({L, c.kv_dim(), D});
+  auto wo = take({L, D, c.q_dim()});
+  auto ffn_norm = take({L, D});
+  auto w1 = take({L, F, D});
+  auto w2 = take({L, D, F});
+  auto w3 = take({L, F, D});
+  W["model.norm.weight"] = take({D});
+  off += c.seq_len * hd;  // legacy freq_cis_real / imag tables, recomputed at run time
+  if (!c.tied_embeddings) W["lm_head.weight"] = take({c.vocab, D});
+  for (int64_t l = 0; l < L; ++l) {
+    W[layer_key(l, "input_layernorm.weight")] = att_norm[l];
+    W[layer_key(l, "self_attn.q_proj.weight")] = permute_rope_rows(wq[l], c.n_heads);
+    W[layer_key(l, "self_attn.k_proj.weight")] = permute_rope_rows(wk[l], c.n_kv_heads);
+    W[layer_key(l, "self_attn.v_proj.weight")] = wv[l];
+    W[layer_key(l, "self_attn.o_proj.weight")] = wo[l];
+    W[layer_key(l, "post_attention_layernorm.weight")] = ffn_norm[l];
+    W[layer_key(l, "mlp.gate_proj.weight")] = w1[l];
+    W[layer_key(l, "mlp.down_proj.weight")] = w2[l];
+    W[layer_key(l, "mlp.up_proj.weight")] = w3[l];
+  }
+  for (auto& [k, t] : W) t = t.clone();  // own storage, independent of the read buffer
+  return m;
+}
+
+Model load_hf(const std::string& path, torch::ScalarType dtype) {
+  fs::path p(path);
+  fs::path dir = fs::is_directory(p) ? p : p.parent_path();
+  if (dir.empty()) dir = ".";
+  const std::string config_path = (dir / "config.json").string();
+  if (!fs::exists(config_path)) throw input_error(config_path, "missing (needed beside the safetensors weights)");
+  Model m;
+  m.config = read_hf_config(config_path);
+
+  // Which files hold the tensors: name -> file.
+  std::map<std::string, std::string> where;
+  std::vector<std::string> files;
+  fs::path index = fs::is_directory(p) ? dir / "model.safetensors.index.json" : p;
+  if (fs::is_directory(p) && !fs::exists(index)) index = dir / "model.safetensors";
+  if (index.extension() == ".json") {
+    std::ifstream in(index);
+    if (!in) throw input_error(index.string(), "cannot open");
+    nlohmann::json j;
+    try {
+      in >> j;
+    } catch (const nlohmann::json::exception& e) {
+      throw input_error(index.string(), std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.contains("weight_map") || !j["weight_map"].is_object())
+      throw input_error(index.string(), "no \"weight_map\" object");
+    std::set<std::string> uniq;
+    for (auto& [name, file] : j["weight_map"].items()) {
+      where[name] = (dir / file.get<std::string>()).string();
+      uniq.insert(where[name]);
+    }
+    files.assign(uniq.begin(), uniq.end());
+  } else {
+    if (!fs::exists(index)) throw input_error(index.string(), "missing (no model.safetensors or index)");
+    files.push_back(index.string());
+  }
+  std::map<std::string, std::string> origin;
+  for (const auto& f : files) {
+    if (!fs::exists(f)) throw input_error(f, "shard named in the index does not exist");
+    for (auto& [name, t] : torchio::load_safetensors(f)) {
+      if (!where.empty() && where.count(name) && where[name] != f)
+        throw input_error(f, "tensor \"" + name + "\" is mapped to " + where[name] + " in the index");
+      origin[name] = f;
+      m.weights[name] = t.is_floating_point() ? t.to(dtype).clone() : t.clone();
+    }
+  }
+  for (const auto& [name, f] : where)
+    if (!m.weights.count(name)) throw input_error(f, "index lists tensor \"" + name + "\" but the shard lacks it");
+  const std::string source = files.size() == 1 ? files[0] : index.string();
+  // Many HF checkpoints keep lm_head even when tied; drop it so the tied path is used.
+  if (m.config.tied_embeddings) m.weights.erase("lm_head.weight");
+  check_weights(m.config, m.weights, source);
+  auto take_online = [&](const char* key, bool needed, int64_t n, torch::Tensor& dst) {
+    auto it = m.weights.find(key);
+    if (needed) {
+      if (it == m.weights.end()) throw input_error(source, std::string("config needs tensor \"") + key + "\"");
+      if (it->second.sizes() != c10::IntArrayRef({n, n}))
+        throw input_error(source, std::string("tensor \"") + key + "\" must be " + std::to_string(n) + "x" +
+                                      std::to_string(n));
+      dst = it->second;
+    }
+    if (it != m.weights.end()) m.weights.erase(it);
+  };
+  take_online("labkit.online_down", m.config.online_had_down, m.config.hidden, m.online_down);
+  take_online("labkit.online_qk", m.config.online_had_qk, m.config.head_dim, m.online_qk);
+  return m;
+}
+
+Model load_model(const std::string& path, torch::ScalarType dtype) {
+  fs::path p(path);
+  if (!fs::exists(p)) throw input_error(path, "does not exist");
+  if (fs::is_directory(p) || p.extension() == ".safetensors" || p.extension() == ".json") return load_hf(path, dtype);
+  return load_llama2c(path).to(dtype);
+}
+
+void save_hf(const Model& model, const std::string& dir, torch::ScalarType dtype) {
+  fs::create_directories(dir);
+  TensorMap out;
+  for (const auto& [k, t] : model.weights) out[k] = t.detach().to(torch::kCPU, dtype).contiguous();
+  if (model.config.online_had_down) out["labkit.online_down"] = model.online_down.detach().to(torch::kCPU, dtype);
+  if (model.config.online_had_qk) out["labkit.online_qk"] = model.online_qk.detach().to(torch::kCPU, dtype);
+  torchio::save_safetensors((fs::path(dir) / "model.safetensors").string(), out, {{"format", "pt"}});
+  auto j = config_to_hf_json(model.config);
+  j["torch_dtype"] = dtype == torch::kBFloat16 ? "bfloat16" : (dtype == torch::kHalf ? "float16" : "float32");
+  write_file_atomically((fs::path(dir) / "config.json").string(), j.dump(2) + "\n");
+}
+
+}  // namespace labkit::llama
