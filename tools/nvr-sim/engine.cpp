@@ -27,7 +27,7 @@ Engine::Engine(const SimConfig& cfg, const Workload& w)
 Engine::~Engine() = default;
 
 void Engine::push_event(std::uint64_t t, std::uint32_t fill_mask, std::uint64_t line) {
-  events_.push_back(Event{(t << 20) | (seq_++ & ((1u << 20) - 1)), line | (std::uint64_t(fill_mask) << 58)});
+  events_.push_back(Event{t, seq_++, line | (std::uint64_t(fill_mask) << 58)});
   std::push_heap(events_.begin(), events_.end(), Later{});
 }
 

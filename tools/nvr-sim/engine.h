@@ -48,17 +48,18 @@ class Engine : private PrefetchSink {
     LevelStats st;
     Level(const CacheConfig& c) : cfg(c), cache(c), mshr(c.mshrs) { st.name = c.name; }
   };
-  // 16-byte event: key = cycle << 20 | (sequence mod 2^20), so one integer compare orders events by
-  // cycle and then by creation (same-cycle events 2^20 apart could swap; the order is still
-  // deterministic). The fill mask sits in the top 4 bits of the line number (lines are < 2^58).
+  // Events order by cycle, then by creation (FIFO within a cycle). The fill mask sits in the top 4
+  // bits of the line number (lines are < 2^58).
   struct Event {
-    std::uint64_t key, line_mask;
-    std::uint64_t t() const { return key >> 20; }
+    std::uint64_t cycle, seq, line_mask;
+    std::uint64_t t() const { return cycle; }
     std::uint64_t line() const { return line_mask & ((1ull << 58) - 1); }
     std::uint32_t fill_mask() const { return static_cast<std::uint32_t>(line_mask >> 58); }
   };
   struct Later {
-    bool operator()(const Event& a, const Event& b) const { return a.key > b.key; }
+    bool operator()(const Event& a, const Event& b) const {
+      return a.cycle != b.cycle ? a.cycle > b.cycle : a.seq > b.seq;
+    }
   };
 
   std::uint64_t access(int L, std::uint64_t line, std::uint64_t t, Req kind);

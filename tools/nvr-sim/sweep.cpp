@@ -100,15 +100,44 @@ std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vecto
   }
   std::vector<SweepRow> rows(all.size());
   std::atomic<std::size_t> next{0};
+  // Workloads are built once per distinct (workload, npu) config and shared read-only by the cases
+  // that use them; the first thread to need one builds it, the others wait for it.
+  struct Shared {
+    std::once_flag once;
+    std::shared_ptr<const Workload> w;
+    std::string error;
+  };
+  std::mutex cache_mu;
+  std::map<std::string, std::shared_ptr<Shared>> cache;
+  auto workload_for = [&](const SimConfig& cfg, const nlohmann::json& j) {
+    const std::string key = j.at("workload").dump() + j.at("npu").dump();
+    std::shared_ptr<Shared> sh;
+    {
+      std::lock_guard<std::mutex> lock(cache_mu);
+      auto& slot = cache[key];
+      if (!slot) slot = std::make_shared<Shared>();
+      sh = slot;
+    }
+    std::call_once(sh->once, [&] {
+      try {
+        sh->w = std::make_shared<const Workload>(make_workload(cfg));
+      } catch (const labkit::InputError& e) {
+        sh->error = e.what();
+      }
+    });
+    if (!sh->error.empty()) throw labkit::InputError(sh->error);
+    return sh->w;
+  };
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < all.size();) {
       SweepRow& r = rows[i];
       r.c = all[i];
       try {
-        const SimConfig cfg = parse_config(case_config(defaults, all[i]));
-        const Workload wl = make_workload(cfg);
+        const auto j = case_config(defaults, all[i]);
+        const SimConfig cfg = parse_config(j);
+        const auto wl = workload_for(cfg, j);
         const auto t0 = std::chrono::steady_clock::now();
-        r.stats = simulate(cfg, wl);
+        r.stats = simulate(cfg, *wl);
         r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       } catch (const labkit::InputError& e) {
         r.error = e.what();
