@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <queue>
 #include <stdexcept>
 
 namespace nvr {
@@ -268,48 +269,87 @@ SimStats Engine::finish() {
 
 SimStats Engine::run() {
   const auto& ops = w_.ops;
+  constexpr std::uint64_t kPending = ~std::uint64_t(0);
   std::vector<std::uint64_t> done(ops.size(), 0);
   // Completion cycle of each outstanding demand slot (max_inflight of them; 0 = free). A scan of 16
   // entries is cheaper than a heap here.
   std::vector<std::uint64_t> slots(cfg_.npu.max_inflight, 0);
   std::uint64_t t = 0, fence = 0, last_compute = 0, compute_cycles = 0, mem_ops = 0, compute_ops = 0;
   std::uint32_t issued_this_cycle = 0;
+
+  // Stores go to their own unit (Gemmini's mvout queue): a store waits for its dependency (the
+  // compute step) without holding up the loads behind it. Pending stores are issued in time order,
+  // one line per cycle, interleaved with the loads.
+  using Pend = std::pair<std::uint64_t, std::size_t>;
+  std::priority_queue<Pend, std::vector<Pend>, std::greater<>> stores;
+  std::uint64_t store_free = 0;
+  auto issue_store = [&](std::size_t i, std::uint64_t ts) {
+    const Op& op = ops[i];
+    ts = std::max(ts, store_free);
+    const std::uint64_t first = op.addr >> line_shift_,
+                        last = (op.addr + std::max<std::uint32_t>(op.size, 1) - 1) >> line_shift_;
+    std::uint64_t op_done = ts;
+    for (std::uint64_t l = first; l <= last; ++l, ++ts) op_done = std::max(op_done, demand(l << line_shift_, ts, true));
+    store_free = ts;
+    done[i] = op_done;
+    MemAccess a{op.addr, op.size, op.pc, true, false, op.aux, ts};
+    pf_->on_access(a, *this);
+  };
+  auto flush_stores = [&](std::uint64_t upto) {
+    while (!stores.empty() && stores.top().first <= upto) {
+      const Pend p = stores.top();
+      stores.pop();
+      issue_store(p.second, p.first);
+    }
+  };
+
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
+    if (op.kind == OpKind::kStore) {
+      ++mem_ops;
+      if (op.dep >= 0 && done[op.dep] == kPending) flush_stores(kPending);
+      const std::uint64_t ts = op.dep >= 0 ? std::max(t, done[op.dep]) : t;
+      done[i] = kPending;
+      stores.emplace(ts, i);
+      continue;
+    }
     if (op.kind == OpKind::kCompute) {
       // A compute step starts once every load since the previous step has arrived and the array is free.
       const std::uint64_t start = std::max({fence, last_compute, t});
       done[i] = last_compute = start + op.size;
       compute_cycles += op.size;
       ++compute_ops;
+      flush_stores(t);
       advance_to(t);
       pf_->on_compute(op, t, *this);
       schedule_drain(t);
       continue;
     }
     ++mem_ops;
-    if (op.dep >= 0 && done[op.dep] > t) {
-      t = done[op.dep];
-      issued_this_cycle = 0;
+    if (op.dep >= 0) {
+      if (done[op.dep] == kPending) flush_stores(kPending);  // trace input: a load after a store
+      if (done[op.dep] > t) {
+        t = done[op.dep];
+        issued_this_cycle = 0;
+      }
     }
-    const bool write = op.kind == OpKind::kStore;
     const std::uint64_t first = op.addr >> line_shift_,
                         last = (op.addr + std::max<std::uint32_t>(op.size, 1) - 1) >> line_shift_;
     std::uint64_t op_done = t;
     const std::uint64_t misses_before = levels_[pf_level_]->st.misses;
     for (std::uint64_t l = first; l <= last; ++l) {
       std::size_t slot = 0;
-      if (!write) {
-        for (std::size_t k = 1; k < slots.size(); ++k)
-          if (slots[k] < slots[slot]) slot = k;
-        if (slots[slot] > t) {  // all max_inflight demands outstanding: wait for the first to return
-          t = slots[slot];
-          issued_this_cycle = 0;
-        }
+      for (std::size_t k = 1; k < slots.size(); ++k)
+        if (slots[k] < slots[slot]) slot = k;
+      if (slots[slot] > t) {  // all max_inflight demands outstanding: wait for the first to return
+        t = slots[slot];
+        issued_this_cycle = 0;
       }
-      if (!write) t = stall_for_mshr(l, t);
-      const std::uint64_t c = demand(l << line_shift_, t, write);
-      if (!write) slots[slot] = c;
+      flush_stores(t);
+      t = stall_for_mshr(l, t);
+      flush_stores(t);
+      const std::uint64_t c = demand(l << line_shift_, t, false);
+      slots[slot] = c;
       op_done = std::max(op_done, c);
       if (++issued_this_cycle >= cfg_.npu.issue_per_cycle) {
         ++t;
@@ -317,14 +357,15 @@ SimStats Engine::run() {
       }
     }
     done[i] = op_done;
-    if (!write) fence = std::max(fence, op_done);
-    MemAccess a{op.addr, op.size, op.pc, write, levels_[pf_level_]->st.misses != misses_before, op.aux, t};
+    fence = std::max(fence, op_done);
+    MemAccess a{op.addr, op.size, op.pc, false, levels_[pf_level_]->st.misses != misses_before, op.aux, t};
     pf_->on_access(a, *this);
     schedule_drain(t);
   }
-  advance_to(t);
+  flush_stores(kPending);
+  advance_to(std::max(t, store_free));
   SimStats s = finish();
-  s.cycles = std::max({s.cycles, last_compute, t});
+  s.cycles = std::max({s.cycles, last_compute, t, store_free});
   s.npu_ops = ops.size();
   s.mem_ops = mem_ops;
   s.compute_ops = compute_ops;
