@@ -67,7 +67,7 @@ nlohmann::json default_config_json() {
       {"prefetcher",
        {{"type", "nvr"}, {"level", "first"}, {"queue", 64}, {"issue_per_cycle", 2}, {"mshr_reserve", 4},
         {"degree", 4}, {"distance", 16}, {"ewma_alpha", 0.3}, {"ewma_init", 2.0}, {"vector_size", 16},
-        {"steps_ahead", 1}, {"window_lines", 0}, {"throttle_low", 0.1}, {"throttle_high", 0.3}}},
+        {"window_lines", 0}, {"throttle_low", 0.1}, {"throttle_high", 0.3}}},
       {"workload",
        {{"kind", "spmm"}, {"matrix", ""}, {"generator", "uniform"}, {"rows", 2048}, {"cols", 2048},
         {"density", 1.0 / 256}, {"band", 8}, {"block", 16}, {"nm_n", 2}, {"nm_m", 4}, {"dense_cols", 64},
@@ -121,7 +121,6 @@ SimConfig parse_config(const nlohmann::json& j) {
   c.pf.ewma_alpha = get<double>(j, p, "ewma_alpha");
   c.pf.ewma_init = get<double>(j, p, "ewma_init");
   c.pf.vector_size = get<std::uint32_t>(j, p, "vector_size");
-  c.pf.steps_ahead = get<std::uint32_t>(j, p, "steps_ahead");
   c.pf.max_lines_per_step = get<std::uint32_t>(j, p, "window_lines");
   c.pf.throttle_low = get<double>(j, p, "throttle_low");
   c.pf.throttle_high = get<double>(j, p, "throttle_high");
@@ -129,7 +128,6 @@ SimConfig parse_config(const nlohmann::json& j) {
   if (c.pf.issue_per_cycle == 0) bad("prefetcher.issue_per_cycle", "must be > 0");
   if (c.pf.ewma_alpha <= 0 || c.pf.ewma_alpha > 1) bad("prefetcher.ewma_alpha", "must be in (0, 1]");
   if (c.pf.vector_size == 0 || c.pf.vector_size > 127) bad("prefetcher.vector_size", "must be in 1..127 (7-bit field)");
-  if (c.pf.steps_ahead == 0) bad("prefetcher.steps_ahead", "must be >= 1");
 
   const std::string w = "workload";
   c.workload.kind = get<std::string>(j, w, "kind");

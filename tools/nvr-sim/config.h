@@ -47,7 +47,6 @@ struct PrefetchConfig {
   double ewma_alpha = 0.3;         // DVR/NVR loop-bound EWMA
   double ewma_init = 2.0;
   std::uint32_t vector_size = 16;  // NVR SCD lanes per vector prefetch
-  std::uint32_t steps_ahead = 1;   // runahead distance in tile steps (DVR, NVR)
   std::uint32_t max_lines_per_step = 0;  // runahead window in lines (config key window_lines); 0 = half the fill cache, at most 256
   double throttle_low = 0.1, throttle_high = 0.3;  // NVR accuracy-feedback thresholds
 };
