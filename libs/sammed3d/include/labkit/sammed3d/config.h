@@ -33,7 +33,7 @@ struct SamConfig {
   int64_t iou_head_hidden_dim = 256;
 
   static SamConfig vit_b_ori();
-  // ~0.1 M parameters on 64^3 crops: tests, demos, the random-weight model of `init-model --config tiny`.
+  // ~0.4 M parameters on 64^3 crops: tests, demos, the random-weight model of `init-model --config tiny`.
   static SamConfig tiny();
   // "vit_b_ori" or "tiny"; InputError for any other name.
   static SamConfig named(const std::string& name);

@@ -1,0 +1,184 @@
+// seganypet-infer end to end on a generated PET phantom with a tiny random-weight model: prompts,
+// evaluation, batch sharding, geometry of the written mask, and every bad-input path (exit 2, no mask).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "labkit/imageio/image.h"
+#include "labkit/torch/tensor_files.h"
+#include "labkit/tensorio/safetensors.h"
+#include "run_command.h"
+
+namespace fs = std::filesystem;
+namespace img = labkit::image;
+using labkit::test::run_command;
+using labkit::test::shell_quote;
+
+namespace {
+
+const std::string kBin = std::string(LABKIT_BIN_DIR) + "/seganypet-infer";
+
+// Phantom + tiny model, made once per test binary run.
+struct Fixture {
+  std::string dir, pet, lesions, model;
+};
+
+const Fixture& fixture() {
+  static Fixture f = [] {
+    Fixture x;
+    x.dir = labkit::test::fresh_temp_dir("seganypet_e2e");
+    auto r1 = run_command(kBin + " make-phantom --seed 5 --lesions 2 --out " + shell_quote(x.dir + "/ph"));
+    auto r2 = run_command(kBin + " init-model --arch tiny --seed 1 --out " + shell_quote(x.dir + "/m"));
+    EXPECT_EQ(r1.exit_code, 0) << r1.err;
+    EXPECT_EQ(r2.exit_code, 0) << r2.err;
+    x.pet = x.dir + "/ph/pet.nii.gz";
+    x.lesions = x.dir + "/ph/lesions.nii.gz";
+    x.model = x.dir + "/m/model.safetensors";
+    return x;
+  }();
+  return f;
+}
+
+labkit::test::CommandResult infer(const std::string& args, const std::string& out) {
+  return run_command(kBin + " " + args + " --threads 2 --out " + shell_quote(out));
+}
+
+nlohmann::json report(const std::string& out) {
+  std::ifstream in(out + "/report.json");
+  return nlohmann::json::parse(in);
+}
+
+std::string out_dir(const std::string& name) { return fixture().dir + "/" + name; }
+
+void expect_bad_input(const std::string& args, const std::string& name, const std::string& message) {
+  const auto out = out_dir(name);
+  auto r = infer(args, out);
+  EXPECT_EQ(r.exit_code, 2) << name << ": " << r.err;
+  EXPECT_NE(r.err.find(message), std::string::npos) << name << ": " << r.err;
+  EXPECT_FALSE(fs::exists(out + "/mask.nii.gz")) << name;
+  EXPECT_FALSE(fs::exists(out + "/report.json")) << name;
+}
+
+}  // namespace
+
+TEST(SegAnyPetInfer, EvaluationReportsDiceAndKeepsGeometry) {
+  const auto& f = fixture();
+  const std::string args = shell_quote(f.pet) + " --checkpoint " + shell_quote(f.model) + " --gt " +
+                           shell_quote(f.lesions) + " --set 'eval_clicks=[1,3]' --seed 7";
+  auto r = infer(args, out_dir("eval"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = report(out_dir("eval"));
+  const auto& m = j["metrics"];
+  ASSERT_EQ(m["cases"][0]["targets"].size(), 2u);
+  for (const char* k : {"1", "3"}) {
+    ASSERT_TRUE(m["dice_mean"].contains(k));
+    EXPECT_GE(m["dice_mean"][k].get<double>(), 0.0);
+    EXPECT_LE(m["dice_mean"][k].get<double>(), 1.0);
+  }
+  EXPECT_EQ(j["timings"]["encode"]["count"], 2);   // one crop per target, encoded once
+  EXPECT_EQ(j["timings"]["decode"]["count"], 6);   // 3 clicks per target
+  // Exactly the input's grid.
+  auto pet = img::read_volume(f.pet), mask = img::read_volume(out_dir("eval") + "/mask.nii.gz");
+  EXPECT_TRUE(img::same_geometry(pet.geometry, mask.geometry, 1e-6));
+  for (float v : mask.voxels) EXPECT_TRUE(v == 0 || v == 1 || v == 2);
+  // Seeded: the same seed gives the same clicks and numbers.
+  auto r2 = infer(args, out_dir("eval2"));
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(report(out_dir("eval2"))["metrics"]["cases"], m["cases"]);
+}
+
+TEST(SegAnyPetInfer, VoxelAndMillimetrePointsAgree) {
+  const auto& f = fixture();
+  auto pet = img::read_volume(f.pet);
+  auto w = img::index_to_world(pet.geometry, {40, 30, 20});
+  auto w2 = img::index_to_world(pet.geometry, {44, 30, 20});
+  const std::string base = shell_quote(f.pet) + " --checkpoint " + shell_quote(f.model);
+  auto a = infer(base + " --point 40,30,20 --point 44,30,20,0", out_dir("vox"));
+  auto b = infer(base + " --point-mm " + std::to_string(w[0]) + "," + std::to_string(w[1]) + "," + std::to_string(w[2]) +
+                     " --point-mm " + std::to_string(w2[0]) + "," + std::to_string(w2[1]) + "," + std::to_string(w2[2]) + ",0",
+                 out_dir("mm"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto ma = img::read_volume(out_dir("vox") + "/mask.nii.gz"), mb = img::read_volume(out_dir("mm") + "/mask.nii.gz");
+  EXPECT_TRUE(img::same_geometry(ma.geometry, pet.geometry));
+  EXPECT_EQ(ma.voxels, mb.voxels);
+  EXPECT_EQ(report(out_dir("vox"))["metrics"]["cases"][0]["targets"][0]["clicks"], 2);
+}
+
+TEST(SegAnyPetInfer, PromptFileTargetsGetTheirLabels) {
+  const auto& f = fixture();
+  const auto prompts = fixture().dir + "/targets.json";
+  std::ofstream(prompts) << R"({"targets": [{"label": 4, "points": [{"voxel": [30, 30, 20]}]},
+                                            {"label": 9, "points": [{"voxel": [50, 40, 30]}, {"voxel": [52, 40, 30]}]}]})";
+  auto r = infer(shell_quote(f.pet) + " --checkpoint " + shell_quote(f.model) + " --prompts " + shell_quote(prompts),
+                 out_dir("targets"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = report(out_dir("targets"))["metrics"]["cases"][0]["targets"];
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0]["label"], 4);
+  EXPECT_EQ(t[1]["clicks"], 2);
+  auto mask = img::read_volume(out_dir("targets") + "/mask.nii.gz");
+  for (float v : mask.voxels) EXPECT_TRUE(v == 0 || v == 4 || v == 9);
+}
+
+TEST(SegAnyPetInfer, ManifestIsSharded) {
+  const auto& f = fixture();
+  const auto man = fixture().dir + "/cases.json";
+  std::ofstream(man) << nlohmann::json{{"cases", {{{"name", "a"}, {"image", f.pet}, {"gt", f.lesions}},
+                                                  {{"name", "b"}, {"image", "ph/pet.nii.gz"}, {"gt", "ph/lesions.nii.gz"}}}}}
+                            .dump();
+  for (int s = 0; s < 2; ++s) {
+    const auto out = out_dir("shard" + std::to_string(s));
+    auto r = infer("--manifest " + shell_quote(man) + " --checkpoint " + shell_quote(f.model) +
+                       " --set 'eval_clicks=[1]' --shard " + std::to_string(s) + "/2",
+                   out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(fs::exists(out + "/a.mask.nii.gz"), s == 0);
+    EXPECT_EQ(fs::exists(out + "/b.mask.nii.gz"), s == 1);
+    EXPECT_EQ(report(out)["metrics"]["cases"].size(), 1u);
+  }
+}
+
+TEST(SegAnyPetInfer, BadInputExitsTwoWithoutMask) {
+  const auto& f = fixture();
+  const std::string ck = " --checkpoint " + shell_quote(f.model);
+  const std::string data = LABKIT_SHARED_DATA_DIR;
+  if (fs::exists(data + "/medical/example4d.nii.gz"))
+    expect_bad_input(shell_quote(data + "/medical/example4d.nii.gz") + ck + " --point 1,1,1", "bad_4d", "expected a 3D");
+  expect_bad_input(shell_quote(f.pet) + ck + " --point 80,10,10", "bad_point", "outside the image");
+  expect_bad_input(shell_quote(f.pet) + ck + " --point 1,2", "bad_point_syntax", "needs 3 coordinates");
+  const auto empty = fixture().dir + "/empty.json";
+  std::ofstream(empty).flush();
+  expect_bad_input(shell_quote(f.pet) + ck + " --prompts " + shell_quote(empty), "bad_empty_prompts", "not valid JSON");
+  const auto none = fixture().dir + "/none.json";
+  std::ofstream(none) << R"({"targets": []})";
+  expect_bad_input(shell_quote(f.pet) + ck + " --prompts " + shell_quote(none), "bad_no_targets", "no targets");
+  expect_bad_input(shell_quote(f.pet) + ck, "bad_no_prompt", "no prompt");
+
+  // A checkpoint with one tensor of the wrong shape.
+  auto tensors = labkit::torchio::load_safetensors(f.model);
+  auto meta = labkit::SafetensorsFile::open(f.model)->metadata();
+  std::map<std::string, torch::Tensor> bad(tensors.begin(), tensors.end());
+  bad["mask_decoder.iou_token.weight"] = torch::zeros({1, 24});
+  const auto bad_ck = fixture().dir + "/bad.safetensors";
+  labkit::torchio::save_safetensors(bad_ck, bad, meta);
+  expect_bad_input(shell_quote(f.pet) + " --checkpoint " + shell_quote(bad_ck) + " --point 40,30,20", "bad_ckpt",
+                   "tensor 'mask_decoder.iou_token.weight' has shape [1,24], expected [1,48]");
+
+  // Ground truth on another grid.
+  auto gt = img::read_volume(f.lesions);
+  gt.geometry.spacing[2] = 2.0;
+  const auto bad_gt = fixture().dir + "/gt_other_grid.nii.gz";
+  img::write_volume(gt, bad_gt, img::PixelType::kUInt8);
+  expect_bad_input(shell_quote(f.pet) + ck + " --gt " + shell_quote(bad_gt), "bad_gt", "geometry differs");
+
+  // No checkpoint and no default model: the message names the expected default path.
+  const auto out = out_dir("bad_default");
+  auto r = run_command("LABKIT_MODEL_DIR=" + shell_quote(fixture().dir + "/nomodels") + " " + kBin + " " +
+                       shell_quote(f.pet) + " --point 40,30,20 --out " + shell_quote(out));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(fixture().dir + "/nomodels/seganypet/default.safetensors does not exist"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out + "/mask.nii.gz"));
+}

@@ -1,0 +1,111 @@
+// The tool's geometry path (model space, crops, back to the original grid) and prompt parsing.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "labkit/core/error.h"
+#include "phantom.h"
+#include "prompts.h"
+#include "run_command.h"
+#include "volume_space.h"
+
+namespace img = labkit::image;
+using namespace seganypet;
+
+TEST(SegAnyPetUnits, ModelSpaceIsRasAtModelSpacing) {
+  auto p = make_phantom(1, 2);
+  auto m = to_model_space(p.pet, 1.5);
+  EXPECT_EQ(img::orientation_code(m.volume.geometry), "RAS");
+  for (double s : m.volume.geometry.spacing) EXPECT_DOUBLE_EQ(s, 1.5);
+  EXPECT_EQ(m.tensor.sizes().vec(), (std::vector<int64_t>{m.volume.geometry.size[0], m.volume.geometry.size[1],
+                                                           m.volume.geometry.size[2]}));
+  // tensor[i][j][k] is voxel (i, j, k).
+  EXPECT_FLOAT_EQ(m.tensor[5][7][9].item<float>(), m.volume.at(5, 7, 9));
+  // A voxel index maps to the same world point in both grids.
+  auto mi = original_to_model(m, {10, 20, 30});
+  auto a = img::index_to_world(p.pet.geometry, {10, 20, 30}), b = img::index_to_world(m.volume.geometry, mi);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(a[i], b[i], 1e-9);
+}
+
+TEST(SegAnyPetUnits, CropRoundTripToOriginalGrid) {
+  auto p = make_phantom(2, 1);
+  auto m = to_model_space(p.pet, 1.5);
+  const std::array<double, 3> centre{40, 50, 45};
+  auto crop = crop_around(m, centre, 32);
+  EXPECT_EQ(crop.start, (Index3{24, 34, 29}));
+  // Crop voxels equal model-space voxels inside the volume, zero outside.
+  auto t = extract(m, crop);
+  EXPECT_FLOAT_EQ(t[3][4][5].item<float>(), m.volume.at(27, 38, 34));
+  auto edge = crop_around(m, {0, 0, 0}, 32);
+  EXPECT_EQ(extract(m, edge)[0][0][0].item<float>(), 0.0f);
+  // An all-ones crop mask comes back as the crop's box in the original grid, with the original geometry.
+  auto back = crop_mask_to_original(m, crop, torch::ones({32, 32, 32}, torch::kBool));
+  EXPECT_TRUE(img::same_geometry(back.geometry, p.pet.geometry));
+  int64_t inside = 0, wrong = 0;
+  for (int64_t k = 0; k < back.geometry.size[2]; ++k)
+    for (int64_t j = 0; j < back.geometry.size[1]; ++j)
+      for (int64_t i = 0; i < back.geometry.size[0]; ++i) {
+        auto c = img::world_to_index(crop.geometry, img::index_to_world(p.pet.geometry, {double(i), double(j), double(k)}));
+        const bool in = c[0] > -0.49 && c[0] < 31.49 && c[1] > -0.49 && c[1] < 31.49 && c[2] > -0.49 && c[2] < 31.49;
+        const bool out = c[0] < -0.51 || c[0] > 31.51 || c[1] < -0.51 || c[1] > 31.51 || c[2] < -0.51 || c[2] > 31.51;
+        const float v = back.at(i, j, k);
+        inside += v > 0.5f;
+        if ((in && v < 0.5f) || (out && v > 0.5f)) ++wrong;
+      }
+  EXPECT_GT(inside, 1000);
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(SegAnyPetUnits, ZNormalisationOverPositiveVoxels) {
+  auto x = torch::tensor({0.f, 0.f, 1.f, 2.f, 3.f, -1.f});
+  auto y = z_normalise(x);
+  // mean 2, unbiased std 1 over {1, 2, 3}; applied to every voxel.
+  EXPECT_NEAR(y[0].item<float>(), -2.0f, 1e-6);
+  EXPECT_NEAR(y[4].item<float>(), 1.0f, 1e-6);
+  EXPECT_NEAR(y[5].item<float>(), -3.0f, 1e-6);
+  EXPECT_NEAR(z_normalise(torch::zeros({4}))[0].item<float>(), 0.0f, 0);
+}
+
+TEST(SegAnyPetUnits, PointsAndPromptFiles) {
+  img::Geometry g;
+  g.size = {10, 20, 30};
+  g.spacing = {2, 2, 2};
+  g.origin = {-10, 0, 0};
+  auto c = parse_point("1,2,3", false, g, "--point");
+  EXPECT_EQ(c.ijk, (std::array<double, 3>{1, 2, 3}));
+  EXPECT_TRUE(c.positive);
+  auto mm = parse_point("-8,4,6,0", true, g, "--point-mm");
+  EXPECT_EQ(mm.ijk, (std::array<double, 3>{1, 2, 3}));
+  EXPECT_FALSE(mm.positive);
+  EXPECT_THROW(parse_point("1,2", false, g, "--point"), labkit::InputError);
+  EXPECT_THROW(parse_point("1,2,x", false, g, "--point"), labkit::InputError);
+  EXPECT_THROW(parse_point("1,2,3,2", false, g, "--point"), labkit::InputError);
+  EXPECT_THROW(parse_point("10,2,3", false, g, "--point"), labkit::InputError);  // index 10 of size 10
+  const auto dir = labkit::test::fresh_temp_dir("seganypet_prompts");
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/" + name) << text;
+    return dir + "/" + name;
+  };
+  auto ok = read_targets(write("ok.json", R"({"targets": [{"label": 3, "points": [{"voxel": [1,2,3]},
+      {"mm": [-8,4,6], "positive": false}]}, {"points": [{"voxel": [4,4,4]}]}]})"), g);
+  ASSERT_EQ(ok.size(), 2u);
+  EXPECT_EQ(ok[0].label, 3);
+  EXPECT_EQ(ok[1].label, 2);
+  EXPECT_FALSE(ok[0].clicks[1].positive);
+  auto err = [&](const std::string& name, const std::string& text) {
+    try {
+      read_targets(write(name, text), g);
+    } catch (const labkit::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(err("empty.json", "").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(err("none.json", R"({"targets": []})").find("no targets"), std::string::npos);
+  EXPECT_NE(err("dup.json", R"({"targets": [{"label": 1, "points": [{"voxel": [1,1,1]}]},
+      {"label": 1, "points": [{"voxel": [1,1,1]}]}]})").find("used twice"), std::string::npos);
+  EXPECT_NE(err("neg.json", R"({"targets": [{"points": [{"voxel": [1,1,1], "positive": false}]}]})").find("first point"),
+            std::string::npos);
+  EXPECT_NE(err("out.json", R"({"targets": [{"points": [{"voxel": [1,1,99]}]}]})").find("outside the image"),
+            std::string::npos);
+}

@@ -1,0 +1,35 @@
+// Evaluation with a ground-truth label map: per label, upstream's "random" click simulation (a uniform
+// voxel of the current error region, positive if it is a missed foreground voxel; the first click is a
+// random foreground voxel), the crop placed on the label's bounding box as upstream, and Dice in the
+// original grid after given numbers of clicks.
+#pragma once
+
+#include <map>
+#include <random>
+#include <vector>
+
+#include "labkit/core/timer.h"
+#include "labkit/imageio/image.h"
+#include "labkit/sammed3d/model.h"
+#include "volume_space.h"
+
+namespace seganypet {
+
+struct TargetEval {
+  int label = 0;
+  int64_t gt_voxels = 0;
+  std::map<int, double> dice;  // clicks -> Dice (NaN when prediction and ground truth are both empty)
+  labkit::image::Volume final_mask;  // 0/1 in the original grid after the last click
+};
+
+// Dice of (pred > 0.5) against (gt == label) on the same grid; NaN when both are empty.
+double dice(const labkit::image::Volume& pred, const labkit::image::Volume& gt, int label);
+
+// The nonzero values of a label map, ascending.
+std::vector<int> labels_of(const labkit::image::Volume& gt);
+
+TargetEval evaluate_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& image, const ModelSpace& gt_model,
+                           const labkit::image::Volume& gt, int label, const std::vector<int>& click_counts,
+                           std::mt19937_64& rng, labkit::Timings& timings);
+
+}  // namespace seganypet

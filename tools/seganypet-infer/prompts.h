@@ -1,0 +1,36 @@
+// Click prompts: points with a foreground/background label, in voxel indices of the input image or in
+// world millimetres (LPS, as ITK/DICOM), grouped into targets that each get one label value.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "labkit/imageio/geometry.h"
+
+namespace seganypet {
+
+struct Click {
+  std::array<double, 3> ijk;  // continuous voxel index in the input image
+  bool positive = true;
+};
+
+struct Target {
+  int label = 1;              // value painted into the output mask
+  std::vector<Click> clicks;  // fed one by one: click k uses clicks 1..k and the previous logits
+};
+
+// "i,j,k" or "i,j,k,L" (L = 1 foreground, 0 background); mm = world coordinates in millimetres.
+// InputError naming the flag on syntax errors and on points outside the image.
+Click parse_point(const std::string& text, bool mm, const labkit::image::Geometry& g, const std::string& flag);
+
+// {"targets": [{"label": 2, "points": [{"voxel": [i,j,k]} | {"mm": [x,y,z]}, "positive": true}]}]}
+// "positive" defaults to true; "label" defaults to the target's position + 1. InputError "<path>: ..."
+// for unreadable JSON, no targets, a target without points, duplicate labels, labels outside 1..255,
+// and points outside the image.
+std::vector<Target> read_targets(const std::string& path, const labkit::image::Geometry& g);
+
+// InputError when a continuous index lies outside the image (beyond half a voxel).
+void check_inside(const std::array<double, 3>& ijk, const labkit::image::Geometry& g, const std::string& what);
+
+}  // namespace seganypet

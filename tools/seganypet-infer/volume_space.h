@@ -1,0 +1,48 @@
+// The model's view of an image: RAS orientation at the model spacing (1.5 mm), 128^3 crops with
+// upstream's z-normalisation, and the way back to the image's own grid.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+
+#include "labkit/imageio/image.h"
+
+namespace seganypet {
+
+using Index3 = std::array<int64_t, 3>;
+
+struct ModelSpace {
+  ModelSpace() = default;
+  ModelSpace(ModelSpace&&) = default;  // tensor views volume.voxels: moving keeps the buffer, copying would not
+  ModelSpace& operator=(ModelSpace&&) = default;
+  ModelSpace(const ModelSpace&) = delete;
+  labkit::image::Geometry original;  // the input's grid, which every output keeps exactly
+  labkit::image::Volume volume;      // reoriented to RAS and resampled to the model spacing
+  torch::Tensor tensor;              // (I, J, K) float view of volume.voxels (i = dim 0, as torchio)
+};
+
+// Reorient to RAS, resample (linear for images, nearest for label maps) to `spacing` mm isotropic.
+ModelSpace to_model_space(const labkit::image::Volume& v, double spacing, bool label_map = false);
+
+// Continuous voxel index of the original image -> continuous index in model space.
+std::array<double, 3> original_to_model(const ModelSpace& m, const std::array<double, 3>& ijk);
+
+struct Crop {
+  Index3 start;       // model-space index of crop voxel (0, 0, 0); may be negative (zero padded)
+  int64_t size = 0;
+  labkit::image::Geometry geometry;  // the crop as a grid in world space
+};
+
+// A size^3 crop centred (voxel centre rounded) on a model-space index.
+Crop crop_around(const ModelSpace& m, const std::array<double, 3>& center, int64_t size);
+// The crop's voxels (zero outside the volume), (S, S, S) float.
+torch::Tensor extract(const ModelSpace& m, const Crop& c);
+// Upstream ZNormalization(masking_method = x > 0): mean and (unbiased) std over positive voxels,
+// applied to every voxel. A crop without two positive voxels or with zero spread is only centred.
+torch::Tensor z_normalise(const torch::Tensor& crop);
+
+// A binary (S, S, S) crop mask -> the original image grid, nearest neighbour (0 outside the crop).
+labkit::image::Volume crop_mask_to_original(const ModelSpace& m, const Crop& c, const torch::Tensor& mask);
+
+}  // namespace seganypet
