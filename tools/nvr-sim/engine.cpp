@@ -345,9 +345,9 @@ SimStats Engine::run() {
         t = slots[slot];
         issued_this_cycle = 0;
       }
-      flush_stores(t);
+      if (!stores.empty() && stores.top().first <= t) flush_stores(t);
       t = stall_for_mshr(l, t);
-      flush_stores(t);
+      if (!stores.empty() && stores.top().first <= t) flush_stores(t);
       const std::uint64_t c = demand(l << line_shift_, t, false);
       slots[slot] = c;
       op_done = std::max(op_done, c);
