@@ -42,7 +42,7 @@ const Fixture& fixture() {
 }
 
 labkit::test::CommandResult infer(const std::string& args, const std::string& out) {
-  return run_command(kBin + " " + args + " --threads 2 --out " + shell_quote(out));
+  return run_command(kBin + " " + args + " --threads 1 --out " + shell_quote(out));
 }
 
 nlohmann::json report(const std::string& out) {
