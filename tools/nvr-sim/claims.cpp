@@ -114,7 +114,7 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
     sum_red_off += red_off;
     pool_best += m_best, pool_nvr += m_nvr, pool_off_best += o_best, pool_off_nvr += o_nvr;
     sum_red += red, log_sp += std::log(sp), log_best += std::log(sp_best), sum_gn += gn, sum_gl += gl;
-    nlohmann::json row{{"workload", names[w]}, {"nnz", res.rows[w * nv].stats.demand_lines},
+    nlohmann::json row{{"workload", names[w]}, {"accesses", res.rows[w * nv].stats.demand_lines},
                        {"misses_none", first_misses(*s["none"])}, {"best_other", best},
                        {"misses_best_other", m_best}, {"misses_nvr", m_nvr}, {"miss_reduction", red},
                        {"offchip_best_other", best_off}, {"offchip_misses_best_other", o_best},

@@ -187,10 +187,8 @@ void Engine::drain(std::uint64_t t) {
   // event queue is not touched for every prefetch.
   constexpr std::uint32_t kBatch = 8;
   Level& lv = *levels_[pf_level_];
-  const std::size_t cap = pq_.size();
   const std::uint32_t width = cfg_.pf.issue_per_cycle;
   std::uint32_t n = 0;
-  std::uint64_t next = 0;
   Mshr* below = pf_level_ + 1 < int(levels_.size()) ? &levels_[pf_level_ + 1]->mshr : nullptr;
   const std::uint32_t reserve = std::min(cfg_.pf.mshr_reserve, lv.mshr.capacity() - 1);
   while (pq_size_ > 0 && n < width * kBatch) {
@@ -211,8 +209,7 @@ void Engine::drain(std::uint64_t t) {
     ++pst_.issued;
     request(line, ti, Req::kPrefetch);
   }
-  (void)cap;
-  if (!pq_blocked_) schedule_drain(next ? next : t + (n + width - 1) / width);
+  if (!pq_blocked_) schedule_drain(t + (n + width - 1) / width);
 }
 
 void Engine::pop_queue() {
