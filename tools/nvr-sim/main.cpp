@@ -120,7 +120,10 @@ int main(int argc, char** argv) {
   claims_cmd->add_option("--grid", experiment, "Experiment JSON (configs/nvr-sim/paper-claims.json)")
       ->required()
       ->check(CLI::ExistingFile);
-  for (auto* c : {run_cmd, sweep_cmd, claims_cmd}) c->fallthrough();
+  for (auto* c : {run_cmd, sweep_cmd, claims_cmd}) {
+    c->fallthrough();  // the shared flags (--config, --set, --out, --threads, ...) work after the verb too
+    c->footer("Shared flags (--config, --set, --out, --force, --seed, --threads, --log-*): see nvr-sim --help");
+  }
   app.require_subcommand(0, 1);
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
