@@ -84,16 +84,19 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
   const ModelSpace ms = to_model_space(image, settings.spacing_mm);
   img::Volume result = img::make_volume(image.geometry, 0.0f);
   nlohmann::json tj = nlohmann::json::array();
-  std::map<int, std::vector<double>> per_click;
+  std::map<int, std::vector<double>> per_click, per_click_nsd;
   if (evaluating) {
     const ModelSpace gm = to_model_space(gt, settings.spacing_mm, /*label_map=*/true);
     std::mt19937_64 rng(run.seed());
     for (int label : labels_of(gt)) {
-      auto r = evaluate_target(model, ms, gm, gt, label, settings.eval_clicks, rng, run.timings());
+      auto r = evaluate_target(model, ms, gm, gt, label, settings.eval_clicks, settings.nsd_tolerance_mm, rng, run.timings());
       paint(result, r.final_mask, label);
       for (const auto& [k, d] : r.dice)
         if (!std::isnan(d)) per_click[k].push_back(d);
-      tj.push_back(nlohmann::json{{"label", label}, {"gt_voxels", r.gt_voxels}, {"dice", dice_json(r.dice)}});
+      for (const auto& [k, d] : r.nsd)
+        if (!std::isnan(d)) per_click_nsd[k].push_back(d);
+      tj.push_back(nlohmann::json{{"label", label}, {"gt_voxels", r.gt_voxels}, {"dice", dice_json(r.dice)},
+                                  {"nsd", dice_json(r.nsd)}});
       labkit::log::info("{} label {}: Dice after {} clicks {:.4f}", spec.image, label, settings.eval_clicks.back(),
                         r.dice.empty() ? NAN : r.dice.rbegin()->second);
     }
@@ -126,14 +129,19 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
                    {"size", image.geometry.size}, {"spacing", image.geometry.spacing}};
   if (!spec.name.empty()) j["name"] = spec.name;
   if (evaluating) {
-    std::map<int, double> mean;
-    for (const auto& [k, v] : per_click) {
-      double s = 0;
-      for (double d : v) s += d;
-      mean[k] = v.empty() ? NAN : s / double(v.size());
-    }
+    auto mean = [](const std::map<int, std::vector<double>>& per) {
+      std::map<int, double> m;
+      for (const auto& [k, v] : per) {
+        double s = 0;
+        for (double d : v) s += d;
+        m[k] = v.empty() ? NAN : s / double(v.size());
+      }
+      return m;
+    };
     j["gt"] = spec.gt;
-    j["dice_mean"] = dice_json(mean);
+    j["dice_mean"] = dice_json(mean(per_click));
+    j["nsd_mean"] = dice_json(mean(per_click_nsd));
+    j["nsd_tolerance_mm"] = settings.nsd_tolerance_mm;
   }
   return j;
 }

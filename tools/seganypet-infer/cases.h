@@ -22,6 +22,7 @@ struct CaseSpec {
 struct CaseSettings {
   double spacing_mm = 1.5;
   std::vector<int> eval_clicks{1, 3, 5, 10};
+  double nsd_tolerance_mm = 1.0;
 };
 
 // Reads and checks everything first, then segments, then writes <out>/<name>mask.nii.gz (uint8, the

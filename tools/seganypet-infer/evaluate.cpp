@@ -6,6 +6,7 @@
 #include <set>
 
 #include "session.h"
+#include "surface_dice.h"
 
 namespace seganypet {
 
@@ -46,7 +47,7 @@ std::array<int64_t, 3> pick(const torch::Tensor& where, std::mt19937_64& rng) {
 
 TargetEval evaluate_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& image, const ModelSpace& gt_model,
                            const img::Volume& gt, int label, const std::vector<int>& click_counts,
-                           std::mt19937_64& rng, labkit::Timings& timings) {
+                           double nsd_tolerance_mm, std::mt19937_64& rng, labkit::Timings& timings) {
   TargetEval r;
   r.label = label;
   // Bounding-box centre of the label in the original grid, mapped to model space (upstream: GT places the ROI).
@@ -76,7 +77,10 @@ TargetEval evaluate_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace&
     }
     if (std::find(click_counts.begin(), click_counts.end(), k) != click_counts.end() || k == max_clicks) {
       r.final_mask = crop_mask_to_original(image, crop, session.mask());
-      if (std::find(click_counts.begin(), click_counts.end(), k) != click_counts.end()) r.dice[k] = dice(r.final_mask, gt, label);
+      if (std::find(click_counts.begin(), click_counts.end(), k) != click_counts.end()) {
+        r.dice[k] = dice(r.final_mask, gt, label);
+        r.nsd[k] = surface_dice(r.final_mask, gt, label, nsd_tolerance_mm);
+      }
     }
   }
   return r;

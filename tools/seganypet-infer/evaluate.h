@@ -1,7 +1,7 @@
 // Evaluation with a ground-truth label map: per label, upstream's "random" click simulation (a uniform
 // voxel of the current error region, positive if it is a missed foreground voxel; the first click is a
 // random foreground voxel), the crop placed on the label's bounding box as upstream, and Dice in the
-// original grid after given numbers of clicks.
+// original grid after given numbers of clicks, with the normalized surface Dice (surface_dice.h).
 #pragma once
 
 #include <map>
@@ -19,6 +19,7 @@ struct TargetEval {
   int label = 0;
   int64_t gt_voxels = 0;
   std::map<int, double> dice;  // clicks -> Dice (NaN when prediction and ground truth are both empty)
+  std::map<int, double> nsd;   // clicks -> normalized surface Dice at the tolerance (same NaN/0 rules)
   labkit::image::Volume final_mask;  // 0/1 in the original grid after the last click
 };
 
@@ -30,6 +31,6 @@ std::vector<int> labels_of(const labkit::image::Volume& gt);
 
 TargetEval evaluate_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& image, const ModelSpace& gt_model,
                            const labkit::image::Volume& gt, int label, const std::vector<int>& click_counts,
-                           std::mt19937_64& rng, labkit::Timings& timings);
+                           double nsd_tolerance_mm, std::mt19937_64& rng, labkit::Timings& timings);
 
 }  // namespace seganypet

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   spec.name = "seganypet-infer";
   spec.description =
       "Promptable 3D PET segmentation (SegAnyPET / SAM-Med3D vit_b_ori): clicks in, a mask in the image's grid out";
-  spec.default_config = {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}};
+  spec.default_config = {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}};
   spec.uses_device = true;
   spec.uses_shard = true;
   labkit::Tool tool(spec);
@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
     seganypet::CaseSettings settings;
     settings.spacing_mm = run.config().get<double>("spacing_mm");
     settings.eval_clicks = run.config().get<std::vector<int>>("eval_clicks");
+    settings.nsd_tolerance_mm = run.config().get<double>("nsd_tolerance_mm");
+    if (!(settings.nsd_tolerance_mm >= 0)) throw labkit::InputError("config nsd_tolerance_mm must be >= 0");
     if (!(settings.spacing_mm > 0)) throw labkit::InputError("config spacing_mm must be positive");
     if (settings.eval_clicks.empty()) throw labkit::InputError("config eval_clicks must not be empty");
     for (int k : settings.eval_clicks)
@@ -142,16 +144,17 @@ int main(int argc, char** argv) {
     if (tj.contains("decode"))
       run.metrics()["seconds_per_click_decode"] = run.timings().seconds("decode") / tj["decode"]["count"].get<double>();
     // Mean Dice over every evaluated target of every case, per click count.
-    std::map<std::string, std::pair<double, int>> acc;
-    for (const auto& r : results)
-      for (const auto& t : r["targets"])
-        if (t.contains("dice"))
-          for (auto it = t["dice"].begin(); it != t["dice"].end(); ++it)
-            if (!it.value().is_null()) acc[it.key()].first += it.value().get<double>(), acc[it.key()].second++;
-    if (!acc.empty()) {
+    for (const char* metric : {"dice", "nsd"}) {
+      std::map<std::string, std::pair<double, int>> acc;
+      for (const auto& r : results)
+        for (const auto& t : r["targets"])
+          if (t.contains(metric))
+            for (auto it = t[metric].begin(); it != t[metric].end(); ++it)
+              if (!it.value().is_null()) acc[it.key()].first += it.value().get<double>(), acc[it.key()].second++;
+      if (acc.empty()) continue;
       nlohmann::json d;
       for (const auto& [k, v] : acc) d[k] = v.first / v.second;
-      run.metrics()["dice_mean"] = d;
+      run.metrics()[std::string(metric) + "_mean"] = d;
     }
   });
 }

@@ -72,11 +72,13 @@ TEST(SegAnyPetInfer, EvaluationReportsDiceAndKeepsGeometry) {
   auto j = report(out_dir("eval"));
   const auto& m = j["metrics"];
   ASSERT_EQ(m["cases"][0]["targets"].size(), 2u);
-  for (const char* k : {"1", "3"}) {
-    ASSERT_TRUE(m["dice_mean"].contains(k));
-    EXPECT_GE(m["dice_mean"][k].get<double>(), 0.0);
-    EXPECT_LE(m["dice_mean"][k].get<double>(), 1.0);
-  }
+  for (const char* metric : {"dice_mean", "nsd_mean"})
+    for (const char* k : {"1", "3"}) {
+      ASSERT_TRUE(m[metric].contains(k)) << metric;
+      EXPECT_GE(m[metric][k].get<double>(), 0.0);
+      EXPECT_LE(m[metric][k].get<double>(), 1.0);
+    }
+  EXPECT_TRUE(m["cases"][0]["targets"][0]["nsd"].contains("3"));
   EXPECT_EQ(j["timings"]["encode"]["count"], 2);   // one crop per target, encoded once
   EXPECT_EQ(j["timings"]["decode"]["count"], 6);   // 3 clicks per target
   // Exactly the input's grid.

@@ -1,12 +1,14 @@
 // The tool's geometry path (model space, crops, back to the original grid) and prompt parsing.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "labkit/core/error.h"
 #include "phantom.h"
 #include "prompts.h"
 #include "run_command.h"
+#include "surface_dice.h"
 #include "volume_space.h"
 
 namespace img = labkit::image;
@@ -108,4 +110,37 @@ TEST(SegAnyPetUnits, PointsAndPromptFiles) {
             std::string::npos);
   EXPECT_NE(err("out.json", R"({"targets": [{"points": [{"voxel": [1,1,99]}]}]})").find("outside the image"),
             std::string::npos);
+}
+
+namespace {
+img::Volume cube(const img::Geometry& g, int64_t x0, int64_t n, float value = 1) {
+  auto v = img::make_volume(g, 0);
+  for (int64_t k = 5; k < 5 + n; ++k)
+    for (int64_t j = 5; j < 5 + n; ++j)
+      for (int64_t i = x0; i < x0 + n; ++i) v.at(i, j, k) = value;
+  return v;
+}
+}  // namespace
+
+TEST(SegAnyPetUnits, SurfaceDiceOnCubes) {
+  img::Geometry g;
+  g.size = {40, 20, 20};
+  const auto a = cube(g, 5, 8, 3);  // label 3
+  EXPECT_DOUBLE_EQ(surface_dice(cube(g, 5, 8), a, 3, 1.0), 1.0);
+  EXPECT_DOUBLE_EQ(surface_dice(cube(g, 6, 8), a, 3, 1.0), 1.0);  // shifted one voxel: every surface voxel within 1 mm
+  const double shifted3 = surface_dice(cube(g, 8, 8), a, 3, 1.0);
+  EXPECT_GT(shifted3, 0.0);
+  EXPECT_LT(shifted3, 1.0);
+  EXPECT_DOUBLE_EQ(surface_dice(cube(g, 8, 8), a, 3, 3.0), 1.0);  // within a 3 mm tolerance again
+  EXPECT_DOUBLE_EQ(surface_dice(cube(g, 25, 8), a, 3, 1.0), 0.0);  // far apart
+  EXPECT_DOUBLE_EQ(surface_dice(img::make_volume(g, 0), a, 3, 1.0), 0.0);  // empty prediction
+  EXPECT_TRUE(std::isnan(surface_dice(img::make_volume(g, 0), a, 7, 1.0)));  // both empty
+  // Anisotropic spacing: a one-voxel shift along a 2 mm axis is beyond a 1 mm tolerance.
+  g.spacing = {2.0, 1.0, 1.0};
+  auto b = cube(g, 5, 8, 3);
+  b.geometry = g;
+  auto s = cube(g, 6, 8);
+  s.geometry = g;
+  EXPECT_LT(surface_dice(s, b, 3, 1.0), 1.0);
+  EXPECT_DOUBLE_EQ(surface_dice(s, b, 3, 2.0), 1.0);
 }
