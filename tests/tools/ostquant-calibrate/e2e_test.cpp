@@ -1,0 +1,115 @@
+// The ostquant-calibrate binary end to end on stories260K, and its bad-input exits (code 2).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "labkit/core/atomic_file.h"
+#include "labkit/llama/forward.h"
+#include "labkit/llama/io.h"
+#include "labkit/torch/tensor_files.h"
+#include "run_command.h"
+#include "test_util.h"
+
+using labkit::test::run_command;
+using labkit::test::shell_quote;
+namespace fs = std::filesystem;
+
+namespace {
+std::string tool() { return std::string(LABKIT_BIN_DIR) + "/ostquant-calibrate"; }
+const char* kSmall =
+    " --threads 1 --set steps=3 --set window=32 --set calib_streams=4 --set eval_streams=4 --set qsur_streams=2"
+    " --set 'methods=[\"fp\",\"rtn\",\"quarot\",\"ost\"]' --set 'settings=[\"W4A4KV4\"]'";
+
+// A small random HF model: dim 24, 4 heads of 6, 2 KV heads (head_dim 6 has no Hadamard matrix).
+std::string write_head6_model(const std::string& name) {
+  auto dir = labkit::test::fresh_temp_dir(name);
+  labkit::llama::Model m;
+  auto& c = m.config;
+  c.dim = 24, c.hidden = 48, c.n_layers = 1, c.n_heads = 4, c.n_kv_heads = 2, c.vocab = 64, c.seq_len = 64, c.head_dim = 6;
+  torch::manual_seed(0);
+  for (const auto& [k, shape] : labkit::llama::expected_tensors(c)) m.weights[k] = 0.2 * torch::randn(shape);
+  labkit::llama::save_hf(m, dir);
+  return dir;
+}
+}  // namespace
+
+TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
+  auto out = labkit::test::fresh_temp_dir("ostq_e2e") + "/run";
+  auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) + kSmall);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(labkit::read_file(out + "/report.json"));
+  const auto& m = report["metrics"];
+  ASSERT_TRUE(m.contains("results")) << report.dump(1);
+  const double fp = m["fp_ppl"].get<double>();
+  EXPECT_GT(fp, 1.0);
+  EXPECT_LT(fp, 512.0);
+  for (const char* meth : {"rtn", "quarot", "ost"}) {
+    const double p = m["results"][meth]["W4A4KV4"]["ppl"].get<double>();
+    EXPECT_GT(p, fp * 0.99) << meth;
+  }
+  EXPECT_EQ(m["results"]["ost"]["W4A4KV4"]["train"]["loss"].size(), 3u);
+  EXPECT_LT(m["results"]["ost"]["W4A4KV4"]["train"]["orthogonality_max"].get<double>(), 1e-5);
+  EXPECT_TRUE(m["qsur"]["original"]["mean"].contains("down_in"));
+  // The saved transformed model (quantization off) reproduces the original's logits.
+  auto saved = labkit::llama::load_hf(out + "/model");
+  auto tok = ostq::test::random_tokens(1, 24, 3);
+  auto diff = (labkit::llama::forward(saved, tok) - labkit::llama::forward(ostq::test::stories(), tok)).abs().max();
+  EXPECT_LT(diff.item<double>(), 2e-4);
+  auto packed = labkit::torchio::load_safetensors(out + "/model/quantized_int4.safetensors");
+  EXPECT_EQ(packed.at("model.layers.0.mlp.down_proj.qweight").sizes(), torch::IntArrayRef({64, 86}));
+  EXPECT_TRUE(fs::exists(out + "/eval_tokens.txt"));
+  // --resume continues from the finished checkpoint instead of training again.
+  auto r2 = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) + kSmall +
+                        " --resume");
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  auto rep2 = nlohmann::json::parse(labkit::read_file(out + "/report.json"));
+  EXPECT_EQ(rep2["metrics"]["results"]["ost"]["W4A4KV4"]["train"]["resumed_from"].get<int>(), 3);
+}
+
+TEST(OstquantE2E, BadInputsExitTwoWithOneClearMessage) {
+  auto dir = labkit::test::fresh_temp_dir("ostq_bad");
+  auto run = [&](const std::string& model, const std::string& extra) {
+    return run_command(tool() + " " + shell_quote(model) + " --out " + shell_quote(dir + "/o" + std::to_string(rand())) +
+                       kSmall + extra);
+  };
+  auto missing = run(dir + "/nope.bin", "");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope.bin"), std::string::npos) << missing.err;
+
+  // Calibration file shorter than one window.
+  std::ofstream(dir + "/short.txt") << "1 2 3 4 5\n";
+  auto shortcal = run(ostq::test::stories_path(), " --calib-tokens " + shell_quote(dir + "/short.txt"));
+  EXPECT_EQ(shortcal.exit_code, 2);
+  EXPECT_NE(shortcal.err.find("short.txt"), std::string::npos) << shortcal.err;
+  EXPECT_NE(shortcal.err.find("windows of 32"), std::string::npos) << shortcal.err;
+
+  // Unsupported head size for the online Q/K Hadamard.
+  auto h6 = write_head6_model("ostq_h6");
+  auto head = run(h6, "");
+  EXPECT_EQ(head.exit_code, 2);
+  EXPECT_NE(head.err.find("head_dim 6"), std::string::npos) << head.err;
+
+  // Config that does not match the weights; then a missing tensor.
+  auto j = nlohmann::json::parse(labkit::read_file(h6 + "/config.json"));
+  j["intermediate_size"] = 40;
+  std::ofstream(h6 + "/config.json") << j.dump();
+  auto mism = run(h6, "");
+  EXPECT_EQ(mism.exit_code, 2);
+  EXPECT_NE(mism.err.find("gate_proj"), std::string::npos) << mism.err;
+  j["intermediate_size"] = 48;
+  std::ofstream(h6 + "/config.json") << j.dump();
+  auto tensors = labkit::torchio::load_safetensors(h6 + "/model.safetensors");
+  std::map<std::string, torch::Tensor> copy;
+  for (auto& [k, v] : tensors)
+    if (k != "model.norm.weight") copy[k] = v.clone();
+  labkit::torchio::save_safetensors(h6 + "/model.safetensors", copy);
+  auto miss = run(h6, "");
+  EXPECT_EQ(miss.exit_code, 2);
+  EXPECT_NE(miss.err.find("model.norm.weight"), std::string::npos) << miss.err;
+
+  // Unsupported Hadamard size requested explicitly for down_proj (172 = 4·43).
+  auto down = run(ostq::test::stories_path(), " --set down_rotation=hadamard");
+  EXPECT_EQ(down.exit_code, 2);
+  EXPECT_NE(down.err.find("172"), std::string::npos) << down.err;
+}

@@ -1,0 +1,22 @@
+// Shared helpers of the ostquant-calibrate tests.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "labkit/llama/io.h"
+
+namespace ostq::test {
+
+inline std::string stories_path() { return std::string(LABKIT_SHARED_DATA_DIR) + "/llm/stories260K.bin"; }
+inline const labkit::llama::Model& stories() {
+  static labkit::llama::Model m = labkit::llama::load_llama2c(stories_path());
+  return m;
+}
+inline torch::Tensor random_tokens(int64_t B, int64_t T, uint64_t seed) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  return torch::randint(0, 512, {B, T}, gen, torch::TensorOptions().dtype(torch::kLong));
+}
+
+}  // namespace ostq::test

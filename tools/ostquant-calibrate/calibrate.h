@@ -1,0 +1,50 @@
+// Learning the transforms: rotations with Riemannian Adam on the Stiefel manifold, log-scales with Adam,
+// against the KL-Top loss to the full-precision model, with fake quantization on; checkpoints + resume.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data.h"
+#include "quant.h"
+#include "transforms.h"
+
+namespace ostq {
+
+// Σ_tokens Σ_{i ∈ top-k(teacher)} p_i (log p_i − log q_i) / tokens, p = softmax(teacher),
+// q = softmax(student) over the full vocabulary (not renormalised), k = min(k, vocab).
+torch::Tensor kl_top_loss(const torch::Tensor& teacher_logits, const torch::Tensor& student_logits, int64_t k);
+
+struct TrainOptions {
+  int64_t steps = 100;
+  int64_t batch = 4;
+  double rotate_lr = 0.01689753172873217;   // reference "rotate" group
+  double smooth_lr = 0.0017898822675917248;  // reference "smooth" group
+  int64_t kl_top = 1000;
+  bool learn_rotations = true;
+  bool learn_scales = true;
+  bool train_wquant = false;                 // fake-quantize weights during training (W4A16 script)
+  uint64_t seed = 0;
+  std::string checkpoint;                    // file; empty = none
+  int64_t checkpoint_every = 25;
+  bool resume = false;                       // continue from `checkpoint` if it exists
+  int64_t stop_after = -1;                   // stop (with a checkpoint) once this step is reached; -1 = run to the end
+};
+
+struct TrainLog {
+  std::vector<double> loss;        // per step
+  std::vector<double> ortho;       // max ‖RᵀR − I‖_F after each step
+  double seconds = 0;
+  int64_t resumed_from = 0;        // step the run continued from (0 = fresh)
+};
+
+// Trains `t` in place (its tensors become the learned values). `teacher` is the original model, `fused`
+// its norm-folded copy (float32) on the same device.
+TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::llama::Model& fused, Transforms& t,
+                          const QuantSetting& setting, const std::vector<TokenStream>& calib, const TrainOptions& o);
+
+// The student used in training and evaluation: transformed weights with weight fake-quant (RTN with clip
+// search when w_bits < 16, lm_head and embedding kept), STE so gradients pass.
+labkit::llama::Model quantize_weights(const labkit::llama::Model& transformed, int w_bits, bool clip_search);
+
+}  // namespace ostq
