@@ -16,7 +16,7 @@ for arch in tiny vit_b_ori; do
       {"points": [{"voxel": [20,30,20]}, {"voxel": [22,30,20]}, {"voxel": [20,32,20]}]},
       {"points": [{"voxel": [60,40,30]}, {"voxel": [58,40,30]}, {"voxel": [60,42,30]}]}]}' >"$work/targets.json"
     /usr/bin/time -f "%M" -o "$work/maxrss" "$bin" "$work/ph/pet.nii.gz" --checkpoint "$work/$arch/model.safetensors" \
-      --prompts "$work/targets.json" --threads $t --out "$out" --force >/dev/null 2>&1
+      --prompts "$work/targets.json" --set max_crops=1 --threads $t --out "$out" --force >/dev/null 2>&1
     /usr/bin/python3 - "$out/report.json" "$arch" "$t" "$(cat "$work/maxrss")" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

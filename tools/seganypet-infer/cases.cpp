@@ -9,11 +9,11 @@
 #include <set>
 
 #include "evaluate.h"
+#include "extend.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/imageio/image.h"
 #include "prompts.h"
-#include "session.h"
 
 namespace seganypet {
 
@@ -38,17 +38,6 @@ nlohmann::json dice_json(const std::map<int, double>& d) {
 void paint(img::Volume& out, const img::Volume& mask, int label) {
   for (size_t i = 0; i < out.voxels.size(); ++i)
     if (mask.voxels[i] > 0.5f) out.voxels[i] = static_cast<float>(label);
-}
-
-// Crop centre for prompted targets: the bounding-box centre of the positive clicks in model space.
-std::array<double, 3> prompt_centre(const ModelSpace& m, const Target& t) {
-  std::array<double, 3> lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
-  for (const auto& c : t.clicks) {
-    if (!c.positive) continue;
-    auto p = original_to_model(m, c.ijk);
-    for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], p[a]), hi[a] = std::max(hi[a], p[a]);
-  }
-  return {0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2])};
 }
 
 }  // namespace
@@ -102,23 +91,12 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
     }
   } else {
     for (const auto& t : targets) {
-      const Crop crop = crop_around(ms, prompt_centre(ms, t), model.config.img_size);
-      CropSession session(model, ms, crop, run.timings());
-      for (const auto& c : t.clicks) {
-        std::array<int64_t, 3> v{};
-        if (!to_crop_voxel(crop, original_to_model(ms, c.ijk), v)) {
-          labkit::log::warn("target {}: click at voxel ({:.1f},{:.1f},{:.1f}) lies outside the {}^3 crop; skipped",
-                            t.label, c.ijk[0], c.ijk[1], c.ijk[2], crop.size);
-          continue;
-        }
-        session.click(v, c.positive);
-      }
-      auto mask = crop_mask_to_original(ms, crop, session.mask());
+      auto r = segment_target(model, ms, t, settings.max_crops, run.timings());
       int64_t voxels = 0;
-      for (float v : mask.voxels) voxels += v > 0.5f;
-      paint(result, mask, t.label);
-      tj.push_back(nlohmann::json{{"label", t.label}, {"clicks", session.clicks()}, {"voxels", voxels},
-                    {"crop_start_model_voxel", crop.start}});
+      for (float v : r.mask.voxels) voxels += v > 0.5f;
+      paint(result, r.mask, t.label);
+      tj.push_back(nlohmann::json{{"label", t.label}, {"clicks", r.clicks}, {"voxels", voxels}, {"crops", r.crops}, {"decoder_calls", r.decoder_calls},
+                                  {"crop_start_model_voxel", r.first_crop_start}});
     }
   }
 

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   spec.name = "seganypet-infer";
   spec.description =
       "Promptable 3D PET segmentation (SegAnyPET / SAM-Med3D vit_b_ori): clicks in, a mask in the image's grid out";
-  spec.default_config = {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}};
+  spec.default_config = {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}, {"max_crops", 8}};
   spec.uses_device = true;
   spec.uses_shard = true;
   labkit::Tool tool(spec);
@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
     settings.spacing_mm = run.config().get<double>("spacing_mm");
     settings.eval_clicks = run.config().get<std::vector<int>>("eval_clicks");
     settings.nsd_tolerance_mm = run.config().get<double>("nsd_tolerance_mm");
+    settings.max_crops = run.config().get<int>("max_crops");
+    if (settings.max_crops < 1) throw labkit::InputError("config max_crops must be >= 1");
     if (!(settings.nsd_tolerance_mm >= 0)) throw labkit::InputError("config nsd_tolerance_mm must be >= 0");
     if (!(settings.spacing_mm > 0)) throw labkit::InputError("config spacing_mm must be positive");
     if (settings.eval_clicks.empty()) throw labkit::InputError("config eval_clicks must not be empty");

@@ -22,6 +22,10 @@ class CropSession {
   // sigmoid(trilinear(logits -> S^3)) > 0.5 as a (S, S, S) bool tensor; all false before any click.
   torch::Tensor mask() const;
   int clicks() const { return static_cast<int>(labels_.size()); }
+  // Replaces the mask prompt for the next click (low-res logits, (1, 1, L, L, L)); used to carry an
+  // object from a neighbouring crop into this one.
+  void set_mask_prompt(const torch::Tensor& logits) { logits_ = logits.to(logits_.options()); }
+  const torch::Tensor& logits() const { return logits_; }
   const Crop& crop() const { return crop_; }
 
  private:

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "labkit/imageio/image.h"
@@ -107,6 +108,30 @@ TEST(SegAnyPetInfer, VoxelAndMillimetrePointsAgree) {
   EXPECT_TRUE(img::same_geometry(ma.geometry, pet.geometry));
   EXPECT_EQ(ma.voxels, mb.voxels);
   EXPECT_EQ(report(out_dir("vox"))["metrics"]["cases"][0]["targets"][0]["clicks"], 2);
+}
+
+// A mask reaching the crop faces pulls in neighbouring crops; their masks only add to the first one.
+TEST(SegAnyPetInfer, LargeObjectsExtendOverNeighbouringCrops) {
+  const auto& f = fixture();
+  const std::string base = shell_quote(f.pet) + " --checkpoint " + shell_quote(f.model) + " --point 40,36,24";
+  auto one = infer(base + " --set max_crops=1", out_dir("crops1"));
+  auto many = infer(base + " --set max_crops=4", out_dir("crops4"));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(many.exit_code, 0) << many.err;
+  auto t1 = report(out_dir("crops1"))["metrics"]["cases"][0]["targets"][0];
+  auto t4 = report(out_dir("crops4"))["metrics"]["cases"][0]["targets"][0];
+  EXPECT_EQ(t1["crops"], 1);
+  EXPECT_GE(t4["crops"].get<int>(), 1);
+  EXPECT_LE(t4["crops"].get<int>(), 4);
+  auto m1 = img::read_volume(out_dir("crops1") + "/mask.nii.gz"), m4 = img::read_volume(out_dir("crops4") + "/mask.nii.gz");
+  int64_t extra = 0;
+  for (size_t i = 0; i < m1.voxels.size(); ++i) {
+    EXPECT_TRUE(m1.voxels[i] == 0 || m4.voxels[i] == 1);  // superset
+    extra += m4.voxels[i] > m1.voxels[i];
+  }
+  // This random model's first mask reaches the crop faces, so more crops ran and added voxels.
+  if (t4["crops"].get<int>() > 1) EXPECT_GT(extra, 0);
+  std::cerr << "crops " << t4["crops"] << ", extra voxels " << extra << "\n";
 }
 
 TEST(SegAnyPetInfer, PromptFileTargetsGetTheirLabels) {
