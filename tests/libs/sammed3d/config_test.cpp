@@ -63,3 +63,29 @@ TEST(SamConfig, TinyShapesEndToEnd) {
   auto q = m->decode(emb, {}, {}, p.low_res_logits);
   EXPECT_EQ(q.low_res_logits.sizes(), p.low_res_logits.sizes());
 }
+
+// seganypet-train and semisam-train train this model: gradients reach every part.
+TEST(SamConfig, TinyModelIsTrainable) {
+  auto c = sm::SamConfig::tiny();
+  torch::manual_seed(3);
+  sm::Sam3D m(c);
+  m->train();
+  const int64_t L = c.low_res_size();
+  auto emb = m->encode(torch::randn({2, 1, c.img_size, c.img_size, c.img_size}));
+  auto p = m->decode(emb, torch::tensor({{{10.f, 20.f, 30.f}}, {{40.f, 5.f, 9.f}}}), torch::tensor({{1}, {1}}),
+                     torch::randn({2, 1, L, L, L}));  // a zero mask prompt gives mask_downscaling.0 no gradient
+  auto loss = torch::binary_cross_entropy_with_logits(p.low_res_logits, torch::ones_like(p.low_res_logits)) +
+              p.iou.pow(2).mean();
+  loss.backward();
+  auto sd = m->named_parameters(true);
+  for (const char* k : {"image_encoder.pos_embed", "image_encoder.blocks.0.attn.rel_pos_d",
+                        "image_encoder.patch_embed.proj.weight", "prompt_encoder.point_embeddings.1.weight",
+                        "prompt_encoder.mask_downscaling.0.weight", "mask_decoder.iou_prediction_head.layers.0.weight",
+                        "mask_decoder.output_upscaling.0.weight"}) {
+    ASSERT_TRUE(sd.contains(k)) << k;
+    ASSERT_TRUE(sd[k].grad().defined()) << k;
+    EXPECT_GT(sd[k].grad().abs().sum().item<double>(), 0.0) << k;
+  }
+  // The Gaussian PE matrix is a buffer, not trained.
+  EXPECT_FALSE(sd.contains("prompt_encoder.pe_layer.positional_encoding_gaussian_matrix"));
+}
