@@ -168,6 +168,25 @@ TEST(SegAnyPetInfer, ManifestIsSharded) {
   }
 }
 
+// Real files: a DICOM series folder (enhanced multi-frame MR) and a CT NIfTI; the mask keeps each grid.
+TEST(SegAnyPetInfer, RealFilesKeepTheirGeometry) {
+  const std::string data = LABKIT_SHARED_DATA_DIR;
+  if (!fs::exists(data + "/medical/philips_mprage.dcm.gz")) GTEST_SKIP() << "shared data not found";
+  const auto& f = fixture();
+  const auto dcm = fixture().dir + "/dicom";
+  fs::create_directories(dcm);
+  // Parentheses: run_command appends its own stdout redirection.
+  ASSERT_EQ(run_command("(gzip -dc " + shell_quote(data + "/medical/philips_mprage.dcm.gz") + " > " +
+                        shell_quote(dcm + "/a.dcm") + ")").exit_code, 0);
+  for (const auto& [input, name] : {std::pair<std::string, std::string>{dcm, "real_dicom"},
+                                    {data + "/medical/example_ct_sm.nii.gz", "real_ct"}}) {
+    auto r = infer(shell_quote(input) + " --checkpoint " + shell_quote(f.model) + " --point 10,10,5", out_dir(name));
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    auto in = img::read_volume(input), mask = img::read_volume(out_dir(name) + "/mask.nii.gz");
+    EXPECT_TRUE(img::same_geometry(in.geometry, mask.geometry, 1e-5)) << name;
+  }
+}
+
 TEST(SegAnyPetInfer, BadInputExitsTwoWithoutMask) {
   const auto& f = fixture();
   const std::string ck = " --checkpoint " + shell_quote(f.model);
