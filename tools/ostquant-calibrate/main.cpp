@@ -36,6 +36,7 @@ static nlohmann::json defaults() {
           {"kl_top", 1000},
           {"train_wquant_w_only", true},
           {"clip_search", true},
+          {"weight_quantizer", "rtn"},  // for quarot/rotonly/ost: rtn or gptq (method "gptq" = no transform + GPTQ)
           {"down_rotation", "auto"},
           {"a_clip", 1.0},
           {"kv_clip", 1.0},
@@ -85,6 +86,8 @@ int main(int argc, char** argv) {
     }
     std::vector<Method> methods;
     for (const auto& m : cfg.at("methods")) methods.push_back(parse_method(m.get<std::string>()));
+    const auto wq = cfg.get<std::string>("weight_quantizer");
+    if (wq != "rtn" && wq != "gptq") throw InputError("weight_quantizer \"" + wq + "\": expected rtn or gptq");
     OnlineOptions online{cfg.get<std::string>("down_rotation"), run.seed()};
     // Validate Hadamard sizes before any long work.
     for (const auto& s : settings) rotation_init(c, s, online);
@@ -146,20 +149,28 @@ int main(int argc, char** argv) {
           ScopedTimer t(run.timings(), "build_" + std::string(method_name(method)));
           r = build_method(method, s, original, fused64, calib, tr, online);
         }
+        const bool use_gptq = method == Method::kGptq ||
+                              (method != Method::kRtn && method != Method::kFp && wq == "gptq");
         labkit::llama::PerplexityResult ppl;
+        double eval_s = 0;
         {
           ScopedTimer t(run.timings(), "evaluate");
           const QuantSetting none = parse_setting("W16A16");
-          ppl = evaluate(r.model, method == Method::kFp ? none : s, eval, window, cfg.get<bool>("clip_search"));
+          ppl = evaluate(r.model, method == Method::kFp ? none : s, eval, window, cfg.get<bool>("clip_search"),
+                         use_gptq ? &calib : nullptr);
+          eval_s = t.elapsed();
         }
-        nlohmann::json e = {{"ppl", ppl.ppl()}, {"tokens", ppl.tokens}};
+        // Throughput includes weight quantization (clip search) and activation fake-quant.
+        nlohmann::json e = {{"ppl", ppl.ppl()}, {"tokens", ppl.tokens}, {"eval_seconds", eval_s},
+                            {"eval_tokens_per_s", static_cast<double>(ppl.tokens) / std::max(eval_s, 1e-9)}};
+        if (method != Method::kFp) e["weight_quantizer"] = use_gptq ? "gptq" : "rtn";
         if (method == Method::kFp) {
           M["fp_ppl"] = ppl.ppl();
           table["fp"] = e;
           log::info("fp: ppl {:.4f}", ppl.ppl());
           continue;
         }
-        if (method != Method::kRtn) e["qsur"] = qsur_report(r.model, qsur_set)["mean"];
+        if (method != Method::kRtn && method != Method::kGptq) e["qsur"] = qsur_report(r.model, qsur_set)["mean"];
         if (r.trained) {
           e["train"] = {{"loss", r.train.loss},
                         {"orthogonality_max", *std::max_element(r.train.ortho.begin(), r.train.ortho.end())},

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "labkit/core/error.h"
+#include "gptq.h"
 #include "labkit/llama/hadamard.h"
 
 namespace ostq {
@@ -11,6 +12,7 @@ const char* method_name(Method m) {
   switch (m) {
     case Method::kFp: return "fp";
     case Method::kRtn: return "rtn";
+    case Method::kGptq: return "gptq";
     case Method::kQuaRot: return "quarot";
     case Method::kRotOnly: return "rotonly";
     case Method::kOst: return "ost";
@@ -19,9 +21,9 @@ const char* method_name(Method m) {
 }
 
 Method parse_method(const std::string& s) {
-  for (auto m : {Method::kFp, Method::kRtn, Method::kQuaRot, Method::kRotOnly, Method::kOst})
+  for (auto m : {Method::kFp, Method::kRtn, Method::kGptq, Method::kQuaRot, Method::kRotOnly, Method::kOst})
     if (s == method_name(m)) return m;
-  throw labkit::InputError("method \"" + s + "\": expected fp, rtn, quarot, rotonly or ost");
+  throw labkit::InputError("method \"" + s + "\": expected fp, rtn, gptq, quarot, rotonly or ost");
 }
 
 static torch::Tensor orthogonal_hadamard_or_random(int64_t n, uint64_t seed) {
@@ -66,7 +68,7 @@ MethodOutcome build_method(Method method, const QuantSetting& setting, const lab
                            const labkit::llama::Model& fused64, const std::vector<TokenStream>& calib,
                            TrainOptions train, const OnlineOptions& online) {
   MethodOutcome r;
-  if (method == Method::kFp || method == Method::kRtn) {
+  if (method == Method::kFp || method == Method::kRtn || method == Method::kGptq) {
     r.model = original;
     return r;
   }
@@ -85,9 +87,11 @@ MethodOutcome build_method(Method method, const QuantSetting& setting, const lab
 }
 
 labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& model, const QuantSetting& setting,
-                                         const std::vector<TokenStream>& streams, int64_t window, bool clip_search) {
+                                         const std::vector<TokenStream>& streams, int64_t window, bool clip_search,
+                                         const std::vector<TokenStream>* gptq_calib) {
   torch::NoGradGuard ng;
-  auto q = quantize_weights(model, setting.w_bits, clip_search);
+  auto q = (gptq_calib && setting.w_bits < 16) ? gptq_quantize_model(model, setting.w_bits, clip_search, *gptq_calib)
+                                               : quantize_weights(model, setting.w_bits, clip_search);
   auto hooks = activation_quant_hooks(setting, model.config.head_dim);
   return labkit::llama::perplexity(q, streams, window, window, setting.any_act() ? &hooks : nullptr);
 }

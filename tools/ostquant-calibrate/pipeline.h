@@ -11,9 +11,9 @@
 
 namespace ostq {
 
-enum class Method { kFp, kRtn, kQuaRot, kRotOnly, kOst };
+enum class Method { kFp, kRtn, kGptq, kQuaRot, kRotOnly, kOst };  // kGptq: no transform, GPTQ weights
 const char* method_name(Method m);
-Method parse_method(const std::string& s);  // fp, rtn, quarot, rotonly, ost; InputError otherwise
+Method parse_method(const std::string& s);  // fp, rtn, gptq, quarot, rotonly, ost; InputError otherwise
 
 struct OnlineOptions {
   std::string down = "auto";  // hadamard | orthogonal | none | auto (Hadamard when the size allows)
@@ -39,8 +39,10 @@ MethodOutcome build_method(Method method, const QuantSetting& setting, const lab
                            const labkit::llama::Model& fused64, const std::vector<TokenStream>& calib,
                            TrainOptions train, const OnlineOptions& online);
 
-// Perplexity of `model` with weights quantized (w_bits, clip search) and activations fake-quantized.
+// Perplexity of `model` with weights quantized (w_bits; RTN with clip search, or GPTQ with Hessians from
+// `gptq_calib` when it is given) and activations fake-quantized.
 labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& model, const QuantSetting& setting,
-                                         const std::vector<TokenStream>& streams, int64_t window, bool clip_search);
+                                         const std::vector<TokenStream>& streams, int64_t window, bool clip_search,
+                                         const std::vector<TokenStream>* gptq_calib = nullptr);
 
 }  // namespace ostq

@@ -19,7 +19,7 @@ namespace {
 std::string tool() { return std::string(LABKIT_BIN_DIR) + "/ostquant-calibrate"; }
 const char* kSmall =
     " --threads 1 --set steps=3 --set window=32 --set calib_streams=4 --set eval_streams=4 --set qsur_streams=2"
-    " --set 'methods=[\"fp\",\"rtn\",\"quarot\",\"ost\"]' --set 'settings=[\"W4A4KV4\"]'";
+    " --set 'methods=[\"fp\",\"rtn\",\"gptq\",\"quarot\",\"ost\"]' --set 'settings=[\"W4A4KV4\"]'";
 
 // A small random HF model: dim 24, 4 heads of 6, 2 KV heads (head_dim 6 has no Hadamard matrix).
 std::string write_head6_model(const std::string& name) {
@@ -44,7 +44,7 @@ TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
   const double fp = m["fp_ppl"].get<double>();
   EXPECT_GT(fp, 1.0);
   EXPECT_LT(fp, 512.0);
-  for (const char* meth : {"rtn", "quarot", "ost"}) {
+  for (const char* meth : {"rtn", "gptq", "quarot", "ost"}) {
     const double p = m["results"][meth]["W4A4KV4"]["ppl"].get<double>();
     EXPECT_GT(p, fp * 0.99) << meth;
   }
