@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <random>
 #include <set>
@@ -38,6 +39,19 @@ nlohmann::json dice_json(const std::map<int, double>& d) {
 void paint(img::Volume& out, const img::Volume& mask, int label) {
   for (size_t i = 0; i < out.voxels.size(); ++i)
     if (mask.voxels[i] > 0.5f) out.voxels[i] = static_cast<float>(label);
+}
+
+// Volume and image values inside a target's mask (in the image's own units: SUV if the image holds SUV).
+nlohmann::json mask_stats(const img::Volume& image, const img::Volume& mask) {
+  int64_t n = 0;
+  double sum = 0, mx = -std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < mask.voxels.size(); ++i)
+    if (mask.voxels[i] > 0.5f) ++n, sum += image.voxels[i], mx = std::max(mx, double(image.voxels[i]));
+  const auto& sp = image.geometry.spacing;
+  nlohmann::json j{{"volume_ml", double(n) * sp[0] * sp[1] * sp[2] / 1000.0}};
+  j["mean"] = n ? nlohmann::json(sum / double(n)) : nlohmann::json();
+  j["max"] = n ? nlohmann::json(mx) : nlohmann::json();
+  return j;
 }
 
 }  // namespace
@@ -85,7 +99,7 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
       for (const auto& [k, d] : r.nsd)
         if (!std::isnan(d)) per_click_nsd[k].push_back(d);
       tj.push_back(nlohmann::json{{"label", label}, {"gt_voxels", r.gt_voxels}, {"dice", dice_json(r.dice)},
-                                  {"nsd", dice_json(r.nsd)}});
+                                  {"nsd", dice_json(r.nsd)}, {"values", mask_stats(image, r.final_mask)}});
       labkit::log::info("{} label {}: Dice after {} clicks {:.4f}", spec.image, label, settings.eval_clicks.back(),
                         r.dice.empty() ? NAN : r.dice.rbegin()->second);
     }
@@ -96,7 +110,7 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
       for (float v : r.mask.voxels) voxels += v > 0.5f;
       paint(result, r.mask, t.label);
       tj.push_back(nlohmann::json{{"label", t.label}, {"clicks", r.clicks}, {"voxels", voxels}, {"crops", r.crops}, {"decoder_calls", r.decoder_calls},
-                                  {"crop_start_model_voxel", r.first_crop_start}});
+                                  {"crop_start_model_voxel", r.first_crop_start}, {"values", mask_stats(image, r.mask)}});
     }
   }
 

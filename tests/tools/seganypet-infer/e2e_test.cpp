@@ -112,7 +112,16 @@ TEST(SegAnyPetInfer, VoxelAndMillimetrePointsAgree) {
   auto ma = img::read_volume(out_dir("vox") + "/mask.nii.gz"), mb = img::read_volume(out_dir("mm") + "/mask.nii.gz");
   EXPECT_TRUE(img::same_geometry(ma.geometry, pet.geometry));
   EXPECT_EQ(ma.voxels, mb.voxels);
-  EXPECT_EQ(report(out_dir("vox"))["metrics"]["cases"][0]["targets"][0]["clicks"], 2);
+  auto t = report(out_dir("vox"))["metrics"]["cases"][0]["targets"][0];
+  EXPECT_EQ(t["clicks"], 2);
+  // Mask statistics in the image's units, recomputed here from the written mask.
+  int64_t n = 0;
+  double mx = -1e30;
+  for (size_t i = 0; i < ma.voxels.size(); ++i)
+    if (ma.voxels[i] > 0) ++n, mx = std::max(mx, double(pet.voxels[i]));
+  EXPECT_EQ(t["voxels"].get<int64_t>(), n);
+  EXPECT_NEAR(t["values"]["volume_ml"].get<double>(), n * 2.0 * 2.5 * 3.0 / 1000.0, 1e-9);
+  if (n > 0) EXPECT_NEAR(t["values"]["max"].get<double>(), mx, 1e-5);
 }
 
 // A mask reaching the crop faces pulls in neighbouring crops; their masks only add to the first one.
@@ -137,6 +146,23 @@ TEST(SegAnyPetInfer, LargeObjectsExtendOverNeighbouringCrops) {
   // This random model's first mask reaches the crop faces, so more crops ran and added voxels.
   if (t4["crops"].get<int>() > 1) EXPECT_GT(extra, 0);
   std::cerr << "crops " << t4["crops"] << ", extra voxels " << extra << "\n";
+}
+
+// Upstream's z-normalisation removes any global scale of the image, so a unit conversion such as
+// Bq/ml -> SUV cannot change the mask (x4: a power of two keeps float arithmetic exact).
+TEST(SegAnyPetInfer, GlobalScaleOfTheImageDoesNotChangeTheMask) {
+  const auto& f = fixture();
+  auto pet = img::read_volume(f.pet);
+  for (auto& v : pet.voxels) v *= 4.0f;
+  const auto scaled = fixture().dir + "/pet_x4.nii.gz";
+  img::write_volume(pet, scaled);
+  const std::string ck = " --checkpoint " + shell_quote(f.model) + " --point 40,30,20 --point 44,30,20,0";
+  auto a = infer(shell_quote(f.pet) + ck, out_dir("scale1"));
+  auto b = infer(shell_quote(scaled) + ck, out_dir("scale4"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(img::read_volume(out_dir("scale1") + "/mask.nii.gz").voxels,
+            img::read_volume(out_dir("scale4") + "/mask.nii.gz").voxels);
 }
 
 TEST(SegAnyPetInfer, PromptFileTargetsGetTheirLabels) {
