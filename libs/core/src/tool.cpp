@@ -17,7 +17,10 @@ Tool::Tool(ToolSpec spec) : spec_(std::move(spec)), app_(std::make_unique<CLI::A
   if (!spec_.default_config.empty()) {
     app.add_option("--config", config_path_, "JSON config merged over the defaults (unknown keys are rejected)")
         ->check(CLI::ExistingFile);
-    app.add_option("--set", overrides_, "Override one config value, e.g. --set train.lr=0.001 (repeatable)");
+    // One value per --set, so positional arguments after it are not swallowed as more overrides.
+    app.add_option("--set", overrides_, "Override one config value, e.g. --set train.lr=0.001 (repeatable)")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   }
   auto* out = app.add_option("--out", out_path_, "Output directory (config.json and report.json go here)");
   if (spec_.requires_out) out->required();

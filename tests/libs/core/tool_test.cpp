@@ -57,6 +57,25 @@ TEST(Tool, WritesConfigAndReport) {
   EXPECT_FALSE(report["git"].get<std::string>().empty());
 }
 
+TEST(Tool, SetTakesOneValueEachTimeAndLeavesPositionalsAlone) {
+  labkit::Tool tool(spec());
+  std::vector<std::string> files;
+  tool.app().add_option("files", files, "inputs");
+  std::vector<std::string> args{"demo-tool", "--set", "alpha=3", "a.nii", "--set", "steps=5", "b.nii"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  double alpha = 0;
+  int steps = 0;
+  const int rc = tool.main(static_cast<int>(argv.size()), argv.data(), [&](labkit::Run& run) {
+    alpha = run.config().get<double>("alpha");
+    steps = run.config().get<int>("steps");
+  });
+  ASSERT_EQ(rc, 0);
+  EXPECT_DOUBLE_EQ(alpha, 3.0);
+  EXPECT_EQ(steps, 5);
+  EXPECT_EQ(files, (std::vector<std::string>{"a.nii", "b.nii"}));
+}
+
 TEST(Tool, ExitCodes) {
   EXPECT_EQ(run_tool({"--help"}, [](labkit::Run&) {}), 0);
   EXPECT_EQ(run_tool({"--version"}, [](labkit::Run&) {}), 0);
