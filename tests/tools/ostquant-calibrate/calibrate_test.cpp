@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "calibrate.h"
+#include "labkit/core/error.h"
+#include "labkit/llama/tokenizer.h"
 #include "data.h"
 #include "labkit/llama/forward.h"
 #include "labkit/llama/hadamard.h"
@@ -120,4 +122,20 @@ TEST(Calibrate, ResumeFromCheckpointEqualsUninterruptedRun) {
   EXPECT_EQ(l2.loss.size(), 6u);
   EXPECT_LT((resumed.R_res - full.R_res).abs().max().item<double>(), 1e-9);
   EXPECT_LT((resumed.s_qk[2] - full.s_qk[2]).abs().max().item<double>(), 1e-9);
+}
+
+TEST(Data, TextWindowsAndShortCalibrationError) {
+  labkit::llama::Llama2cTokenizer tok(std::string(LABKIT_SHARED_DATA_DIR) + "/llm/llama2c_tokenizer.bin", 32000);
+  const std::string text = std::string(LABKIT_SHARED_DATA_DIR) + "/llm/tinystories_sample.txt";
+  auto w = text_windows(text, tok, 64, 0, 1);
+  ASSERT_GE(w.size(), 5u);
+  for (const auto& s : w) EXPECT_EQ(s.size(), 64u);
+  EXPECT_EQ(w[0][0], 1);  // BOS
+  EXPECT_EQ(text_windows(text, tok, 64, 2, 1).size(), 2u);
+  try {
+    text_windows(text, tok, 4096, 0, 1);
+    FAIL();
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("tinystories_sample.txt"), std::string::npos) << e.what();
+  }
 }
