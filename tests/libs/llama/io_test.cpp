@@ -1,6 +1,8 @@
 // Checkpoint I/O: llama2.c in -> HF safetensors out -> same logits (single file and sharded), and the
 // errors for bad checkpoints (missing tensor, wrong shape, truncated file, bad config).
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -57,6 +59,7 @@ TEST(LlamaIo, SafetensorsRoundTripGivesSameLogits) {
   auto back = load_hf(dir);
   EXPECT_EQ(back.config.dim, 64);
   EXPECT_TRUE(back.config.tied_embeddings);
+  torch::manual_seed(0);  // fixed tokens: the bf16 bound below must not depend on the draw
   auto tokens = torch::randint(0, 512, {2, 20}, torch::kLong);
   EXPECT_TRUE(torch::equal(forward(stories(), tokens), forward(back, tokens)));
   // Names and shapes on disk are the HF ones.
@@ -67,7 +70,12 @@ TEST(LlamaIo, SafetensorsRoundTripGivesSameLogits) {
   auto dir16 = labkit::test::fresh_temp_dir("llama_rt16");
   save_hf(stories(), dir16, torch::kBFloat16);
   auto b16 = load_hf(dir16);
-  EXPECT_LT((forward(b16, tokens) - forward(stories(), tokens)).abs().mean().item<double>(), 0.1);
+  // bf16 keeps 8 significant bits (relative rounding 2^-9 per weight); after 5 layers the logits stay
+  // within a few percent of float32, relative to their own scale.
+  const auto ref = forward(stories(), tokens);
+  const double rel = ((forward(b16, tokens) - ref).abs().mean() / ref.abs().mean()).item<double>();
+  std::printf("bf16 relative logit error %.4f\n", rel);
+  EXPECT_LT(rel, 0.05);
 }
 
 TEST(LlamaIo, ShardedIndexLoads) {
