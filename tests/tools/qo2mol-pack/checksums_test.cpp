@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "md5.h"
-#include "sha256.h"
+#include "digest.h"
 
 using namespace labkit::qo2mol;
 

@@ -14,7 +14,7 @@
 #include "input.h"
 #include "qo2mol/dataset_reader.h"
 #include "readers.h"
-#include "sha256.h"
+#include "digest.h"
 #include "splits.h"
 
 namespace fs = std::filesystem;

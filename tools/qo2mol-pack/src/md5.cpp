@@ -1,91 +1,10 @@
 #include "md5.h"
 
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <vector>
-
-#include "labkit/core/error.h"
 
 namespace labkit::qo2mol {
 namespace {
 
-class Md5 {
- public:
-  void update(const unsigned char* p, std::size_t n) {
-    bytes_ += n;
-    while (n > 0) {
-      const std::size_t take = std::min(n, 64 - used_);
-      std::memcpy(buf_ + used_, p, take);
-      used_ += take;
-      p += take;
-      n -= take;
-      if (used_ == 64) {
-        block(buf_);
-        used_ = 0;
-      }
-    }
-  }
-  std::string hex() {
-    const std::uint64_t bits = bytes_ * 8;
-    const unsigned char one = 0x80, zero = 0;
-    update(&one, 1);
-    while (used_ != 56) update(&zero, 1);
-    unsigned char len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (8 * i));  // little-endian
-    update(len, 8);
-    char out[33];
-    for (int i = 0; i < 4; ++i)
-      for (int b = 0; b < 4; ++b) std::snprintf(out + 8 * i + 2 * b, 3, "%02x", (h_[i] >> (8 * b)) & 0xffu);
-    return std::string(out, 32);
-  }
-
- private:
-  static std::uint32_t rotl(std::uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
-  void block(const unsigned char* p) {
-    static const int s[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,
-                              14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                              4,  11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
-    static std::uint32_t k[64];
-    static const bool init = [] {
-      for (int i = 0; i < 64; ++i)
-        k[i] = static_cast<std::uint32_t>(std::floor(std::fabs(std::sin(static_cast<double>(i + 1))) * 4294967296.0));
-      return true;
-    }();
-    (void)init;
-    std::uint32_t m[16];
-    for (int i = 0; i < 16; ++i)
-      m[i] = std::uint32_t{p[4 * i]} | (std::uint32_t{p[4 * i + 1]} << 8) | (std::uint32_t{p[4 * i + 2]} << 16) |
-             (std::uint32_t{p[4 * i + 3]} << 24);
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3];
-    for (int i = 0; i < 64; ++i) {
-      std::uint32_t f;
-      int g;
-      if (i < 16) f = (b & c) | (~b & d), g = i;
-      else if (i < 32) f = (d & b) | (~d & c), g = (5 * i + 1) % 16;
-      else if (i < 48) f = b ^ c ^ d, g = (3 * i + 5) % 16;
-      else f = c ^ (b | ~d), g = (7 * i) % 16;
-      const std::uint32_t t = d;
-      d = c;
-      c = b;
-      b = b + rotl(a + f + k[i] + m[g], s[i]);
-      a = t;
-    }
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-  }
-  std::uint32_t h_[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-  unsigned char buf_[64];
-  std::size_t used_ = 0;
-  std::uint64_t bytes_ = 0;
-};
-
-// kzhoa/QO2Mol CHANGELOG.md (reference note, section 1).
 const std::multimap<std::string, std::string>& table() {
   static const std::multimap<std::string, std::string> t = {
       {"QO2Mol26_Train_chunk0.pkl", "c69d573573101716666e84a0fc512ff7"},
@@ -131,24 +50,6 @@ const std::multimap<std::string, std::string>& table() {
 }
 
 }  // namespace
-
-std::string md5_hex(const std::string& bytes) {
-  Md5 m;
-  m.update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return m.hex();
-}
-
-std::string md5_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(path, "cannot open for checksumming");
-  Md5 m;
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    m.update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<std::size_t>(in.gcount()));
-  }
-  return m.hex();
-}
 
 std::string known_md5(const std::string& file_name, const std::string& md5) {
   const auto [b, e] = table().equal_range(file_name);

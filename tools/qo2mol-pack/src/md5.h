@@ -1,14 +1,14 @@
-// MD5 (RFC 1321) and the checksums QO2Mol publishes for its release files (kzhoa/QO2Mol CHANGELOG, as
+// The MD5 checksums QO2Mol publishes for its release files (kzhoa/QO2Mol CHANGELOG, as
 // listed in the reference note). Most QO2Mol support questions are corrupt downloads, so pack checks
 // every input whose file name is in the table before reading it.
 #pragma once
 
 #include <string>
 
+#include "digest.h"  // md5_file
+
 namespace labkit::qo2mol {
 
-std::string md5_hex(const std::string& bytes);
-std::string md5_file(const std::string& path);
 // The published MD5 for a release file name (e.g. "QO2Mol26_Test.pkl"), or "" if not a known file.
 // Names shared by v1.0 and v1.2 (QO2Mol_main_chunk_N.pkl) match either release's sum.
 std::string known_md5(const std::string& file_name, const std::string& md5);

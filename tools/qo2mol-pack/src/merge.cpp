@@ -12,7 +12,7 @@
 #include "labkit/core/log.h"
 #include "labkit/tensorio/h5.h"
 #include "layout.h"
-#include "sha256.h"
+#include "digest.h"
 #include "shard_writer.h"
 #include "stats.h"
 

@@ -12,7 +12,7 @@
 #include "labkit/tensorio/h5.h"
 #include "layout.h"
 #include "molecule_key.h"
-#include "sha256.h"
+#include "digest.h"
 #include "splits.h"
 #include "stats.h"
 
