@@ -2,6 +2,8 @@
 // stride prefetcher), an EWMA, and the tile-step tracker with the loop-bound detector (LBD).
 #pragma once
 
+#include <algorithm>
+
 #include <array>
 #include <cmath>
 #include <tuple>
@@ -11,6 +13,11 @@
 #include "prefetcher.h"
 
 namespace nvr {
+
+// Lines a runahead prefetcher may issue per step: configured, else half the fill cache (1..256).
+inline std::uint32_t default_prefetch_window(const PrefetcherContext& c) {
+  return c.cfg.max_lines_per_step ? c.cfg.max_lines_per_step : std::clamp(c.fill_cache_lines / 2, 1u, 256u);
+}
 
 // PC-indexed stride detector: 16 entries, LRU. A stride seen twice in a row becomes confident; a
 // confident entry prefetches the next `degree` vectors, never re-requesting one it already asked for.

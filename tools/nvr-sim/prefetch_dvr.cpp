@@ -19,8 +19,7 @@ class DvrPrefetcher final : public Prefetcher {
         tiles_(d_, c.cfg.ewma_alpha, c.cfg.ewma_init),
         walker_(d_, c.line_bytes, c.cfg.vector_size),
         row_len_{c.cfg.ewma_alpha, c.cfg.ewma_init},
-        window_(c.cfg.max_lines_per_step ? c.cfg.max_lines_per_step
-                                         : std::clamp(c.fill_cache_lines / 2, 1u, 256u)) {}
+        window_(default_prefetch_window(c)) {}
   std::string name() const override { return "dvr"; }
 
   void on_access(const MemAccess& a, PrefetchSink& out) override {

@@ -23,8 +23,7 @@ class NvrPrefetcher final : public Prefetcher {
         sd_(16, c.cfg.degree, c.line_bytes),
         tiles_(d_, c.cfg.ewma_alpha, c.cfg.ewma_init),
         walker_(d_, c.line_bytes, c.cfg.vector_size),
-        max_window_(c.cfg.max_lines_per_step ? c.cfg.max_lines_per_step
-                                             : std::clamp(c.fill_cache_lines / 2, 1u, 256u)),
+        max_window_(default_prefetch_window(c)),
         window_(max_window_) {}
   std::string name() const override { return "nvr"; }
 

@@ -21,12 +21,11 @@
 namespace labkit::torchrt {
 
 torch::Device parse_device(const std::string& text) {
-  std::string lowered = text;
-  if (lowered != "cpu" && lowered.rfind("cuda", 0) != 0)
+  if (text != "cpu" && text.rfind("cuda", 0) != 0)
     throw InputError("--device " + text + ": expected cpu, cuda or cuda:N");
   torch::Device device(torch::kCPU);
   try {
-    device = torch::Device(lowered);
+    device = torch::Device(text);
   } catch (const std::exception&) {
     throw InputError("--device " + text + ": expected cpu, cuda or cuda:N");
   }

@@ -137,8 +137,8 @@ void read_ase_sqlite(const std::string& path, const ReaderOptions& opt, SourceUn
                          -1, &st.s, nullptr) != SQLITE_OK)
     throw input_error(path, std::string("not an ASE database (no systems table): ") + sqlite3_errmsg(db.db));
 
-  const std::string ekey = opt.energy_key.empty() ? "energy" : opt.energy_key;
-  const std::string fkey = opt.forces_key.empty() ? "forces" : opt.forces_key;
+  const std::string ekey = opt.energy_key_or("energy");
+  const std::string fkey = opt.forces_key_or("forces");
   bool units_fixed = false;
   int rc;
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {

@@ -61,8 +61,8 @@ void read_extxyz(const std::string& path, const ReaderOptions& opt, SourceUnits&
   std::ifstream in(path);
   if (!in) throw input_error(path, "cannot open");
   units.length = "Ang";
-  const std::string ekey = opt.energy_key.empty() ? "energy" : opt.energy_key;
-  const std::string fkey = opt.forces_key.empty() ? "forces" : opt.forces_key;
+  const std::string ekey = opt.energy_key_or("energy");
+  const std::string fkey = opt.forces_key_or("forces");
   std::string line;
   long line_no = 0;
   std::int64_t frame = 0;

@@ -126,14 +126,14 @@ Conformer convert(const Object& rec, std::int64_t index, const std::string& path
   if (!xyz) xyz = rec.get("position");
   if (!xyz) c.fail("has neither 'coordinates' nor 'position'");
   flatten(*xyz, out.positions, c, "coordinates");
-  const std::string ekey = opt.energy_key.empty() ? "energy" : opt.energy_key;
+  const std::string ekey = opt.energy_key_or("energy");
   const auto* e = rec.get(ekey);
   if (!e) c.fail("has no '" + ekey + "'");
   std::vector<double> ev;
   flatten(*e, ev, c, ekey.c_str());
   if (ev.size() != 1) c.fail("'" + ekey + "' has " + std::to_string(ev.size()) + " values, expected 1");
   out.energy = ev[0];
-  const std::string fkey = opt.forces_key.empty() ? "force" : opt.forces_key;
+  const std::string fkey = opt.forces_key_or("force");
   if (const auto* f = rec.get(fkey); f && f->kind != Kind::kNone) {
     flatten(*f, out.forces, c, fkey.c_str());
     // The upstream loader substitutes zeros(1,3) for missing forces: treat that as "no forces".

@@ -15,6 +15,9 @@ using Sink = std::function<void(Conformer&&)>;
 struct ReaderOptions {
   std::string energy_key;  // property that holds the total energy ("" = the format's usual name)
   std::string forces_key;  // property that holds forces ("" = the format's usual name)
+
+  std::string energy_key_or(const char* usual) const { return energy_key.empty() ? usual : energy_key; }
+  std::string forces_key_or(const char* usual) const { return forces_key.empty() ? usual : forces_key; }
 };
 
 // QO2Mol release pickle: a list of per-conformer dicts (keys in the reference note).

@@ -47,8 +47,8 @@ std::string spice_unit(const std::string& u) {
 
 void read_spice_hdf5(const std::string& path, const ReaderOptions& opt, SourceUnits& units, const Sink& sink) {
   H5::Exception::dontPrint();
-  const std::string ekey = opt.energy_key.empty() ? "dft_total_energy" : opt.energy_key;
-  const std::string gkey = opt.forces_key.empty() ? "dft_total_gradient" : opt.forces_key;
+  const std::string ekey = opt.energy_key_or("dft_total_energy");
+  const std::string gkey = opt.forces_key_or("dft_total_gradient");
   try {
     H5::H5File file(path, H5F_ACC_RDONLY);
     const hsize_t ngroups = file.getNumObjs();
