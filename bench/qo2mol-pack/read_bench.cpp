@@ -7,11 +7,11 @@
 #include <random>
 #include <string>
 
-#include "qo2mol/dataset_reader.h"
+#include "labkit/molpack/dataset_reader.h"
 
 using Clock = std::chrono::steady_clock;
-using labkit::qo2mol::ConformerRecord;
-using labkit::qo2mol::DatasetReader;
+using labkit::molpack::ConformerRecord;
+using labkit::molpack::DatasetReader;
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -8,12 +8,14 @@
 #include <map>
 
 #include "fixture.h"
-#include "qo2mol/dataset_reader.h"
+#include "labkit/molpack/dataset_reader.h"
 #include "readers.h"
 #include "units.h"
 
 namespace fs = std::filesystem;
 using namespace labkit::qo2mol;
+using labkit::molpack::ConformerRecord;
+using labkit::molpack::DatasetReader;
 using qo2test::run;
 using qo2test::tool;
 

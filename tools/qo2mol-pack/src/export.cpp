@@ -5,13 +5,15 @@
 #include <numeric>
 
 #include "elements.h"
-#include "h5_util.h"
+#include "labkit/molpack/h5_util.h"
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/tensorio/h5.h"
-#include "layout.h"
+#include "labkit/molpack/layout.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 
 std::int64_t export_extxyz(DatasetReader& ds, const std::string& out_path, const ExportOptions& opt) {
   std::vector<std::int64_t> which;

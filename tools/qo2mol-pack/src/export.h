@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <string>
 
-#include "qo2mol/dataset_reader.h"
+#include "labkit/molpack/dataset_reader.h"
 
 namespace labkit::qo2mol {
+using molpack::DatasetReader;
+
 
 struct ExportOptions {
   std::string split;  // "" = all conformers

@@ -7,10 +7,12 @@
 #include "elements.h"
 #include "labkit/core/error.h"
 #include "labkit/tensorio/h5.h"
-#include "qo2mol/dataset_reader.h"
+#include "labkit/molpack/dataset_reader.h"
 #include "splits.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 
 nlohmann::json inspect_dataset(const std::string& dataset, int show) {
   DatasetReader ds(dataset);

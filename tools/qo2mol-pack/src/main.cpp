@@ -13,15 +13,16 @@
 #include "labkit/core/error.h"
 #include "labkit/core/tool.h"
 #include "labkit/tensorio/h5.h"
-#include "layout.h"
+#include "labkit/molpack/layout.h"
 #include "merge.h"
 #include "pack.h"
-#include "qo2mol/dataset_reader.h"
+#include "labkit/molpack/dataset_reader.h"
 #include "stats.h"
 #include "verify.h"
 
 using namespace labkit;
 using namespace labkit::qo2mol;
+using labkit::molpack::DatasetReader;
 
 int main(int argc, char** argv) {
   Tool tool({"qo2mol-pack", "Molecular conformer datasets (QO2Mol pickles, extxyz, SDF, ASE SQLite, SPICE HDF5) "

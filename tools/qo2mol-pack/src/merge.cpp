@@ -6,17 +6,19 @@
 #include <unordered_map>
 
 #include "elements.h"
-#include "h5_util.h"
+#include "labkit/molpack/h5_util.h"
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/tensorio/h5.h"
-#include "layout.h"
+#include "labkit/molpack/layout.h"
 #include "digest.h"
 #include "shard_writer.h"
 #include "stats.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 namespace fs = std::filesystem;
 
 std::vector<std::string> collect_shards(const std::vector<std::string>& inputs) {

@@ -9,12 +9,14 @@
 #include "dedup.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
-#include "layout.h"
+#include "labkit/molpack/layout.h"
 #include "md5.h"
 #include "splits.h"
 #include "molecule_key.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 
 std::string shard_file_name(const Shard& shard) {
   char buf[64];

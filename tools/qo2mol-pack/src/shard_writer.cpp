@@ -1,9 +1,11 @@
 #include "shard_writer.h"
 
-#include "h5_util.h"
-#include "layout.h"
+#include "labkit/molpack/h5_util.h"
+#include "labkit/molpack/layout.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 
 // The appendable datasets, kept apart from the file so they can be closed before the rename: HDF5
 // keeps a file open (and unflushed) while any of its datasets is.

@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "labkit/molpack/layout.h"
+
 namespace labkit::qo2mol {
 
-enum SplitLabel : std::int8_t {
-  kTrain = 0, kVal = 1, kTest = 2, kOod = 3,
-  kOodMedium = 4, kOodLarge = 5,    // QO2Mol v1.3's own OOD files
-  kUnlabelled = -1, kMixed = -2,    // upstream split: not from a labelled file / conformers in two files
-};
-const char* split_label_name(int label);
-int split_label_from_name(const std::string& name);  // -100 if unknown
+// The labels are part of the file layout (libs/molpack).
+using molpack::SplitLabel;
+using molpack::kTrain, molpack::kVal, molpack::kTest, molpack::kOod, molpack::kOodMedium, molpack::kOodLarge,
+    molpack::kUnlabelled, molpack::kMixed;
+using molpack::split_label_name, molpack::split_label_from_name;
 // The split a QO2Mol v1.3 release file stands for (QO2Mol26_Train_chunkN / _Test / _OOD_medium /
 // _OOD_large), kUnlabelled for any other file.
 int upstream_split_of(const std::string& file_name);

@@ -5,10 +5,12 @@
 
 #include "elements.h"
 #include "labkit/tensorio/h5.h"
-#include "layout.h"
+#include "labkit/molpack/layout.h"
 #include "splits.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 
 void for_each_block(const std::vector<std::string>& shard_paths, bool with_xyz, const std::function<void(const Block&)>& fn,
                     std::int64_t atoms_per_block) {

@@ -7,16 +7,18 @@
 #include <unordered_map>
 
 #include "elements.h"
-#include "h5_util.h"
+#include "labkit/molpack/h5_util.h"
 #include "labkit/core/error.h"
 #include "labkit/tensorio/h5.h"
-#include "layout.h"
+#include "labkit/molpack/layout.h"
 #include "molecule_key.h"
 #include "digest.h"
 #include "splits.h"
 #include "stats.h"
 
 namespace labkit::qo2mol {
+using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
+
 namespace fs = std::filesystem;
 
 nlohmann::json verify_dataset(const std::string& dataset, const std::vector<int>& elements) {

@@ -1,7 +1,7 @@
-// Reading a packed qo2mol-pack dataset from C++ (a training loop, verify, export).
+// Reading a packed molpack dataset (as qo2mol-pack writes it) from C++: a training loop, verify, export.
 //
-//   labkit::qo2mol::DatasetReader ds("packed/index.h5");
-//   labkit::qo2mol::ConformerRecord rec;
+//   labkit::molpack::DatasetReader ds("packed/index.h5");
+//   labkit::molpack::ConformerRecord rec;
 //   ds.read(12345, rec);                                   // random access by global conformer number
 //   auto train = ds.split_molecules("random", "train");    // molecule numbers of one split
 //   auto batch = ds.batch(std::vector<int64_t>(train.begin(), train.begin() + 32));  // whole molecules
@@ -9,7 +9,8 @@
 // Per-conformer scalars (atom offsets, energies, charges) and the index are held in memory (about 40
 // bytes per conformer); atoms are read from the shards on demand through HDF5's chunk cache. One
 // reader per thread/process (HDF5 handles are not shared across threads here).
-// This API is meant to move to libs/ once a second tool needs it.
+// Errors: a file that is not a molpack index/shard, a conformer or molecule number out of range, an
+// unknown split or label -> labkit::InputError naming the file or the value.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace labkit::qo2mol {
+namespace labkit::molpack {
 
 struct ConformerRecord {
   std::int64_t index = -1;     // global conformer number
@@ -88,4 +89,4 @@ class DatasetReader {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::molpack

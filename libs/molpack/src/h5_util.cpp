@@ -1,9 +1,9 @@
-#include "h5_util.h"
+#include "labkit/molpack/h5_util.h"
 
 #include <cstring>
 #include <stdexcept>
 
-namespace labkit::qo2mol {
+namespace labkit::molpack {
 
 void make_parent_groups(H5::H5File& file, const std::string& path) {
   static const hid_t gcpl = [] {
@@ -171,4 +171,4 @@ void set_units_attr(H5File& file, const std::string& path, const std::string& un
   set_attribute(file, path, "units", units);
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::molpack

@@ -1,7 +1,13 @@
-// Names in the shard and index files (README "HDF5 layout" documents them for h5py users).
+// The molpack file layout (format_version 1): names in the shard and index files that qo2mol-pack
+// writes and DatasetReader reads (tools/qo2mol-pack/README.md "HDF5 layout" documents them for h5py
+// users), and the split labels stored per molecule in the index.
 #pragma once
 
-namespace labkit::qo2mol::layout {
+#include <cstdint>
+#include <string>
+
+namespace labkit::molpack {
+namespace layout {
 
 constexpr int kFormatVersion = 1;
 constexpr const char* kShardFormat = "qo2mol-pack shard";
@@ -36,4 +42,15 @@ constexpr const char* kSplitRandom = "/splits/random";                // i8 [M] 
 constexpr const char* kSplitOod = "/splits/ood_heavy_atoms";          // i8 [M] 0 train 1 val 2 test 3 ood
 constexpr const char* kSplitUpstream = "/splits/upstream";            // i8 [M] from QO2Mol26_* file names
 
-}  // namespace labkit::qo2mol::layout
+}  // namespace layout
+
+// Values of the /splits/* datasets (one label per molecule, never per conformer).
+enum SplitLabel : std::int8_t {
+  kTrain = 0, kVal = 1, kTest = 2, kOod = 3,
+  kOodMedium = 4, kOodLarge = 5,    // QO2Mol v1.3's own OOD files
+  kUnlabelled = -1, kMixed = -2,    // upstream split: not from a labelled file / conformers in two files
+};
+const char* split_label_name(int label);              // "train", ..., "?" if unknown
+int split_label_from_name(const std::string& name);   // -100 if unknown
+
+}  // namespace labkit::molpack

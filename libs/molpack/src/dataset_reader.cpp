@@ -1,4 +1,4 @@
-#include "qo2mol/dataset_reader.h"
+#include "labkit/molpack/dataset_reader.h"
 
 #include <H5Cpp.h>
 
@@ -6,13 +6,12 @@
 #include <filesystem>
 #include <random>
 
-#include "h5_util.h"
 #include "labkit/core/error.h"
+#include "labkit/molpack/h5_util.h"
+#include "labkit/molpack/layout.h"
 #include "labkit/tensorio/h5.h"
-#include "layout.h"
-#include "splits.h"
 
-namespace labkit::qo2mol {
+namespace labkit::molpack {
 namespace fs = std::filesystem;
 
 namespace {
@@ -278,4 +277,4 @@ std::vector<std::pair<int, double>> DatasetReader::reference_energies() const {
   return out;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::molpack

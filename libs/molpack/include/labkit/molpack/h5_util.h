@@ -10,7 +10,7 @@
 
 #include "labkit/tensorio/h5.h"
 
-namespace labkit::qo2mol {
+namespace labkit::molpack {
 
 // A dataset [rows, inner...] that starts empty and grows along dim 0, chunked `chunk_rows` rows at a
 // time and optionally gzip+shuffle compressed. Rows are buffered to whole chunks before writing.
@@ -62,4 +62,4 @@ std::vector<std::string> read_strings(H5::H5File& file, const std::string& path)
 // Same as tensorio's set_attribute but on a raw handle path, for a units attribute on a dataset.
 void set_units_attr(H5File& file, const std::string& path, const std::string& units);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::molpack
