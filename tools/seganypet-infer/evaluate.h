@@ -11,9 +11,11 @@
 #include "labkit/core/timer.h"
 #include "labkit/imageio/image.h"
 #include "labkit/sammed3d/model.h"
-#include "volume_space.h"
+#include "labkit/petseg/volume_space.h"
 
 namespace seganypet {
+
+using namespace labkit::petseg;  // ModelSpace, Crop, crop helpers (libs/petseg)
 
 struct TargetEval {
   int label = 0;

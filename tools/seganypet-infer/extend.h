@@ -11,9 +11,11 @@
 #include "labkit/imageio/image.h"
 #include "labkit/sammed3d/model.h"
 #include "prompts.h"
-#include "volume_space.h"
+#include "labkit/petseg/volume_space.h"
 
 namespace seganypet {
+
+using namespace labkit::petseg;  // ModelSpace, Crop, crop helpers (libs/petseg)
 
 struct TargetResult {
   labkit::image::Volume mask;  // 0/1 on the original grid: union over crops

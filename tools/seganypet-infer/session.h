@@ -9,9 +9,11 @@
 
 #include "labkit/core/timer.h"
 #include "labkit/sammed3d/model.h"
-#include "volume_space.h"
+#include "labkit/petseg/volume_space.h"
 
 namespace seganypet {
+
+using namespace labkit::petseg;  // ModelSpace, Crop, crop helpers (libs/petseg)
 
 class CropSession {
  public:

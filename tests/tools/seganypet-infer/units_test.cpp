@@ -9,10 +9,11 @@
 #include "prompts.h"
 #include "run_command.h"
 #include "surface_dice.h"
-#include "volume_space.h"
+#include "labkit/petseg/volume_space.h"
 
 namespace img = labkit::image;
 using namespace seganypet;
+using namespace labkit::petseg;
 
 TEST(SegAnyPetUnits, ModelSpaceIsRasAtModelSpacing) {
   auto p = make_phantom(1, 2);

@@ -1,8 +1,8 @@
-#include "volume_space.h"
+#include "labkit/petseg/volume_space.h"
 
 #include <cmath>
 
-namespace seganypet {
+namespace labkit::petseg {
 
 namespace img = labkit::image;
 
@@ -71,4 +71,4 @@ img::Volume crop_mask_to_original(const ModelSpace& m, const Crop& c, const torc
   return img::resample_to(crop, m.original, img::Interpolation::kNearest);
 }
 
-}  // namespace seganypet
+}  // namespace labkit::petseg

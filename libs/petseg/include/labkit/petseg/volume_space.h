@@ -8,7 +8,7 @@
 
 #include "labkit/imageio/image.h"
 
-namespace seganypet {
+namespace labkit::petseg {
 
 using Index3 = std::array<int64_t, 3>;
 
@@ -45,4 +45,4 @@ torch::Tensor z_normalise(const torch::Tensor& crop);
 // A binary (S, S, S) crop mask -> the original image grid, nearest neighbour (0 outside the crop).
 labkit::image::Volume crop_mask_to_original(const ModelSpace& m, const Crop& c, const torch::Tensor& mask);
 
-}  // namespace seganypet
+}  // namespace labkit::petseg
