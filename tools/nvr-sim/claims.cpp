@@ -61,7 +61,7 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
       c.set.emplace_back("baseline", "");
       for (auto& [k, val] : w["set"].items()) {
         nlohmann::json value = val;
-        if ((k == "workload.matrix" || k == "workload.trace") && val.is_string() && !val.get<std::string>().empty() &&
+        if ((k == "workload.matrix" || k == "workload.trace" || k == "workload.b_matrix") && val.is_string() && !val.get<std::string>().empty() &&
             val.get<std::string>()[0] != '/')
           value = dir + "/" + val.get<std::string>();
         c.set.emplace_back(k, value);

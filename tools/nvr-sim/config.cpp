@@ -71,7 +71,7 @@ nlohmann::json default_config_json() {
       {"workload",
        {{"kind", "spmm"}, {"matrix", ""}, {"generator", "uniform"}, {"rows", 2048}, {"cols", 2048},
         {"density", 1.0 / 256}, {"band", 8}, {"block", 16}, {"nm_n", 2}, {"nm_m", 4}, {"dense_cols", 64},
-        {"seed", 1}, {"trace", ""}}},
+        {"seed", 1}, {"trace", ""}, {"b_matrix", ""}, {"b_density", 1.0 / 256}}},
       {"baseline", "none"},
   };
 }
@@ -131,10 +131,10 @@ SimConfig parse_config(const nlohmann::json& j) {
 
   const std::string w = "workload";
   c.workload.kind = get<std::string>(j, w, "kind");
-  static const char* kKinds[] = {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "trace"};
+  static const char* kKinds[] = {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "spgemm", "trace"};
   known = false;
   for (auto* k : kKinds) known |= c.workload.kind == k;
-  if (!known) bad("workload.kind", "unknown workload '" + c.workload.kind + "' (spmm, spmv, sddmm, gnn, embedding_bag, trace)");
+  if (!known) bad("workload.kind", "unknown workload '" + c.workload.kind + "' (spmm, spmv, sddmm, gnn, embedding_bag, spgemm, trace)");
   c.workload.matrix = get<std::string>(j, w, "matrix");
   c.workload.generator = get<std::string>(j, w, "generator");
   c.workload.rows = get<std::uint32_t>(j, w, "rows");
@@ -147,6 +147,10 @@ SimConfig parse_config(const nlohmann::json& j) {
   c.workload.dense_cols = get<std::uint32_t>(j, w, "dense_cols");
   c.workload.seed = get<std::uint64_t>(j, w, "seed");
   c.workload.trace = get<std::string>(j, w, "trace");
+  c.workload.b_matrix = get<std::string>(j, w, "b_matrix");
+  c.workload.b_density = get<double>(j, w, "b_density");
+  if (c.workload.kind == "spgemm" && c.workload.b_matrix.empty() && !(c.workload.b_density > 0 && c.workload.b_density <= 1))
+    bad("workload.b_density", "must be in (0, 1]");
   if (c.workload.dense_cols == 0) bad("workload.dense_cols", "must be > 0");
   if (c.workload.kind == "trace" && c.workload.trace.empty()) bad("workload.trace", "kind=trace needs a trace file");
 

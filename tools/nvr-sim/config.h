@@ -52,7 +52,7 @@ struct PrefetchConfig {
 };
 
 struct WorkloadConfig {
-  std::string kind = "spmm";       // spmm|spmv|sddmm|gnn|embedding_bag|trace
+  std::string kind = "spmm";       // spmm|spmv|sddmm|gnn|embedding_bag|spgemm|trace
   std::string matrix;              // .mtx path (empty -> generator)
   std::string generator = "uniform";  // uniform|rmat|banded|block|nm
   std::uint32_t rows = 2048, cols = 2048;
@@ -61,6 +61,8 @@ struct WorkloadConfig {
   std::uint32_t dense_cols = 64;   // columns of the dense operand B (SpMM, SDDMM inner dim)
   std::uint64_t seed = 1;
   std::string trace;               // memory-trace file (kind=trace)
+  std::string b_matrix;            // spgemm: .mtx of B (rows = A.cols), stored CSC; empty -> uniform
+  double b_density = 1.0 / 256;    // spgemm: density of the generated B (A.cols x dense_cols)
 };
 
 struct SimConfig {

@@ -25,7 +25,7 @@ class DvrPrefetcher final : public Prefetcher {
   void on_access(const MemAccess& a, PrefetchSink& out) override {
     if (a.write) return;
     if (a.pc != kPcGather) sd_.observe(a.pc, a.addr, a.size, out);
-    if (!d_.valid) return;
+    if (!d_.valid || d_.two_sided) return;  // one-chain runahead only: stride detector on two-sided kernels
     if (a.pc == kPcRowPtr) {
       tiles_.on_row_ptr(a.addr);
       // The NPU's row_ptr vector: the bounds of the current tile, visible to the subthread.

@@ -16,7 +16,7 @@ class ImpPrefetcher final : public Prefetcher {
   void on_access(const MemAccess& a, PrefetchSink& out) override {
     if (a.write) return;
     if (a.pc != kPcGather) sd_.observe(a.pc, a.addr, a.size, out);
-    if (!d_.valid) return;
+    if (!d_.valid || d_.two_sided) return;  // its A[B[i]] pattern has no two-sided form: stride only
     if (a.pc == kPcGather) learn(a);
     else if (a.pc == kPcColIdx && conf_ >= 2) trigger(a, out);
   }

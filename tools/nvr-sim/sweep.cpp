@@ -20,7 +20,7 @@ namespace {
 std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 nlohmann::json resolve_path(const std::string& key, const nlohmann::json& v, const std::string& dir) {
-  if ((key == "workload.matrix" || key == "workload.trace") && v.is_string()) {
+  if ((key == "workload.matrix" || key == "workload.trace" || key == "workload.b_matrix") && v.is_string()) {
     const auto s = v.get<std::string>();
     if (!s.empty() && s[0] != '/' && !dir.empty()) return dir + "/" + s;
   }

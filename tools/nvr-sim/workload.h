@@ -26,7 +26,11 @@ CsrMatrix csr_from_coo(std::uint32_t rows, std::uint32_t cols,
 enum class OpKind : std::uint8_t { kLoad, kStore, kCompute };
 
 // "PC" of each op: which instruction stream it belongs to (prefetchers key tables on it).
-enum Pc : std::uint16_t { kPcRowPtr = 1, kPcColIdx = 2, kPcValues = 3, kPcGather = 4, kPcStore = 5, kPcDense = 6 };
+// Two-sided kernels (spgemm) add the CSC chain of B: col_ptr -> row_idx -> values (gathered as kPcGather).
+enum Pc : std::uint16_t {
+  kPcRowPtr = 1, kPcColIdx = 2, kPcValues = 3, kPcGather = 4, kPcStore = 5, kPcDense = 6,
+  kPcBColPtr = 7, kPcBRowIdx = 8
+};
 
 struct Op {
   std::uint64_t addr = 0;
@@ -46,6 +50,11 @@ struct KernelDesc {
   std::uint32_t tile_bytes = 0;   // bytes gathered per nonzero per column tile
   std::uint32_t tile_rows = 16, n_col_tiles = 1;
   const CsrMatrix* a = nullptr;   // memory image of row_ptr / col_idx
+  // Two-sided sparsity (CSR A x CSC B, kind spgemm): B's CSC arrays. values_base is A.values and
+  // b_base is B.values; both are gathered only at positions the intersection keeps.
+  bool two_sided = false;
+  std::uint64_t b_col_ptr_base = 0, b_row_idx_base = 0;
+  const CsrMatrix* b = nullptr;   // B in CSC, stored as the CSR of B^T (rows = B's columns)
 };
 
 struct Workload {
@@ -53,6 +62,7 @@ struct Workload {
   std::vector<Op> ops;
   KernelDesc desc;
   std::shared_ptr<CsrMatrix> matrix;
+  std::shared_ptr<CsrMatrix> matrix_b;  // spgemm: B in CSC (CSR of B^T)
   std::uint64_t mem_ops = 0;
 };
 
@@ -65,6 +75,13 @@ CsrMatrix generate_matrix(const WorkloadConfig& w);
 
 // Tiled kernels over A (see kernels.cpp for the loop nest).
 Workload build_kernel(const WorkloadConfig& w, const NpuConfig& npu, std::shared_ptr<CsrMatrix> a);
+
+// CSR of the transpose (= CSC of m).
+CsrMatrix transpose(const CsrMatrix& m);
+
+// Two-sided SpGEMM, inner product C = A x B with A in CSR and B in CSC (`bt` = CSR of B^T); see
+// kernel_spgemm.cpp for the loop nest.
+Workload build_spgemm(const NpuConfig& npu, std::shared_ptr<CsrMatrix> a, std::shared_ptr<CsrMatrix> bt);
 
 // Memory-trace file: one access per line "R|W <addr> <size> [dep] [pc]" ('#' comments).
 // dep: index of an earlier access line (0-based) this access waits for, -1 none.
