@@ -152,19 +152,32 @@ void write_strings(H5::H5File& file, const std::string& path, const std::vector<
   if (n > 0) ds.write(ptrs.data(), type);
 }
 
-std::vector<std::string> read_strings(H5::H5File& file, const std::string& path) {
+std::vector<std::string> read_strings(H5::H5File& file, const std::string& path, hsize_t begin, hsize_t count) {
   H5::DataSet ds = file.openDataSet(path);
   H5::DataSpace space = ds.getSpace();
   hsize_t n = 0;
   space.getSimpleExtentDims(&n);
+  if (begin > n || count > n - begin)
+    throw std::out_of_range(path + ": rows [" + std::to_string(begin) + ", " + std::to_string(begin + count) +
+                            ") outside its " + std::to_string(n) + " rows");
+  std::vector<std::string> out(count);
+  if (count == 0) return out;
+  space.selectHyperslab(H5S_SELECT_SET, &count, &begin);
+  H5::DataSpace mem(1, &count);
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
-  std::vector<char*> ptrs(n, nullptr);
-  if (n > 0) ds.read(ptrs.data(), type);
-  std::vector<std::string> out(n);
-  for (hsize_t k = 0; k < n; ++k) out[k] = ptrs[k] ? ptrs[k] : "";
-  if (n > 0) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+  std::vector<char*> ptrs(count, nullptr);
+  ds.read(ptrs.data(), type, mem, space);
+  for (hsize_t k = 0; k < count; ++k) out[k] = ptrs[k] ? ptrs[k] : "";
+  H5Dvlen_reclaim(type.getId(), mem.getId(), H5P_DEFAULT, ptrs.data());
   return out;
+}
+
+std::vector<std::string> read_strings(H5::H5File& file, const std::string& path) {
+  H5::DataSet ds = file.openDataSet(path);
+  hsize_t n = 0;
+  ds.getSpace().getSimpleExtentDims(&n);
+  return read_strings(file, path, 0, n);
 }
 
 void set_units_attr(H5File& file, const std::string& path, const std::string& units) {

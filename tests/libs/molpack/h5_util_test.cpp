@@ -64,6 +64,9 @@ TEST(MolpackH5, AppendableRoundTripAndReproducibleBytes) {
       for (int c = 0; c < 3; ++c) EXPECT_EQ(rows[static_cast<std::size_t>(3 * r + c)], static_cast<float>(r) + 0.5f * static_cast<float>(c));
     EXPECT_EQ(read_strings(f.handle(), "/g/names"),
               (std::vector<std::string>{"name-0", "name-1", "name-2", "name-3", "name-4", "name-5"}));
+    EXPECT_EQ(read_strings(f.handle(), "/g/names", 2, 3), (std::vector<std::string>{"name-2", "name-3", "name-4"}));
+    EXPECT_TRUE(read_strings(f.handle(), "/g/names", 6, 0).empty());
+    EXPECT_THROW(read_strings(f.handle(), "/g/names", 4, 3), std::out_of_range);
     EXPECT_EQ(labkit::read_array<std::int64_t>(f, "/v/i64"), (std::vector<std::int64_t>{1, -2, 3}));
     EXPECT_EQ(read_strings(f.handle(), "/v/keys"), (std::vector<std::string>{"a", "", "ünï"}));
     EXPECT_EQ(labkit::attribute_string(f, "/g/rows", "units"), std::optional<std::string>("Ang"));

@@ -202,6 +202,45 @@ TEST(EndToEnd, DuplicatesDroppedOrKeptAndCounted) {
   fs::remove_all(tmp);
 }
 
+// Duplicates are known only after the last input (bounded memory, dedup.h), so dropping them compacts
+// the shard. With repeats in the middle of the stream, the result must equal a pack that never saw them.
+TEST(EndToEnd, DroppedDuplicatesInTheMiddleGiveTheSameDatasetAsNoDuplicates) {
+  QO2_REQUIRE_FIXTURES();
+  const std::string tmp = qo2test::temp_dir("dups_mid");
+  const std::string f = qo2test::fixture_dir();
+  fs::copy_file(f + "/dups.pkl", tmp + "/dups_again.pkl");
+  const std::string tail = f + "/qo2mol_np2_p5.pkl";
+  ASSERT_EQ(run(tool() + " pack " + f + "/dups.pkl " + tmp + "/dups_again.pkl " + tail + " --out " + tmp +
+                "/p --log-level warn"), 0);
+  const auto m = report_of(tmp + "/p")["metrics"];
+  EXPECT_EQ(m["duplicates_found"], 7);  // 1 inside dups.pkl + all 6 of its copy
+  ASSERT_EQ(run(tool() + " pack " + f + "/dups.pkl " + tail + " --out " + tmp + "/q --log-level warn"), 0);
+  EXPECT_EQ(report_of(tmp + "/q")["metrics"]["duplicates_found"], 1);
+  EXPECT_EQ(m["conformers_written"], report_of(tmp + "/q")["metrics"]["conformers_written"]);
+  ASSERT_EQ(run(tool() + " merge " + tmp + "/p --out " + tmp + "/pm --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " merge " + tmp + "/q --out " + tmp + "/qm --log-level warn"), 0);
+  std::string out;
+  EXPECT_EQ(run(tool() + " verify " + tmp + "/pm", &out), 0) << out;
+  DatasetReader p(tmp + "/pm"), q(tmp + "/qm");
+  ASSERT_EQ(p.num_conformers(), q.num_conformers());
+  ASSERT_EQ(p.num_molecules(), q.num_molecules());
+  ConformerRecord a, b;
+  for (std::int64_t g = 0; g < p.num_conformers(); ++g) {
+    p.read(g, a);
+    q.read(g, b);
+    ASSERT_EQ(a.energy, b.energy) << g;
+    ASSERT_EQ(a.z, b.z) << g;
+    ASSERT_EQ(a.positions, b.positions) << g;
+    ASSERT_EQ(a.forces, b.forces) << g;
+    ASSERT_EQ(p.molecule(a.molecule).key, q.molecule(b.molecule).key) << g;
+  }
+  for (std::int64_t mol = 0; mol < p.num_molecules(); ++mol) {
+    EXPECT_EQ(p.molecule_conformers(mol), q.molecule_conformers(mol));
+    for (auto g : p.molecule_conformers(mol)) EXPECT_EQ(p.molecule_of(g), mol);
+  }
+  fs::remove_all(tmp);
+}
+
 TEST(EndToEnd, ShardWrittenTwiceIsRefused) {
   const std::string tmp = qo2test::temp_dir("twice");
   const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";

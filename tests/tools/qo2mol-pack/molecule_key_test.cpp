@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "dedup.h"
@@ -46,15 +47,61 @@ TEST(MoleculeKey, PermutationInvariantAndSharedAcrossDatasets) {
 TEST(Dedup, SameMoleculeSameCoordinatesWithinTolerance) {
   PackedConformer a;
   a.molecule_key = "M";
+  a.record = "record 0";
   a.z = {8, 1, 1};
   a.positions = {0, 0, 0, 0.96f, 0, 0, -0.24f, 0.93f, 0};
-  PackedConformer b = a, c = a, d = a;
+  a.energy = -2000.0;
+  PackedConformer b = a, c = a, d = a, e = a;
   b.positions[4] += 1e-6f;  // same within 1e-3 grid
+  b.energy = -2000.25;
+  b.record = "record 1";
   c.positions[4] += 0.1f;   // different geometry
   d.molecule_key = "N";     // different molecule
-  Deduplicator dd(1e-3);
-  EXPECT_FALSE(dd.seen(a));
-  EXPECT_TRUE(dd.seen(b));
-  EXPECT_FALSE(dd.seen(c));
-  EXPECT_FALSE(dd.seen(d));
+  e.record = "record 4";    // a second repeat of a
+  const std::string spill = qo2test::temp_dir("dedup") + "/fp.bin";
+  {
+    Deduplicator dd(1e-3, spill);
+    EXPECT_FALSE(dd.add(a, 0, 0));
+    EXPECT_TRUE(dd.add(b, 1, 0));
+    EXPECT_FALSE(dd.add(c, 2, 0));
+    EXPECT_FALSE(dd.add(d, 3, 1));
+    EXPECT_TRUE(dd.add(e, 4, 1));
+    const auto dups = dd.resolve();
+    ASSERT_EQ(dups.size(), 2u);
+    EXPECT_EQ(dups[0].index, 1);
+    EXPECT_EQ(dups[0].first, 0);
+    EXPECT_EQ(dups[0].energy_gap, 0.25);
+    EXPECT_EQ(dups[0].record, "record 1");
+    EXPECT_EQ(dups[0].molecule_key, "M");
+    EXPECT_EQ(dups[1].index, 4);
+    EXPECT_EQ(dups[1].first, 0);
+    EXPECT_EQ(dups[1].source, 1);
+    EXPECT_TRUE(std::filesystem::exists(spill));
+  }
+  EXPECT_FALSE(std::filesystem::exists(spill));  // the spill file goes with the deduplicator
+}
+
+// A Bloom filter of 64 bits saturates after a few conformers: almost every one becomes a candidate,
+// and resolve() must still keep exactly the true repeats (checked against an exact set).
+TEST(Dedup, FalseCandidatesFromASaturatedFilterAreResolvedExactly) {
+  const std::string spill = qo2test::temp_dir("dedup_small") + "/fp.bin";
+  Deduplicator dd(1e-3, spill, 8);
+  std::set<std::uint64_t> exact;
+  std::vector<std::int64_t> want;
+  std::int64_t index = 0;
+  for (int k = 0; k < 3000; ++k) {
+    PackedConformer c;
+    const int geometry = (k * 7919) % 2500;  // k and k + 2500 repeat: 500 true duplicates
+    c.molecule_key = "M" + std::to_string(geometry % 7);
+    c.z = {6, 1};
+    c.positions = {0, 0, 0, 1.0f + 0.01f * static_cast<float>(geometry), 0, 0};
+    c.record = "record " + std::to_string(k);
+    if (!exact.insert(dd.fingerprint(c)).second) want.push_back(index);
+    dd.add(c, index++, 0);
+  }
+  EXPECT_GT(dd.candidates(), 2500u);  // the filter is useless at this size...
+  std::vector<std::int64_t> got;
+  for (const auto& d : dd.resolve()) got.push_back(d.index);
+  EXPECT_EQ(got, want);  // ...and the answer is still exact
+  EXPECT_EQ(want.size(), 500u);
 }

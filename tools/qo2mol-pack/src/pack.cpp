@@ -6,6 +6,8 @@
 #include <fstream>
 #include <unordered_map>
 
+#include <unistd.h>
+
 #include "dedup.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
@@ -43,11 +45,15 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
     throw InputError("--duplicates must be drop, keep or error");
   const auto t0 = std::chrono::steady_clock::now();
   ShardWriter writer(shard_path, opt.storage);
-  Deduplicator dedup(opt.duplicate_tolerance);
+  // Fingerprints spill beside the shard (hidden, removed when done); see dedup.h.
+  const std::filesystem::path sp(shard_path);
+  Deduplicator dedup(opt.duplicate_tolerance,
+                     (sp.parent_path() / ("." + sp.filename().string() + ".fingerprints." + std::to_string(::getpid())))
+                         .string());
+  // The molecule table is all that is kept per molecule; nothing is kept per conformer.
   std::unordered_map<std::string, std::int64_t> mol_index;
   std::vector<MoleculeRow> molecules;
-  std::int64_t read = 0, other_shards = 0, duplicates = 0;
-  double max_dup_gap = 0.0;
+  std::int64_t read = 0, other_shards = 0;
   nlohmann::json inputs = nlohmann::json::array();
 
   for (std::size_t source = 0; source < opt.inputs.size(); ++source) {
@@ -69,15 +75,9 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
         ++other_shards;
         return;
       }
-      double gap = 0.0;
-      if (dedup.seen(c, &gap)) {
-        ++duplicates;
-        max_dup_gap = std::max(max_dup_gap, gap);
-        if (opt.duplicates == "error")
-          throw input_error(path, c.record + ": duplicate conformer of molecule " + c.molecule_key +
-                                      " (same coordinates within " + std::to_string(opt.duplicate_tolerance) + " Ang)");
-        if (opt.duplicates == "drop") return;
-      }
+      // Whether it repeats an earlier conformer is known after the last input (dedup.h); until then
+      // every conformer is written, and duplicates are dropped by compacting the shard.
+      dedup.add(c, writer.conformers(), static_cast<std::int32_t>(source));
       auto [it, fresh] = mol_index.emplace(c.molecule_key, static_cast<std::int64_t>(molecules.size()));
       const std::string formula = hill_formula(std::vector<std::int32_t>(c.z.begin(), c.z.end()));
       if (fresh) {
@@ -91,7 +91,6 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
                                     " here but " + molecules[static_cast<std::size_t>(it->second)].formula +
                                     " in an earlier conformer");
       }
-      molecules[static_cast<std::size_t>(it->second)].conformers.push_back(writer.conformers());
       writer.add(c, it->second, static_cast<std::int32_t>(source));
     });
     inputs.push_back({{"path", rep.path}, {"format", rep.format}, {"conformers", rep.conformers},
@@ -112,9 +111,22 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
                        {"length_unit", "Ang"},
                        {"force_unit", "eV/Ang"},
                        {"sources", inputs.dump()}};
+  const std::int64_t candidates = static_cast<std::int64_t>(dedup.candidates());
+  const auto dups = dedup.resolve();
+  double max_dup_gap = 0.0;
+  std::vector<std::int64_t> drop;
+  for (const auto& d : dups) {
+    if (opt.duplicates == "error")
+      throw input_error(opt.inputs[static_cast<std::size_t>(d.source)],
+                        d.record + ": duplicate conformer of molecule " + d.molecule_key + " (same coordinates within " +
+                            std::to_string(opt.duplicate_tolerance) + " Ang)");
+    max_dup_gap = std::max(max_dup_gap, d.energy_gap);
+    if (opt.duplicates == "drop") drop.push_back(d.index);
+  }
+  const auto duplicates = static_cast<std::int64_t>(dups.size());
+  writer.finish(molecules, attrs, drop);
   const std::int64_t written = writer.conformers();
   const std::int64_t atoms = writer.atoms();
-  writer.finish(molecules, attrs);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::int64_t input_bytes = 0;
   for (const auto& i : inputs) input_bytes += i["bytes"].get<std::int64_t>();
@@ -129,6 +141,7 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
           {"duplicates_found", duplicates},
           {"duplicates_policy", opt.duplicates},
           {"duplicates_max_energy_gap_eV", max_dup_gap},
+          {"duplicate_candidates", candidates},  // Bloom-filter hits checked against the spilled fingerprints
           {"inputs", inputs},
           {"input_bytes", input_bytes},
           {"shard_bytes", shard_bytes},

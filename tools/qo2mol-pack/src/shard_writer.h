@@ -10,6 +10,9 @@
 #include "input.h"
 #include "labkit/tensorio/h5.h"
 
+// Memory while packing does not grow with the conformer count: atoms and per-conformer values stream
+// into chunked datasets (one chunk buffered per dataset); only the molecule table (per molecule) is held.
+
 namespace labkit::qo2mol {
 
 struct StorageOptions {
@@ -19,10 +22,11 @@ struct StorageOptions {
   bool shuffle = true;
 };
 
+// One row of the shard's molecule table. Its conformer list is not kept here (that would grow with the
+// conformer count): finish() builds it from the written conformers/molecule column.
 struct MoleculeRow {
   std::string key, formula;
   int heavy_atoms = 0;
-  std::vector<std::int64_t> conformers;  // shard-local conformer numbers
 };
 
 class ShardWriter {
@@ -30,8 +34,11 @@ class ShardWriter {
   ShardWriter(const std::string& path, const StorageOptions& opt);
   ~ShardWriter();
   void add(const PackedConformer& c, std::int64_t molecule, std::int32_t source);
-  // Writes the molecule table and root attributes, then renames the file into place.
-  void finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs);
+  // Drops the conformers numbered in `drop` (sorted, shard-local; duplicates found after the fact) by
+  // copying the rest into a fresh file a block at a time, writes the molecule table and root
+  // attributes, then renames the file into place. conformers()/atoms() then count what was kept.
+  void finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs,
+              const std::vector<std::int64_t>& drop = {});
   std::int64_t conformers() const { return conformers_; }
   std::int64_t atoms() const { return atoms_; }
 
