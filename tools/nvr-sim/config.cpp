@@ -63,7 +63,8 @@ nlohmann::json default_config_json() {
         {"repl", "lru"}}},
       {"dram",
        {{"latency", 40}, {"bytes_per_cycle", 32}, {"banks", 32}, {"row_bytes", 2048}, {"t_cas", 14},
-        {"t_rcd", 14}, {"t_rp", 14}}},
+        {"t_rcd", 14}, {"t_rp", 14}, {"channels", 1}, {"interleave_bytes", 256}, {"t_refi", 7800},
+        {"t_rfc", 350}}},
       {"prefetcher",
        {{"type", "nvr"}, {"level", "first"}, {"queue", 64}, {"issue_per_cycle", 2}, {"mshr_reserve", 4},
         {"degree", 4}, {"distance", 16}, {"ewma_alpha", 0.3}, {"ewma_init", 2.0}, {"vector_size", 16},
@@ -104,6 +105,15 @@ SimConfig parse_config(const nlohmann::json& j) {
   if (c.dram.bytes_per_cycle == 0) bad("dram.bytes_per_cycle", "must be > 0");
   if (c.dram.banks == 0) bad("dram.banks", "must be > 0");
   if (c.dram.row_bytes < c.l2.line_bytes) bad("dram.row_bytes", "must be at least one cache line");
+  c.dram.channels = get<std::uint32_t>(j, "dram", "channels");
+  c.dram.interleave_bytes = get<std::uint32_t>(j, "dram", "interleave_bytes");
+  c.dram.t_refi = get<std::uint32_t>(j, "dram", "t_refi");
+  c.dram.t_rfc = get<std::uint32_t>(j, "dram", "t_rfc");
+  if (c.dram.channels == 0) bad("dram.channels", "must be > 0");
+  if (c.dram.interleave_bytes < c.l2.line_bytes || c.dram.interleave_bytes % c.l2.line_bytes != 0)
+    bad("dram.interleave_bytes", "must be a multiple of the line size");
+  if (c.dram.t_refi != 0 && c.dram.t_rfc >= c.dram.t_refi)
+    bad("dram.t_rfc", "refresh must take less than t_refi (t_refi 0 turns refresh off)");
 
   const std::string p = "prefetcher";
   c.pf.type = get<std::string>(j, p, "type");

@@ -27,6 +27,9 @@ struct DramConfig {
   std::uint32_t banks = 16;
   std::uint32_t row_bytes = 2048;
   std::uint32_t t_cas = 14, t_rcd = 14, t_rp = 14;
+  std::uint32_t channels = 1;           // independent channels, each with `banks` banks and its own bus
+  std::uint32_t interleave_bytes = 256; // consecutive chunks of this size go to consecutive channels
+  std::uint32_t t_refi = 7800, t_rfc = 350;  // all-bank refresh every t_refi cycles, lasting t_rfc (0 = off)
 };
 
 struct NpuConfig {

@@ -73,6 +73,8 @@ nlohmann::json to_json(const SimStats& s) {
   j["dram"]["row_empty"] = s.dram.row_empty;
   j["dram"]["bank_wait_cycles"] = s.dram.bank_wait;
   j["dram"]["bus_wait_cycles"] = s.dram.bus_wait;
+  j["dram"]["refresh_stalls"] = s.dram.refresh_stalls;
+  j["dram"]["refresh_wait_cycles"] = s.dram.refresh_wait;
   return j;
 }
 

@@ -22,7 +22,8 @@ inline nvr::SimConfig tiny_cfg() {
   j["l2"] = {{"enabled", true}, {"size_kb", 4}, {"ways", 4}, {"line_bytes", 64}, {"latency", 10}, {"mshrs", 8},
              {"repl", "lru"}};
   j["dram"] = {{"latency", 10}, {"bytes_per_cycle", 32}, {"banks", 2}, {"row_bytes", 1024},
-               {"t_cas", 5},    {"t_rcd", 5},            {"t_rp", 5}};
+               {"t_cas", 5},    {"t_rcd", 5},            {"t_rp", 5},        {"channels", 1},
+               {"interleave_bytes", 256}, {"t_refi", 0}, {"t_rfc", 0}};  // refresh off: round hand timings
   j["prefetcher"]["type"] = "none";
   j["prefetcher"]["mshr_reserve"] = 0;
   return nvr::parse_config(j);
