@@ -28,8 +28,7 @@ Engine::Engine(const SimConfig& cfg, const Workload& w)
 Engine::~Engine() = default;
 
 void Engine::push_event(std::uint64_t t, std::uint32_t fill_mask, std::uint64_t line) {
-  events_.push_back(Event{t, seq_++, line | (std::uint64_t(fill_mask) << 58)});
-  std::push_heap(events_.begin(), events_.end(), Later{});
+  events_.push(t, line | (std::uint64_t(fill_mask) << 58));
 }
 
 void Engine::schedule_drain(std::uint64_t t) {
@@ -39,19 +38,18 @@ void Engine::schedule_drain(std::uint64_t t) {
 }
 
 void Engine::advance_to(std::uint64_t t) {
-  while (!events_.empty() && events_.front().t() <= t) {
-    std::pop_heap(events_.begin(), events_.end(), Later{});
-    const Event e = events_.back();
-    events_.pop_back();
-    const std::uint64_t et = e.t();
+  EventQueue<std::uint64_t>::Event e;
+  while (events_.pop_upto(t, e)) {
+    const std::uint64_t et = e.cycle;
+    const std::uint64_t line = e.payload & ((1ull << 58) - 1);
     now_ = std::max(now_, et);
-    const std::uint32_t mask = e.fill_mask();
+    const auto mask = static_cast<std::uint32_t>(e.payload >> 58);
     if (mask == 0) {
       drain_scheduled_ = false;
       drain(et);
     } else {
       for (int L = int(levels_.size()) - 1; L >= 0; --L)
-        if (mask & (1u << L)) fill(L, e.line(), et);
+        if (mask & (1u << L)) fill(L, line, et);
       if (pq_blocked_) {
         pq_blocked_ = false;
         schedule_drain(et);
@@ -246,7 +244,7 @@ std::uint64_t Engine::demand(std::uint64_t addr, std::uint64_t t, bool write) {
 }
 
 SimStats Engine::finish() {
-  while (!events_.empty()) advance_to(events_.front().t());
+  while (!events_.empty()) advance_to(events_.next_cycle());
   SimStats s;
   s.workload = w_.name;
   s.cycles = std::max(now_, max_completion_);

@@ -3,7 +3,7 @@
 // The NPU issues its ops in order (issue_per_cycle lines per cycle, at most max_inflight demand lines
 // outstanding, an op waits for its dependency). A miss reserves an MSHR and its completion time is
 // computed when it is sent (DRAM timing is a reservation model), so only cache fills and prefetch-queue
-// drains are events. Events sit in a priority queue keyed by cycle; the NPU's next issue time and the
+// drains are events. Events sit in a calendar queue (event_queue.h) keyed by cycle; the NPU's next issue time and the
 // queue head decide the next cycle simulated, so idle cycles are never visited.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 #include "dram.h"
+#include "event_queue.h"
 #include "mshr.h"
 #include "prefetcher.h"
 #include "stats.h"
@@ -48,20 +49,6 @@ class Engine : private PrefetchSink {
     LevelStats st;
     Level(const CacheConfig& c) : cfg(c), cache(c), mshr(c.mshrs) { st.name = c.name; }
   };
-  // Events order by cycle, then by creation (FIFO within a cycle). The fill mask sits in the top 4
-  // bits of the line number (lines are < 2^58).
-  struct Event {
-    std::uint64_t cycle, seq, line_mask;
-    std::uint64_t t() const { return cycle; }
-    std::uint64_t line() const { return line_mask & ((1ull << 58) - 1); }
-    std::uint32_t fill_mask() const { return static_cast<std::uint32_t>(line_mask >> 58); }
-  };
-  struct Later {
-    bool operator()(const Event& a, const Event& b) const {
-      return a.cycle != b.cycle ? a.cycle > b.cycle : a.seq > b.seq;
-    }
-  };
-
   std::uint64_t access(int L, std::uint64_t line, std::uint64_t t, Req kind);
   void fill(int L, std::uint64_t line, std::uint64_t t);
   void evict(int L, const Cache::Victim& v, std::uint64_t t);
@@ -81,8 +68,10 @@ class Engine : private PrefetchSink {
   std::uint32_t line_shift_ = 6;
   std::unique_ptr<Prefetcher> pf_;
   PrefetchStats pst_;
-  std::vector<Event> events_;
-  std::uint64_t seq_ = 0, now_ = 0;
+  // Fill and drain events in (cycle, creation) order. Payload: the line, with the fill mask in the
+  // top 4 bits (lines are < 2^58); mask 0 is a prefetch-queue drain.
+  EventQueue<std::uint64_t> events_;
+  std::uint64_t now_ = 0;
   std::uint32_t fill_mask_ = 0;  // levels that allocated an MSHR during the current request
   bool drain_scheduled_ = false;
   bool pq_blocked_ = false;  // the drain waits for an MSHR to free
