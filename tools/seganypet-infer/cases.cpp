@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <fstream>
 #include <random>
 #include <set>
@@ -15,6 +16,7 @@
 #include "labkit/core/log.h"
 #include "labkit/imageio/image.h"
 #include "prompts.h"
+#include "suv.h"
 
 namespace seganypet {
 
@@ -41,16 +43,17 @@ void paint(img::Volume& out, const img::Volume& mask, int label) {
     if (mask.voxels[i] > 0.5f) out.voxels[i] = static_cast<float>(label);
 }
 
-// Volume and image values inside a target's mask (in the image's own units: SUV if the image holds SUV).
-nlohmann::json mask_stats(const img::Volume& image, const img::Volume& mask) {
+// Volume and image values inside a target's mask, in the image's own units times `scale` (the SUV
+// factor with --suv; scaling only here keeps the model input, and so the mask, exactly as without).
+nlohmann::json mask_stats(const img::Volume& image, const img::Volume& mask, double scale) {
   int64_t n = 0;
   double sum = 0, mx = -std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < mask.voxels.size(); ++i)
     if (mask.voxels[i] > 0.5f) ++n, sum += image.voxels[i], mx = std::max(mx, double(image.voxels[i]));
   const auto& sp = image.geometry.spacing;
   nlohmann::json j{{"volume_ml", double(n) * sp[0] * sp[1] * sp[2] / 1000.0}};
-  j["mean"] = n ? nlohmann::json(sum / double(n)) : nlohmann::json();
-  j["max"] = n ? nlohmann::json(mx) : nlohmann::json();
+  j["mean"] = n ? nlohmann::json(sum / double(n) * scale) : nlohmann::json();
+  j["max"] = n ? nlohmann::json(mx * scale) : nlohmann::json();
   return j;
 }
 
@@ -82,6 +85,13 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
     }
     if (targets.empty()) throw labkit::InputError(spec.image + ": no prompt (give --point, --point-mm, --prompts or --gt)");
   }
+  std::optional<SuvFactor> suv;
+  if (settings.suv) {
+    if (!fs::is_directory(spec.image))
+      throw input_error(spec.image, "suv needs a PET DICOM series folder (the SUV tags are not in other formats)");
+    suv = suv_bw_factor(spec.image);
+  }
+  const double scale = suv ? suv->factor : 1.0;
 
   // 2. Segment.
   const ModelSpace ms = to_model_space(image, settings.spacing_mm);
@@ -99,7 +109,7 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
       for (const auto& [k, d] : r.nsd)
         if (!std::isnan(d)) per_click_nsd[k].push_back(d);
       tj.push_back(nlohmann::json{{"label", label}, {"gt_voxels", r.gt_voxels}, {"dice", dice_json(r.dice)},
-                                  {"nsd", dice_json(r.nsd)}, {"values", mask_stats(image, r.final_mask)}});
+                                  {"nsd", dice_json(r.nsd)}, {"values", mask_stats(image, r.final_mask, scale)}});
       labkit::log::info("{} label {}: Dice after {} clicks {:.4f}", spec.image, label, settings.eval_clicks.back(),
                         r.dice.empty() ? NAN : r.dice.rbegin()->second);
     }
@@ -110,7 +120,7 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
       for (float v : r.mask.voxels) voxels += v > 0.5f;
       paint(result, r.mask, t.label);
       tj.push_back(nlohmann::json{{"label", t.label}, {"clicks", r.clicks}, {"voxels", voxels}, {"crops", r.crops}, {"decoder_calls", r.decoder_calls},
-                                  {"crop_start_model_voxel", r.first_crop_start}, {"values", mask_stats(image, r.mask)}});
+                                  {"crop_start_model_voxel", r.first_crop_start}, {"values", mask_stats(image, r.mask, scale)}});
     }
   }
 
@@ -120,6 +130,8 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
   nlohmann::json j{{"image", spec.image}, {"mask", mask_name}, {"targets", tj},
                    {"size", image.geometry.size}, {"spacing", image.geometry.spacing}};
   if (!spec.name.empty()) j["name"] = spec.name;
+  j["values_unit"] = suv ? "SUVbw" : "image";
+  if (suv) j["suv"] = suv->to_json();
   if (evaluating) {
     auto mean = [](const std::map<int, std::vector<double>>& per) {
       std::map<int, double> m;

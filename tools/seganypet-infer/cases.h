@@ -24,6 +24,7 @@ struct CaseSettings {
   std::vector<int> eval_clicks{1, 3, 5, 10};
   double nsd_tolerance_mm = 1.0;
   int max_crops = 8;  // per prompted target: the first crop + neighbours while the mask reaches a face
+  bool suv = false;   // report values in SUVbw (DICOM PET series only); the masks do not depend on it
 };
 
 // Reads and checks everything first, then segments, then writes <out>/<name>mask.nii.gz (uint8, the

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   spec.name = "seganypet-infer";
   spec.description =
       "Promptable 3D PET segmentation (SegAnyPET / SAM-Med3D vit_b_ori): clicks in, a mask in the image's grid out";
-  spec.default_config = {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}, {"max_crops", 8}};
+  spec.default_config = {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}, {"max_crops", 8}, {"suv", false}};
   spec.uses_device = true;
   spec.uses_shard = true;
   labkit::Tool tool(spec);
@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   app.add_option("--point-mm", one.points_mm, "Click at world position x,y,z[,label] in mm, LPS as ITK/DICOM (repeatable)");
   app.add_option("--prompts", one.prompts, "JSON file of targets: {\"targets\": [{\"label\": 1, \"points\": [...]}]}");
   app.add_option("--gt", one.gt, "Ground-truth label map: evaluation with simulated clicks, Dice in report.json");
+  bool suv_flag = false;
+  app.add_flag("--suv", suv_flag, "Report values in body-weight SUV from the PET DICOM tags (same as --set suv=true)");
   app.add_option("--manifest", manifest, "JSON {\"cases\": [{name, image, gt | prompts}]}: batch run (with --shard)");
   auto* init = app.add_subcommand("init-model", "Write a random-weight model (upstream initialisation, --seed) to --out/model.safetensors");
   init->add_option("--arch", arch, "Model size: tiny, vit_b_ori, or a JSON file of sizes (see libs/sammed3d config.h)");
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
     settings.eval_clicks = run.config().get<std::vector<int>>("eval_clicks");
     settings.nsd_tolerance_mm = run.config().get<double>("nsd_tolerance_mm");
     settings.max_crops = run.config().get<int>("max_crops");
+    settings.suv = suv_flag || run.config().get<bool>("suv");
     if (settings.max_crops < 1) throw labkit::InputError("config max_crops must be >= 1");
     if (!(settings.nsd_tolerance_mm >= 0)) throw labkit::InputError("config nsd_tolerance_mm must be >= 0");
     if (!(settings.spacing_mm > 0)) throw labkit::InputError("config spacing_mm must be positive");
