@@ -266,9 +266,22 @@ SimStats Engine::run() {
   const auto& ops = w_.ops;
   constexpr std::uint64_t kPending = ~std::uint64_t(0);
   std::vector<std::uint64_t> done(ops.size(), 0);
-  // Completion cycle of each outstanding demand slot (max_inflight of them; 0 = free). A scan of 16
-  // entries is cheaper than a heap here.
+  // Completion cycle of each outstanding demand slot (max_inflight of them; 0 = free), kept as a
+  // min-heap: a new line takes the slot that frees first (replace the top and sift down).
   std::vector<std::uint64_t> slots(cfg_.npu.max_inflight, 0);
+  auto replace_min_slot = [&slots](std::uint64_t v) {
+    const std::size_t n = slots.size();
+    std::size_t i = 0;
+    for (;;) {
+      const std::size_t l = 2 * i + 1;
+      if (l >= n) break;
+      const std::size_t m = l + 1 < n && slots[l + 1] < slots[l] ? l + 1 : l;
+      if (slots[m] >= v) break;
+      slots[i] = slots[m];
+      i = m;
+    }
+    slots[i] = v;
+  };
   std::uint64_t t = 0, fence = 0, last_compute = 0, compute_cycles = 0, mem_ops = 0, compute_ops = 0;
   std::uint32_t issued_this_cycle = 0;
 
@@ -333,18 +346,15 @@ SimStats Engine::run() {
     std::uint64_t op_done = t;
     const std::uint64_t misses_before = levels_[pf_level_]->st.misses;
     for (std::uint64_t l = first; l <= last; ++l) {
-      std::size_t slot = 0;
-      for (std::size_t k = 1; k < slots.size(); ++k)
-        if (slots[k] < slots[slot]) slot = k;
-      if (slots[slot] > t) {  // all max_inflight demands outstanding: wait for the first to return
-        t = slots[slot];
+      if (slots[0] > t) {  // all max_inflight demands outstanding: wait for the first to return
+        t = slots[0];
         issued_this_cycle = 0;
       }
       if (!stores.empty() && stores.top().first <= t) flush_stores(t);
       t = stall_for_mshr(l, t);
       if (!stores.empty() && stores.top().first <= t) flush_stores(t);
       const std::uint64_t c = demand(l << line_shift_, t, false);
-      slots[slot] = c;
+      replace_min_slot(c);
       op_done = std::max(op_done, c);
       if (++issued_this_cycle >= cfg_.npu.issue_per_cycle) {
         ++t;

@@ -46,7 +46,7 @@ class EventQueue {
   std::uint64_t next_cycle() {
     if (!late_.empty()) return late_.front().cycle;
     if (ring_size_ == 0) return overflow_.front().cycle;
-    return base_ + distance_to_next();
+    return ring_next();
   }
 
   // Removes the next event into `out` if its cycle is <= t.
@@ -64,7 +64,7 @@ class EventQueue {
       if (overflow_.front().cycle > t) return false;
       advance_base(overflow_.front().cycle);
     } else {
-      const std::uint64_t c = base_ + distance_to_next();
+      const std::uint64_t c = ring_next();
       if (c > t) return false;
       advance_base(c);
     }
@@ -74,6 +74,7 @@ class EventQueue {
       buckets_[b].clear();
       heads_[b] = 0;
       bits_[b >> 6] &= ~(1ull << (b & 63));
+      next_valid_ = false;
     }
     --ring_size_;
     --size_;
@@ -92,7 +93,19 @@ class EventQueue {
     const std::size_t b = e.cycle & kMask;
     buckets_[b].push_back(e);
     bits_[b >> 6] |= 1ull << (b & 63);
-    ++ring_size_;
+    if (ring_size_++ == 0 || (next_valid_ && e.cycle < next_)) {
+      next_ = e.cycle;
+      next_valid_ = true;
+    }
+  }
+  // Cycle of the first non-empty bucket (ring not empty). Cached: most calls find nothing due yet,
+  // and the bitmap scan is the expensive part.
+  std::uint64_t ring_next() {
+    if (!next_valid_) {
+      next_ = base_ + distance_to_next();
+      next_valid_ = true;
+    }
+    return next_;
   }
   // Cycles from base_ to the first non-empty bucket (the ring must not be empty).
   std::uint64_t distance_to_next() const {
@@ -123,7 +136,8 @@ class EventQueue {
   std::vector<std::size_t> heads_;
   std::array<std::uint64_t, kWords> bits_{};
   std::vector<Event> overflow_, late_;
-  std::uint64_t base_ = 0, seq_ = 0;
+  std::uint64_t base_ = 0, seq_ = 0, next_ = 0;
+  bool next_valid_ = false;  // next_ is the earliest ring cycle
   std::size_t size_ = 0, ring_size_ = 0;
 };
 
