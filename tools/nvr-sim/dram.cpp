@@ -48,7 +48,12 @@ std::uint64_t Dram::access(std::uint64_t addr, std::uint64_t t, bool write) {
   const auto row = static_cast<std::int64_t>(bank_shift_ >= 0 ? chunk >> bank_shift_ : chunk / cfg_.banks);
   std::uint64_t start = std::max(t, b.free);
   if (cfg_.t_refi) {
-    const std::uint64_t k = start / cfg_.t_refi;
+    // Refresh interval of `start`; cached, since a 64-bit division costs more than the rest here.
+    if (start < refi_begin_ || start - refi_begin_ >= cfg_.t_refi) {
+      refi_k_ = start / cfg_.t_refi;
+      refi_begin_ = refi_k_ * cfg_.t_refi;
+    }
+    const std::uint64_t k = refi_k_;
     if (k >= 1 && start < k * cfg_.t_refi + cfg_.t_rfc) {
       const std::uint64_t end = k * cfg_.t_refi + cfg_.t_rfc;
       ++st_.refresh_stalls;

@@ -53,6 +53,7 @@ class Dram {
   std::vector<Channel> ch_;
   std::uint64_t bus_mask_;
   int row_shift_, bank_shift_, il_shift_, ch_shift_;  // log2 of row_bytes / banks / interleave / channels, -1 if not a power of two
+  std::uint64_t refi_k_ = 0, refi_begin_ = 0;  // last refresh interval looked up, and its first cycle
   DramStats st_;
 };
 
