@@ -1,5 +1,6 @@
 #include "labkit/molpack/h5_util.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -22,6 +23,26 @@ void make_parent_groups(H5::H5File& file, const std::string& path) {
     }
     ++pos;
   }
+}
+
+void limit_metadata_cache(H5::H5File& file, std::size_t max_bytes) {
+  H5AC_cache_config_t cfg;
+  cfg.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  if (H5Fget_mdc_config(file.getId(), &cfg) < 0) throw std::runtime_error("cannot read HDF5 metadata cache config");
+  const std::size_t floor = std::min<std::size_t>(max_bytes, std::size_t{1} << 20);
+  cfg.set_initial_size = true;
+  cfg.initial_size = floor;
+  cfg.min_size = floor;
+  cfg.max_size = max_bytes;
+  if (H5Fset_mdc_config(file.getId(), &cfg) < 0) throw std::runtime_error("cannot set HDF5 metadata cache config");
+}
+
+// Appended rows arrive a whole chunk at a time and are never read back while writing, so HDF5's
+// per-dataset chunk cache (1 MiB each by default, filling as the file grows) only costs memory.
+H5::DSetAccPropList no_chunk_cache() {
+  H5::DSetAccPropList dapl;
+  dapl.setChunkCache(0, 0, 1.0);
+  return dapl;
 }
 
 H5::DSetCreatPropList untimed_dcpl() {
@@ -71,7 +92,7 @@ AppendableDataset::AppendableDataset(H5::H5File& file, const std::string& path, 
     dcpl.setDeflate(static_cast<unsigned>(gzip));
   }
   make_parent_groups(file, path);
-  ds_ = file.createDataSet(path, type_, space, dcpl);
+  ds_ = file.createDataSet(path, type_, space, dcpl, no_chunk_cache());
   buffer_.resize(chunk_rows_ * row_bytes_);
 }
 
@@ -112,7 +133,7 @@ AppendableStrings::AppendableStrings(H5::H5File& file, const std::string& path, 
   H5::DSetCreatPropList dcpl = untimed_dcpl();
   dcpl.setChunk(1, &chunk_rows_);
   make_parent_groups(file, path);
-  ds_ = file.createDataSet(path, type_, space, dcpl);
+  ds_ = file.createDataSet(path, type_, space, dcpl, no_chunk_cache());
 }
 
 void AppendableStrings::append(const std::string& s) {

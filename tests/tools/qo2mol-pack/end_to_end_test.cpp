@@ -241,6 +241,24 @@ TEST(EndToEnd, DroppedDuplicatesInTheMiddleGiveTheSameDatasetAsNoDuplicates) {
   fs::remove_all(tmp);
 }
 
+// The molecule table keeps hashes, not formulas, while packing; the message still names both formulas.
+TEST(EndToEnd, MoleculeWhoseFormulaChangesIsRefused) {
+  const std::string tmp = qo2test::temp_dir("formula");
+  {
+    std::ofstream xyz(tmp + "/two.extxyz");
+    xyz << "3\nProperties=species:S:1:pos:R:3 energy=-2081.5 inchikey=XLYOFNOQVPJJNP-UHFFFAOYSA-N\n"
+           "O 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n"
+           "2\nProperties=species:S:1:pos:R:3 energy=-3080.2 inchikey=XLYOFNOQVPJJNP-UHFFFAOYSA-N\n"
+           "C 0 0 0\nO 1.13 0 0\n";
+  }
+  std::string out;
+  EXPECT_EQ(run(tool() + " pack " + tmp + "/two.extxyz --energy-unit eV --no-unit-check --out " + tmp + "/o", &out), 2);
+  EXPECT_NE(out.find("molecule XLYOFNOQVPJJNP-UHFFFAOYSA-N has formula CO here but H2O in an earlier conformer"),
+            std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(tmp + "/o/shard-00000-of-00001.h5"));
+  fs::remove_all(tmp);
+}
+
 TEST(EndToEnd, ShardWrittenTwiceIsRefused) {
   const std::string tmp = qo2test::temp_dir("twice");
   const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";

@@ -8,6 +8,7 @@
 
 #include "dedup.h"
 #include "fixture.h"
+#include "molecule_index.h"
 #include "molecule_key.h"
 #include "readers.h"
 
@@ -104,4 +105,25 @@ TEST(Dedup, FalseCandidatesFromASaturatedFilterAreResolvedExactly) {
   for (const auto& d : dd.resolve()) got.push_back(d.index);
   EXPECT_EQ(got, want);  // ...and the answer is still exact
   EXPECT_EQ(want.size(), 500u);
+}
+
+TEST(MoleculeIndex, RowsInFirstSeenOrderAndFormulaChanges) {
+  MoleculeIndex idx;
+  const auto a = idx.find_or_add("AAAA-UHFFFAOYSA-N", "C2H6O");
+  EXPECT_TRUE(a.fresh);
+  EXPECT_EQ(a.row, 0);
+  const auto b = idx.find_or_add("BBBB-UHFFFAOYSA-N", "CH4");
+  EXPECT_TRUE(b.fresh);
+  EXPECT_EQ(b.row, 1);
+  const auto a2 = idx.find_or_add("AAAA-UHFFFAOYSA-N", "C2H6O");
+  EXPECT_FALSE(a2.fresh);
+  EXPECT_EQ(a2.row, 0);
+  EXPECT_FALSE(a2.formula_differs);
+  const auto a3 = idx.find_or_add("AAAA-UHFFFAOYSA-N", "C2H4O");
+  EXPECT_EQ(a3.row, 0);
+  EXPECT_TRUE(a3.formula_differs);
+  // Many keys: each gets its own row, found again by key.
+  for (int k = 0; k < 20000; ++k) EXPECT_EQ(idx.find_or_add("K" + std::to_string(k), "H2").row, 2 + k);
+  for (int k = 0; k < 20000; k += 997) EXPECT_EQ(idx.find_or_add("K" + std::to_string(k), "H2").row, 2 + k);
+  EXPECT_EQ(idx.size(), 20002);
 }

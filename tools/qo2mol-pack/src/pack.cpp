@@ -1,10 +1,11 @@
 #include "pack.h"
 
+#include <H5Cpp.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unordered_map>
 
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "labkit/molpack/layout.h"
 #include "md5.h"
 #include "splits.h"
+#include "molecule_index.h"
 #include "molecule_key.h"
 
 namespace labkit::qo2mol {
@@ -44,15 +46,18 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
   if (opt.duplicates != "drop" && opt.duplicates != "keep" && opt.duplicates != "error")
     throw InputError("--duplicates must be drop, keep or error");
   const auto t0 = std::chrono::steady_clock::now();
+  // HDF5 keeps freed blocks (e.g. the global heap of the conformer-id strings) on its own free lists,
+  // up to 16 MiB by default, before giving them back: keep those lists small (1 MiB each kind).
+  H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
   ShardWriter writer(shard_path, opt.storage);
   // Fingerprints spill beside the shard (hidden, removed when done); see dedup.h.
   const std::filesystem::path sp(shard_path);
   Deduplicator dedup(opt.duplicate_tolerance,
                      (sp.parent_path() / ("." + sp.filename().string() + ".fingerprints." + std::to_string(::getpid())))
                          .string());
-  // The molecule table is all that is kept per molecule; nothing is kept per conformer.
-  std::unordered_map<std::string, std::int64_t> mol_index;
-  std::vector<MoleculeRow> molecules;
+  // Per molecule only hashes are kept (molecule_index.h); its row streams into the shard. Nothing is
+  // kept per conformer.
+  MoleculeIndex mol_index;
   std::int64_t read = 0, other_shards = 0;
   nlohmann::json inputs = nlohmann::json::array();
 
@@ -78,20 +83,14 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
       // Whether it repeats an earlier conformer is known after the last input (dedup.h); until then
       // every conformer is written, and duplicates are dropped by compacting the shard.
       dedup.add(c, writer.conformers(), static_cast<std::int32_t>(source));
-      auto [it, fresh] = mol_index.emplace(c.molecule_key, static_cast<std::int64_t>(molecules.size()));
-      const std::string formula = hill_formula(std::vector<std::int32_t>(c.z.begin(), c.z.end()));
-      if (fresh) {
-        MoleculeRow row;
-        row.key = c.molecule_key;
-        row.formula = formula;
-        row.heavy_atoms = heavy_atom_count(std::vector<std::int32_t>(c.z.begin(), c.z.end()));
-        molecules.push_back(std::move(row));
-      } else if (molecules[static_cast<std::size_t>(it->second)].formula != formula) {
-        throw input_error(path, c.record + ": molecule " + c.molecule_key + " has formula " + formula +
-                                    " here but " + molecules[static_cast<std::size_t>(it->second)].formula +
-                                    " in an earlier conformer");
-      }
-      writer.add(c, it->second, static_cast<std::int32_t>(source));
+      const std::vector<std::int32_t> z(c.z.begin(), c.z.end());
+      const std::string formula = hill_formula(z);
+      const auto hit = mol_index.find_or_add(c.molecule_key, formula);
+      if (hit.fresh) writer.add_molecule(c.molecule_key, formula, heavy_atom_count(z));
+      if (hit.formula_differs)
+        throw input_error(path, c.record + ": molecule " + c.molecule_key + " has formula " + formula + " here but " +
+                                    writer.molecule_formula(hit.row) + " in an earlier conformer");
+      writer.add(c, hit.row, static_cast<std::int32_t>(source));
     });
     inputs.push_back({{"path", rep.path}, {"format", rep.format}, {"conformers", rep.conformers},
                       {"energy_unit", rep.energy_unit}, {"energy_unit_basis", rep.energy_unit_basis},
@@ -124,7 +123,7 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
     if (opt.duplicates == "drop") drop.push_back(d.index);
   }
   const auto duplicates = static_cast<std::int64_t>(dups.size());
-  writer.finish(molecules, attrs, drop);
+  writer.finish(attrs, drop);
   const std::int64_t written = writer.conformers();
   const std::int64_t atoms = writer.atoms();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -137,7 +136,7 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
           {"conformers_in_other_shards", other_shards},
           {"conformers_written", written},
           {"atoms_written", atoms},
-          {"molecules", static_cast<std::int64_t>(molecules.size())},
+          {"molecules", writer.molecules()},
           {"duplicates_found", duplicates},
           {"duplicates_policy", opt.duplicates},
           {"duplicates_max_energy_gap_eV", max_dup_gap},

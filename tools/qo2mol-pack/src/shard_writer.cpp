@@ -15,6 +15,7 @@ namespace {
 // conformer numbers held at once (8 MiB each); larger shards take several passes over the column.
 constexpr hsize_t kReadBlock = hsize_t{1} << 20;
 constexpr std::int64_t kGroupBudget = std::int64_t{1} << 20;
+constexpr std::size_t kMetadataCache = std::size_t{4} << 20;
 
 hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
 
@@ -24,8 +25,9 @@ hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
 // keeps a file open (and unflushed) while any of its datasets is.
 struct Streams {
   AppendableDataset z, pos, forces, formal, energy, charge, has_forces, molecule, offset, source;
-  AppendableStrings ids;
-  std::int64_t atoms = 0, conformers = 0;
+  AppendableStrings ids, mol_key, mol_formula;
+  AppendableDataset mol_heavy;
+  std::int64_t atoms = 0, conformers = 0, molecules = 0;
   Streams(H5File& file, const StorageOptions& o)
       : z(file.handle(), layout::kZ, H5::PredType::NATIVE_UINT8, 1, {}, hs(o.atom_chunk), o.gzip, o.shuffle),
         pos(file.handle(), layout::kPositions, H5::PredType::NATIVE_FLOAT, 4, {3}, hs(o.atom_chunk), o.gzip, o.shuffle),
@@ -37,7 +39,11 @@ struct Streams {
         molecule(file.handle(), layout::kConfMolecule, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         offset(file.handle(), layout::kAtomOffset, H5::PredType::NATIVE_INT64, 8, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
         source(file.handle(), layout::kConfSource, H5::PredType::NATIVE_INT32, 4, {}, hs(o.conformer_chunk), o.gzip, o.shuffle),
-        ids(file.handle(), layout::kConfId, hs(o.conformer_chunk)) {
+        ids(file.handle(), layout::kConfId, hs(o.conformer_chunk)),
+        mol_key(file.handle(), layout::kMolKey, hs(o.conformer_chunk)),
+        mol_formula(file.handle(), layout::kMolFormula, hs(o.conformer_chunk)),
+        mol_heavy(file.handle(), layout::kMolHeavy, H5::PredType::NATIVE_INT32, 4, {}, hs(o.conformer_chunk), 0, false) {
+    limit_metadata_cache(file.handle(), kMetadataCache);
     const std::int64_t zero = 0;
     offset.append(&zero, 1);
   }
@@ -60,9 +66,17 @@ struct Streams {
     ++conformers;
   }
 
+  void add_molecule(const std::string& key, const std::string& formula, std::int32_t heavy) {
+    mol_key.append(key);
+    mol_formula.append(formula);
+    mol_heavy.append(&heavy, 1);
+    ++molecules;
+  }
+
   void flush() {
-    for (auto* d : {&z, &pos, &forces, &formal, &energy, &charge, &has_forces, &molecule, &offset, &source}) d->flush();
-    ids.flush();
+    for (auto* d : {&z, &pos, &forces, &formal, &energy, &charge, &has_forces, &molecule, &offset, &source, &mol_heavy})
+      d->flush();
+    for (auto* d : {&ids, &mol_key, &mol_formula}) d->flush();
   }
 };
 
@@ -87,6 +101,16 @@ void ShardWriter::add(const PackedConformer& c, std::int64_t molecule, std::int3
   conformers_ = impl_->s->conformers;
 }
 
+void ShardWriter::add_molecule(const std::string& key, const std::string& formula, std::int32_t heavy_atoms) {
+  impl_->s->add_molecule(key, formula, heavy_atoms);
+  molecules_ = impl_->s->molecules;
+}
+
+std::string ShardWriter::molecule_formula(std::int64_t row) {
+  impl_->s->mol_formula.flush();
+  return read_strings(impl_->file.handle(), layout::kMolFormula, hs(row), 1).at(0);
+}
+
 void write_root_attributes(H5File& file, const nlohmann::json& attrs) {
   for (auto it = attrs.begin(); it != attrs.end(); ++it) {
     const auto& v = it.value();
@@ -105,10 +129,17 @@ std::vector<T> rows(H5File& f, const char* name, std::int64_t begin, std::int64_
   return read_slab<T>(f, name, {begin}, {count});
 }
 
-// Copies every conformer of `from` except those in `drop` (sorted) into `to`, a block of conformers at
-// a time, so memory stays at one block whatever the shard size.
-void copy_without(H5File& from, std::int64_t conformers, const std::vector<std::int64_t>& drop, Streams& to,
-                  std::int64_t block) {
+// Copies every conformer of `from` except those in `drop` (sorted), and every molecule row, into `to`,
+// a block at a time, so memory stays at one block whatever the shard size.
+void copy_without(H5File& from, std::int64_t conformers, std::int64_t molecules, const std::vector<std::int64_t>& drop,
+                  Streams& to, std::int64_t block) {
+  for (std::int64_t m0 = 0; m0 < molecules; m0 += block) {
+    const std::int64_t n = std::min(block, molecules - m0);
+    const auto keys = read_strings(from.handle(), layout::kMolKey, hs(m0), hs(n));
+    const auto formulas = read_strings(from.handle(), layout::kMolFormula, hs(m0), hs(n));
+    const auto heavy = rows<std::int32_t>(from, layout::kMolHeavy, m0, n);
+    for (std::size_t k = 0; k < keys.size(); ++k) to.add_molecule(keys[k], formulas[k], heavy[k]);
+  }
   auto next_drop = drop.begin();
   for (std::int64_t c0 = 0; c0 < conformers; c0 += block) {
     const std::int64_t n = std::min(block, conformers - c0);
@@ -185,8 +216,7 @@ void write_grouped_conformers(H5File& f, std::size_t molecules, std::int64_t con
 
 }  // namespace
 
-void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs,
-                         const std::vector<std::int64_t>& drop) {
+void ShardWriter::finish(const nlohmann::json& root_attrs, const std::vector<std::int64_t>& drop) {
   auto& m = *impl_;
   m.s->flush();
   m.s.reset();  // close the datasets now so commit() closes the file for real before renaming it
@@ -199,27 +229,14 @@ void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohma
     compacted_path = (p.parent_path() / ("." + p.filename().string() + ".dedup")).string();
     compacted = std::make_unique<H5File>(H5File::create(compacted_path));
     Streams to(*compacted, m.opt);
-    copy_without(m.file, conformers_, drop, to, std::max<std::int64_t>(m.opt.conformer_chunk, 1));
+    copy_without(m.file, conformers_, molecules_, drop, to, std::max<std::int64_t>(m.opt.conformer_chunk, 1));
     to.flush();
     conformers_ = to.conformers;
     atoms_ = to.atoms;
     out = compacted.get();
   }
   H5File& f = *out;
-  auto& h = f.handle();
-  {
-    std::vector<std::string> keys, formulas;
-    std::vector<std::int32_t> heavy;
-    for (const auto& row : molecules) {
-      keys.push_back(row.key);
-      formulas.push_back(row.formula);
-      heavy.push_back(row.heavy_atoms);
-    }
-    write_strings(h, layout::kMolKey, keys);
-    write_strings(h, layout::kMolFormula, formulas);
-    write_vector(h, layout::kMolHeavy, heavy);
-  }
-  write_grouped_conformers(f, molecules.size(), conformers_);
+  write_grouped_conformers(f, static_cast<std::size_t>(molecules_), conformers_);
   set_units_attr(f, layout::kPositions, "Ang");
   set_units_attr(f, layout::kForces, "eV/Ang");
   set_units_attr(f, layout::kEnergy, "eV");
@@ -233,7 +250,7 @@ void ShardWriter::finish(const std::vector<MoleculeRow>& molecules, const nlohma
   nlohmann::json attrs = root_attrs;
   attrs["n_conformers"] = conformers_;
   attrs["n_atoms"] = atoms_;
-  attrs["n_molecules"] = static_cast<std::int64_t>(molecules.size());
+  attrs["n_molecules"] = molecules_;
   write_root_attributes(f, attrs);
   f.commit();
   if (compacted) std::filesystem::rename(compacted_path, m.path);  // the full file is discarded with Impl

@@ -11,7 +11,8 @@
 #include "labkit/tensorio/h5.h"
 
 // Memory while packing does not grow with the conformer count: atoms and per-conformer values stream
-// into chunked datasets (one chunk buffered per dataset); only the molecule table (per molecule) is held.
+// into chunked datasets (one chunk buffered per dataset), and so do the molecule table's rows; HDF5's
+// metadata cache is capped.
 
 namespace labkit::qo2mol {
 
@@ -22,30 +23,29 @@ struct StorageOptions {
   bool shuffle = true;
 };
 
-// One row of the shard's molecule table. Its conformer list is not kept here (that would grow with the
-// conformer count): finish() builds it from the written conformers/molecule column.
-struct MoleculeRow {
-  std::string key, formula;
-  int heavy_atoms = 0;
-};
-
 class ShardWriter {
  public:
   ShardWriter(const std::string& path, const StorageOptions& opt);
   ~ShardWriter();
   void add(const PackedConformer& c, std::int64_t molecule, std::int32_t source);
+  // Appends a row to the molecule table (rows are numbered in the order they are added).
+  void add_molecule(const std::string& key, const std::string& formula, std::int32_t heavy_atoms);
+  // The formula stored for row `row` (read back from the file; for error messages).
+  std::string molecule_formula(std::int64_t row);
   // Drops the conformers numbered in `drop` (sorted, shard-local; duplicates found after the fact) by
   // copying the rest into a fresh file a block at a time, writes the molecule table and root
   // attributes, then renames the file into place. conformers()/atoms() then count what was kept.
-  void finish(const std::vector<MoleculeRow>& molecules, const nlohmann::json& root_attrs,
-              const std::vector<std::int64_t>& drop = {});
+  // Each molecule's conformer list is built here from the written conformers/molecule column, in
+  // bounded passes, so nothing per conformer is held while packing.
+  void finish(const nlohmann::json& root_attrs, const std::vector<std::int64_t>& drop = {});
   std::int64_t conformers() const { return conformers_; }
   std::int64_t atoms() const { return atoms_; }
+  std::int64_t molecules() const { return molecules_; }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::int64_t conformers_ = 0, atoms_ = 0;
+  std::int64_t conformers_ = 0, atoms_ = 0, molecules_ = 0;
 };
 
 // Shared by merge and the reader: root attributes every shard/index carries.

@@ -13,7 +13,8 @@
 namespace labkit::molpack {
 
 // A dataset [rows, inner...] that starts empty and grows along dim 0, chunked `chunk_rows` rows at a
-// time and optionally gzip+shuffle compressed. Rows are buffered to whole chunks before writing.
+// time and optionally gzip+shuffle compressed. Rows are buffered to whole chunks before writing, and
+// HDF5's chunk cache is off for it: memory is one chunk per dataset however long it grows.
 class AppendableDataset {
  public:
   AppendableDataset(H5::H5File& file, const std::string& path, const H5::PredType& type, std::size_t elem_size,
@@ -45,6 +46,10 @@ class AppendableStrings {
   hsize_t chunk_rows_, rows_ = 0;
   std::vector<std::string> buffer_;
 };
+
+// Caps HDF5's metadata cache for an open file (it grows to 32 MiB by default, and it also holds the
+// global heap collections of variable-length strings), so a writer's memory does not grow with the file.
+void limit_metadata_cache(H5::H5File& file, std::size_t max_bytes);
 
 // Byte-reproducible files: HDF5 stamps objects with creation times unless told not to, which would make
 // the same input give different sha256 sums. Every dataset and group here is created without them.
