@@ -68,7 +68,8 @@ nlohmann::json default_config_json() {
       {"prefetcher",
        {{"type", "nvr"}, {"level", "first"}, {"queue", 64}, {"issue_per_cycle", 2}, {"mshr_reserve", 4},
         {"degree", 4}, {"distance", 16}, {"ewma_alpha", 0.3}, {"ewma_init", 2.0}, {"vector_size", 16},
-        {"window_lines", 0}, {"throttle_low", 0.1}, {"throttle_high", 0.3}}},
+        {"window_lines", 0}, {"throttle_low", 0.1}, {"throttle_high", 0.3},
+        {"throttle_late", 1.0}}},
       {"workload",
        {{"kind", "spmm"}, {"matrix", ""}, {"generator", "uniform"}, {"rows", 2048}, {"cols", 2048},
         {"density", 1.0 / 256}, {"band", 8}, {"block", 16}, {"nm_n", 2}, {"nm_m", 4}, {"dense_cols", 64},
@@ -134,6 +135,8 @@ SimConfig parse_config(const nlohmann::json& j) {
   c.pf.max_lines_per_step = get<std::uint32_t>(j, p, "window_lines");
   c.pf.throttle_low = get<double>(j, p, "throttle_low");
   c.pf.throttle_high = get<double>(j, p, "throttle_high");
+  c.pf.throttle_late = get<double>(j, p, "throttle_late");
+  if (!(c.pf.throttle_late > 0)) bad("prefetcher.throttle_late", "must be > 0 (1 or more turns lateness widening off)");
   if (c.pf.queue == 0) bad("prefetcher.queue", "must be > 0");
   if (c.pf.issue_per_cycle == 0) bad("prefetcher.issue_per_cycle", "must be > 0");
   if (c.pf.ewma_alpha <= 0 || c.pf.ewma_alpha > 1) bad("prefetcher.ewma_alpha", "must be in (0, 1]");

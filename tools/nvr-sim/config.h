@@ -52,6 +52,7 @@ struct PrefetchConfig {
   std::uint32_t vector_size = 16;  // NVR SCD lanes per vector prefetch
   std::uint32_t max_lines_per_step = 0;  // runahead window in lines (config key window_lines); 0 = half the fill cache, at most 256
   double throttle_low = 0.1, throttle_high = 0.3;  // NVR accuracy-feedback thresholds
+  double throttle_late = 1.0;  // NVR: late / useful above this (with accuracy above throttle_high) widens the window; >= 1 off
 };
 
 struct WorkloadConfig {

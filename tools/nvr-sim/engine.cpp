@@ -105,6 +105,7 @@ std::uint64_t Engine::access(int L, std::uint64_t line, std::uint64_t t, Req kin
         e->demand_merged = true;
         ++pst_.useful;
         ++pst_.late;
+        pf_->on_late();
         pf_->on_feedback(true);
       }
       if (kind == Req::kStore) {

@@ -6,9 +6,12 @@
 //  - vector prefetch generation (RunaheadWalker): vectors of vector_size index positions, lanes past
 //    ss_end masked, lil = ptr + vector_size so no vector is emitted twice; on entering a tile it also
 //    prefetches that tile's row_ptr and values lines;
-//  - throttling: the runahead window (lines ahead of the NPU, default half the fill cache, at most 256)
-//    halves when the accuracy over the last 64 feedback events drops below throttle_low and doubles
-//    back (up to the configured window) above throttle_high.
+//  - throttling (feedback-directed, after Srinath et al. HPCA 2007): every 64 feedback events, the
+//    runahead window (lines ahead of the NPU, default half the fill cache, at most 256) halves when
+//    accuracy < throttle_low. Above throttle_high it doubles back to the configured window, or, when
+//    more than throttle_late of the useful prefetches were late (the demand met them in flight), up
+//    to twice the configured window (at most 3/4 of the fill cache): the runahead must start earlier.
+//    Lateness widening is off by default (throttle_late = 1); see the README for its measured effect.
 // Two-sided kernels (CSR A x CSC B, kind spgemm) have two chains; the SCD keeps one entry for each
 // (A: row_ptr -> col_idx -> values, B: col_ptr -> row_idx -> values). Each step ahead it reads both
 // sets of exact bounds and prefetches the index and value lines of [s, e) and [bs, be) without
@@ -29,6 +32,7 @@ class NvrPrefetcher final : public Prefetcher {
         tiles_(d_, c.cfg.ewma_alpha, c.cfg.ewma_init),
         walker_(d_, c.line_bytes, c.cfg.vector_size),
         max_window_(default_prefetch_window(c)),
+        late_window_(std::max(max_window_, std::min(2 * max_window_, c.fill_cache_lines * 3 / 4))),
         window_(max_window_) {}
   std::string name() const override { return "nvr"; }
 
@@ -62,6 +66,7 @@ class NvrPrefetcher final : public Prefetcher {
     }
   }
 
+  void on_late() override { ++late_; }
   void on_feedback(bool useful) override {
     (useful ? useful_ : useless_)++;
     if (useful_ + useless_ < 64) return;
@@ -70,16 +75,18 @@ class NvrPrefetcher final : public Prefetcher {
       window_ = std::max<std::uint32_t>(8, window_ / 2);
       ++throttle_downs_;
     } else if (acc > c_.cfg.throttle_high) {
-      window_ = std::min(max_window_, window_ * 2);
+      const bool late = double(late_) > c_.cfg.throttle_late * double(useful_);
+      if (late && window_ < late_window_) ++late_widenings_;
+      window_ = late ? std::min(late_window_, window_ * 2) : std::min(max_window_, window_ * 2);
     }
-    useful_ = useless_ = 0;
+    useful_ = useless_ = late_ = 0;
   }
   nlohmann::json stats() const override {
     if (d_.two_sided)
       return {{"steps_prefetched", steps_prefetched_}, {"resyncs", ts_resyncs_}, {"window_lines", window_},
-              {"throttle_downs", throttle_downs_}};
+              {"throttle_downs", throttle_downs_}, {"late_widenings", late_widenings_}};
     return {{"vectors", walker_.vectors()}, {"resyncs", walker_.resyncs()}, {"tiles_entered", tiles_entered_},
-            {"window_lines", window_}, {"throttle_downs", throttle_downs_}, {"col_loop_bound", tiles_.col_bound()}};
+            {"window_lines", window_}, {"throttle_downs", throttle_downs_}, {"late_widenings", late_widenings_}, {"col_loop_bound", tiles_.col_bound()}};
   }
 
  private:
@@ -149,10 +156,10 @@ class NvrPrefetcher final : public Prefetcher {
   StrideTable sd_;
   TileTracker tiles_;
   RunaheadWalker walker_;
-  std::uint32_t max_window_, window_;
+  std::uint32_t max_window_, late_window_, window_;
   std::deque<std::pair<std::uint64_t, std::uint64_t>> ahead_;  // (step, lines) prefetched ahead of the NPU
   std::uint64_t cursor_ = 0, lines_ahead_ = 0, steps_prefetched_ = 0, ts_resyncs_ = 0;
-  std::uint64_t useful_ = 0, useless_ = 0, throttle_downs_ = 0, tiles_entered_ = 0;
+  std::uint64_t useful_ = 0, useless_ = 0, late_ = 0, throttle_downs_ = 0, late_widenings_ = 0, tiles_entered_ = 0;
 };
 }  // namespace
 

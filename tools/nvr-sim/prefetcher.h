@@ -1,6 +1,7 @@
 // One interface for all prefetchers. The engine calls on_access for each NPU memory op (a vector
 // access, possibly several lines) after the demand lookup, on_compute when the NPU reaches a compute
-// step, and on_feedback when a prefetched line is first used (true) or evicted unused (false).
+// step, and on_feedback when a prefetched line is first used (true) or evicted unused (false);
+// on_late just before on_feedback(true) when that first use found the prefetch still in flight.
 // Prefetchers push byte addresses into the sink; the engine maps them to lines, filters and queues them.
 #pragma once
 
@@ -43,6 +44,7 @@ class Prefetcher {
   virtual void on_access(const MemAccess& a, PrefetchSink& out) = 0;
   virtual void on_compute(const Op& op, std::uint64_t cycle, PrefetchSink& out) {}
   virtual void on_feedback(bool useful) {}
+  virtual void on_late() {}
   virtual nlohmann::json stats() const { return nlohmann::json::object(); }
 };
 

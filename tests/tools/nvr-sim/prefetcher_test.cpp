@@ -180,4 +180,43 @@ TEST(Prefetchers, NvrWindowThrottlesOnUselessFeedback) {
   EXPECT_EQ(p->stats()["window_lines"], 64);
 }
 
+// Lateness: accurate but late prefetches widen the window past the configured one, up to twice it
+// (capped at 3/4 of the fill cache); timely ones bring it back.
+TEST(Prefetchers, NvrWindowWidensWhenAccuratePrefetchesAreLate) {
+  TwoTiles t;
+  auto c = ctx("nvr", &t.w.desc);
+  c.cfg.max_lines_per_step = 64;
+  c.cfg.throttle_late = 0.5;  // the default, 1, turns widening off
+  c.fill_cache_lines = 256;
+  auto p = nvr::make_prefetcher(c);
+  auto epoch = [&](int late, int useful, int useless) {
+    for (int i = 0; i < useful; ++i) {
+      if (i < late) p->on_late();
+      p->on_feedback(true);
+    }
+    for (int i = 0; i < useless; ++i) p->on_feedback(false);
+  };
+  epoch(32, 64, 0);  // late/useful = 0.5: not above throttle_late
+  EXPECT_EQ(p->stats()["window_lines"], 64);
+  epoch(40, 64, 0);  // 0.625 > 0.5
+  EXPECT_EQ(p->stats()["window_lines"], 128);
+  epoch(60, 64, 0);  // still late, already at 2 x 64
+  EXPECT_EQ(p->stats()["window_lines"], 128);
+  EXPECT_EQ(p->stats()["late_widenings"], 1);
+  epoch(40, 50, 14);  // late but accuracy 50/64 > 0.3: stays wide
+  EXPECT_EQ(p->stats()["window_lines"], 128);
+  epoch(0, 64, 0);  // timely again: back to the configured window
+  EXPECT_EQ(p->stats()["window_lines"], 64);
+  epoch(64, 4, 60);  // late but inaccurate (4/64 < 0.1): halves
+  EXPECT_EQ(p->stats()["window_lines"], 32);
+  // A small fill cache caps the widening at 3/4 of it.
+  c.fill_cache_lines = 96;
+  auto q = nvr::make_prefetcher(c);
+  for (int i = 0; i < 64; ++i) {
+    q->on_late();
+    q->on_feedback(true);
+  }
+  EXPECT_EQ(q->stats()["window_lines"], 72);
+}
+
 }  // namespace
