@@ -12,8 +12,9 @@
 //       gather A.values[p] for p in [s, e) with A.col_idx[p] in K_B       (ascending p)
 //       gather B.values[q] for q in [bs, be) with B.row_idx[q] in K_A     (ascending q)
 //         (both wait for the last B.row_idx vector: the intersection needs every index of the tile)
-//       compute: (e - s) + (be - bs) + 2 * array_dim cycles (both index lists stream through the
-//                array's comparators once, plus fill and drain)
+//       compute: ceil((e - s) / array_dim) + ceil((be - bs) / array_dim) + 2 * array_dim cycles (both
+//                index lists stream once through array_dim comparator lanes, one index vector per
+//                cycle as the loads deliver them, plus fill and drain)
 //       store the C tile (one vector per row)
 //
 // Each needed operand element is fetched once per step, so the kernel performs exactly the
@@ -110,7 +111,7 @@ Workload build_spgemm(const NpuConfig& npu, std::shared_ptr<CsrMatrix> a, std::s
       for (std::uint32_t q = bs; q < be; ++q)
         if (B.col_idx[q] < A.cols && in_a[B.col_idx[q]] == step)
           add(kBValues + std::uint64_t(q) * elem, elem, OpKind::kLoad, kPcGather, last_idx, q);
-      const std::int32_t comp = add(0, (e - s) + (be - bs) + 2 * T, OpKind::kCompute, 0, -1, step);
+      const std::int32_t comp = add(0, (e - s + T - 1) / T + (be - bs + T - 1) / T + 2 * T, OpKind::kCompute, 0, -1, step);
       compute_of_step.push_back(comp);
       for (std::uint32_t r = r0; r < r1; ++r)
         add(kOut + (std::uint64_t(r) * N + c0) * elem, (c1 - c0) * elem, OpKind::kStore, kPcStore, comp);
