@@ -112,9 +112,13 @@ void write_volume(const Volume& v, const std::string& path, PixelType as) {
     throw std::invalid_argument(path + ": volume has " + std::to_string(v.voxels.size()) +
                                 " voxels but its geometry says " + std::to_string(voxel_count(v.geometry)));
   const fs::path target(path);
-  // Same directory (rename stays on one filesystem), name still ending in the extension.
-  const fs::path itk_tmp =
-      target.parent_path() / (".tmp." + std::to_string(::getpid()) + "." + target.filename().string());
+  // Same directory (rename stays on one filesystem), name still ending in the extension. The target's
+  // stem goes in with its dots replaced: ITK's NIfTI writer takes a name like ".tmp.1.img.nii.gz" for an
+  // Analyze .hdr/.img pair (a bug found writing "img.nii.gz").
+  std::string stem = target.filename().string();
+  stem = stem.substr(0, stem.size() - ext.size());
+  std::replace(stem.begin(), stem.end(), '.', '_');
+  const fs::path itk_tmp = target.parent_path() / ("_tmp_" + std::to_string(::getpid()) + "_" + stem + ext);
   write_atomically(path, [&](const std::string& atomic_tmp) {
     try {
       write_with_itk(v, itk_tmp.string(), as, ext == ".mha" || ext == ".nrrd");

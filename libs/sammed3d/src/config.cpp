@@ -27,10 +27,30 @@ SamConfig SamConfig::tiny() {
   return c;
 }
 
+SamConfig SamConfig::small() {
+  SamConfig c;
+  c.img_size = 64;
+  c.patch_size = 8;  // 8^3 tokens as vit_b_ori, on 64^3 crops (96 mm at 1.5 mm): lesions, not organs
+  c.embed_dim = 96;
+  c.depth = 4;
+  c.num_heads = 4;
+  c.mlp_dim = 384;
+  c.window_size = 4;  // 8 windows of 4^3 tokens in blocks 0 and 2
+  c.global_attn_indexes = {1, 3};
+  c.out_chans = 96;
+  c.mask_in_chans = 8;
+  c.decoder_depth = 2;
+  c.decoder_heads = 4;
+  c.decoder_mlp_dim = 192;
+  c.iou_head_hidden_dim = 64;
+  return c;
+}
+
 SamConfig SamConfig::named(const std::string& name) {
   if (name == "vit_b_ori") return vit_b_ori();
   if (name == "tiny") return tiny();
-  throw InputError("unknown model config '" + name + "' (known: vit_b_ori, tiny)");
+  if (name == "small") return small();
+  throw InputError("unknown model config '" + name + "' (known: vit_b_ori, small, tiny)");
 }
 
 void SamConfig::validate(const std::string& what) const {

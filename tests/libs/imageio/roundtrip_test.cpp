@@ -70,6 +70,20 @@ TEST(RoundTripCast, IntegerTypesRoundAndClamp) {
   EXPECT_EQ(read_volume(dir / "i16.mha").voxels, (std::vector<float>{1, 2, -4, 300, 32767, -32768}));
 }
 
+// Bug: "img.nii.gz" could not be written: the temporary name ".tmp.<pid>.img.nii.gz" made ITK's NIfTI
+// writer produce an Analyze .hdr/.img pair, and the rename failed.
+TEST(RoundTripNames, FileNamesThatLookLikeOtherFormats) {
+  Geometry g;
+  g.size = {5, 4, 3};
+  Volume v = make_volume(g, 2.5f);
+  TempDir dir;
+  for (const char* name : {"img.nii.gz", "img.nii", "scan.hdr.nii.gz", "a.b.c.nii.gz", "img.mhd", "hdr.nrrd"}) {
+    write_volume(v, dir / name);
+    EXPECT_EQ(read_volume(dir / name).voxels, v.voxels) << name;
+  }
+  for (const auto& n : listing(dir)) EXPECT_EQ(n.find("tmp"), std::string::npos) << n;
+}
+
 TEST(RoundTripErrors, UnknownExtensionAndBadVolume) {
   TempDir dir;
   Volume v = make_volume(Geometry{});
