@@ -22,9 +22,11 @@ $PY "$ROOT/bench/qo2mol-pack/make_bench_data.py" "$QM9" data "$N" 10 4 "$ASE_ROW
 metric() { $PY -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(m[sys.argv[2]])" "$1" "$2"; }
 
 echo "== pack: 1 of 4 pickles, then all 4 (peak memory should not grow with the data)"
-$TOOL pack data/bench_chunk0.pkl --out pack_quarter --log-level warn
-$TOOL pack data/bench_chunk*.pkl --out pack_all --log-level warn
-$TOOL pack data/bench_chunk*.pkl --gzip 4 --out pack_gzip --log-level warn
+# Peak RSS from /usr/bin/time -v (kernel's maxrss), beside the tool's own VmHWM in report.json.
+timed() { local name=$1; shift; /usr/bin/time -v "$@" 2> "$name.time"; }
+timed pack_quarter $TOOL pack data/bench_chunk0.pkl --out pack_quarter --log-level warn
+timed pack_all $TOOL pack data/bench_chunk*.pkl --out pack_all --log-level warn
+timed pack_gzip $TOOL pack data/bench_chunk*.pkl --gzip 4 --out pack_gzip --log-level warn
 $TOOL merge pack_all --out ds --log-level warn
 $TOOL merge pack_gzip --out ds_gzip --log-level warn
 $TOOL verify ds > /dev/null
@@ -46,6 +48,9 @@ import json, os, sys
 w = sys.argv[1]
 def rep(d): return json.load(open(f"{w}/{d}/report.json"))["metrics"]
 def js(f): return json.load(open(f"{w}/{f}"))
+def maxrss_mib(name):
+    for line in open(f"{w}/{name}.time"):
+        if "Maximum resident set size" in line: return int(line.split()[-1]) / 1024
 def size(d): return sum(os.path.getsize(f"{w}/{d}/{f}") for f in os.listdir(f"{w}/{d}") if f.endswith(".h5"))
 q, a, g = rep("pack_quarter"), rep("pack_all"), rep("pack_gzip")
 res = {
@@ -53,6 +58,8 @@ res = {
     "pack_conformers_per_s": a["conformers_per_second"], "pack_seconds": a["seconds"],
     "pack_gzip4_conformers_per_s": g["conformers_per_second"],
     "peak_rss_mib_quarter": q["peak_rss_mib"], "peak_rss_mib_all": a["peak_rss_mib"],
+    "time_maxrss_mib_quarter": maxrss_mib("pack_quarter"), "time_maxrss_mib_all": maxrss_mib("pack_all"),
+    "time_maxrss_mib_gzip": maxrss_mib("pack_gzip"),
     "conformers_quarter": q["conformers_written"],
     "packed_bytes_plain": size("ds"), "packed_bytes_gzip4": size("ds_gzip"),
     "read_plain_64mib": js("read_plain.json")["random_conformers_per_s"],

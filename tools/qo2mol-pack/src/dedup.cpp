@@ -49,6 +49,7 @@ void Deduplicator::flush_spill() {
 
 bool Deduplicator::add(const PackedConformer& c, std::int64_t index, std::int32_t source) {
   if (index != count_) throw std::logic_error("Deduplicator::add: conformers must come in index order");
+  if (bloom_.empty()) throw std::logic_error("Deduplicator::add after resolve()");
   ++count_;
   const std::uint64_t fp = fingerprint(c);
   buffer_.push_back({fp, c.energy});
@@ -67,6 +68,7 @@ bool Deduplicator::add(const PackedConformer& c, std::int64_t index, std::int32_
 }
 
 std::vector<Deduplicator::Duplicate> Deduplicator::resolve() {
+  std::vector<std::uint64_t>().swap(bloom_);  // no more add() after this: free the filter
   std::vector<Duplicate> out;
   if (candidates_.empty()) return out;
   flush_spill();

@@ -37,7 +37,8 @@ class Deduplicator {
     std::int32_t source = 0;
     std::string record, molecule_key;
   };
-  // The true duplicates, by index (a conformer equal to several earlier ones appears once).
+  // The true duplicates, by index (a conformer equal to several earlier ones appears once). Call once,
+  // after the last add(); it frees the filter.
   std::vector<Duplicate> resolve();
   std::size_t candidates() const { return candidates_.size(); }
   std::uint64_t fingerprint(const PackedConformer& c) const;

@@ -123,6 +123,7 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
     if (opt.duplicates == "drop") drop.push_back(d.index);
   }
   const auto duplicates = static_cast<std::int64_t>(dups.size());
+  mol_index = MoleculeIndex();  // not needed any more: free it before finish() builds the tables
   writer.finish(attrs, drop);
   const std::int64_t written = writer.conformers();
   const std::int64_t atoms = writer.atoms();

@@ -11,10 +11,10 @@ using namespace molpack;  // the file layout and its HDF5 helpers (libs/molpack)
 
 namespace {
 
-// Rows of conformers/molecule read per block when building the molecule table, and the most grouped
-// conformer numbers held at once (8 MiB each); larger shards take several passes over the column.
-constexpr hsize_t kReadBlock = hsize_t{1} << 20;
-constexpr std::int64_t kGroupBudget = std::int64_t{1} << 20;
+// Rows of conformers/molecule read per block when building the molecule table (512 KiB), and the most
+// grouped conformer numbers held at once (4 MiB); larger shards take several passes over the column.
+constexpr hsize_t kReadBlock = hsize_t{1} << 16;
+constexpr std::int64_t kGroupBudget = std::int64_t{1} << 19;
 constexpr std::size_t kMetadataCache = std::size_t{4} << 20;
 
 hsize_t hs(std::int64_t v) { return static_cast<hsize_t>(v); }
