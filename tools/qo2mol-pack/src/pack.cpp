@@ -1,7 +1,5 @@
 #include "pack.h"
 
-#include <H5Cpp.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -46,9 +44,6 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
   if (opt.duplicates != "drop" && opt.duplicates != "keep" && opt.duplicates != "error")
     throw InputError("--duplicates must be drop, keep or error");
   const auto t0 = std::chrono::steady_clock::now();
-  // HDF5 keeps freed blocks (e.g. the global heap of the conformer-id strings) on its own free lists,
-  // up to 16 MiB by default, before giving them back: keep those lists small (1 MiB each kind).
-  H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
   ShardWriter writer(shard_path, opt.storage);
   // Fingerprints spill beside the shard (hidden, removed when done); see dedup.h.
   const std::filesystem::path sp(shard_path);
