@@ -11,6 +11,7 @@
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/imageio/image.h"
+#include "labkit/petseg/default_model.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/torch/runtime.h"
 
@@ -19,14 +20,8 @@ namespace sm = labkit::sammed3d;
 
 namespace {
 
-// Where seganypet-train puts the default model (issue 6): $LABKIT_MODEL_DIR/seganypet/default.safetensors,
-// LABKIT_MODEL_DIR defaulting to ~/.cache/labkit/models.
-std::string default_checkpoint() {
-  const char* dir = std::getenv("LABKIT_MODEL_DIR");
-  const char* home = std::getenv("HOME");
-  fs::path base = dir && *dir ? fs::path(dir) : fs::path(home ? home : ".") / ".cache" / "labkit" / "models";
-  return (base / "seganypet" / "default.safetensors").string();
-}
+// The default model seganypet-train installs (--install-default); the path logic lives in libs/petseg.
+std::string default_checkpoint() { return labkit::petseg::default_model_path(); }
 
 sm::SamConfig arch_from(const std::string& arch) {
   if (fs::exists(arch) && fs::is_regular_file(arch)) {

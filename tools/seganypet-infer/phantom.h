@@ -1,7 +1,9 @@
 // A small PET-like phantom for tests and the demo: an elliptical body with background uptake, a hotter
 // liver-like region, and spherical lesions (one label each), with multiplicative Gaussian noise.
 // Anisotropic voxels and a non-identity direction exercise the resampling and orientation paths.
-// seganypet-train (issue 6) brings the full phantom generator; this one only needs to be plausible.
+// The whole-body phantom with realistic uptake, PSF, Poisson noise and low-quality labels is
+// labkit::petseg::make_pet_phantom (`seganypet-train phantoms`); this small one keeps the tests' fixed
+// geometry (voxel clicks in them depend on it).
 #pragma once
 
 #include <cstdint>

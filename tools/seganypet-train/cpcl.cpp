@@ -6,7 +6,7 @@ namespace seganypet_train {
 
 namespace sm = labkit::sammed3d;
 
-CpclTargets rectify_labels(const torch::Tensor& stack, const torch::Tensor& y) {
+CpclTargets rectify_labels(const torch::Tensor& stack, const torch::Tensor& y, double min_agreement) {
   torch::NoGradGuard no_grad;
   const int64_t n = y.size(0);
   CpclTargets out;
@@ -21,6 +21,14 @@ CpclTargets rectify_labels(const torch::Tensor& stack, const torch::Tensor& y) {
   // 4. Uncertainty split over the object region.
   auto region = fg | (p > 0.5);
   auto u_mean = ((u * region).sum(dims) / region.sum(dims).clamp_min(1)).view({n, 1, 1, 1, 1});
+  // 5. Competence gate per sample.
+  auto ens = p > 0.5;
+  auto agreement = 2.0 * (ens & fg).sum(dims).to(torch::kFloat64) /
+                   (ens.sum(dims) + fg.sum(dims)).to(torch::kFloat64).clamp_min(1.0);
+  auto competent = (agreement >= min_agreement).view({n, 1, 1, 1, 1});
+  flagged = flagged & competent;
+  out.samples = n;
+  out.rectified_samples = competent.sum().item<int64_t>();
   auto flip = flagged & (u <= u_mean), ignore = flagged & (u > u_mean);
   auto rect = torch::where(flip, 1 - y, y);
   auto w = torch::where(ignore, torch::zeros_like(y), torch::ones_like(y));
@@ -35,7 +43,7 @@ CpclTargets rectify_labels(const torch::Tensor& stack, const torch::Tensor& y) {
 
 CpclTargets cpcl_targets(sm::Sam3DImpl& a, sm::Sam3DImpl& b, const torch::Tensor& emb_a, const torch::Tensor& emb_b,
                          const torch::Tensor& label, const std::vector<bool>& low_quality, int passes,
-                         std::mt19937_64& rng) {
+                         double min_agreement, std::mt19937_64& rng) {
   torch::NoGradGuard no_grad;
   CpclTargets out;
   out.target = label.clone();
@@ -66,10 +74,11 @@ CpclTargets cpcl_targets(sm::Sam3DImpl& a, sm::Sam3DImpl& b, const torch::Tensor
     probs.push_back(pa);
     probs.push_back(pb);
   }
-  auto r = rectify_labels(torch::stack(probs, 0), y);
+  auto r = rectify_labels(torch::stack(probs, 0), y, min_agreement);
   out.target.index_copy_(0, idx, r.target);
   out.weight.index_copy_(0, idx, r.weight);
   out.label_voxels = r.label_voxels, out.flagged = r.flagged, out.flipped = r.flipped, out.ignored = r.ignored;
+  out.samples = r.samples, out.rectified_samples = r.rectified_samples;
   return out;
 }
 

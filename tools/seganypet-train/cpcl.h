@@ -13,6 +13,9 @@
 // 4. Uncertainty-guided self-rectification: over the object region (label or ensemble foreground) the
 //    mean uncertainty splits flagged voxels: confident ones (u <= mean) are flipped to the ensemble's
 //    answer in the rectified label; uncertain ones get weight 0 (ignored by the loss).
+// 5. Competence gate: a sample is rectified only when the ensemble already agrees with its noisy label
+//    (Dice of p > 0.5 against the label >= min_agreement); otherwise its label is used as it is. Without
+//    it, models that still predict nothing flag every label voxel as noise and erase the labels.
 // High-quality samples keep their label with weight 1.
 #pragma once
 
@@ -29,15 +32,16 @@ struct CpclTargets {
   torch::Tensor weight;  // (B, 1, S, S, S) 0 where a flagged voxel is too uncertain to correct
   // Diagnostics over the low-quality samples of the batch (voxel counts).
   double label_voxels = 0, flagged = 0, flipped = 0, ignored = 0;
+  int64_t samples = 0, rectified_samples = 0;
 };
 
 // Steps 2-4 for low-quality samples alone: probs (M, n, 1, S, S, S) are the M cross-prompted probability
 // maps, y (n, 1, S, S, S) the noisy labels. Pure tensor code (tested on hand-made maps).
-CpclTargets rectify_labels(const torch::Tensor& probs, const torch::Tensor& y);
+CpclTargets rectify_labels(const torch::Tensor& probs, const torch::Tensor& y, double min_agreement = 0.0);
 
 // label: (B, 1, S, S, S) 0/1; low_quality: per item. Embeddings are the models' (detached) encodings.
 CpclTargets cpcl_targets(labkit::sammed3d::Sam3DImpl& a, labkit::sammed3d::Sam3DImpl& b, const torch::Tensor& emb_a,
                          const torch::Tensor& emb_b, const torch::Tensor& label, const std::vector<bool>& low_quality,
-                         int passes, std::mt19937_64& rng);
+                         int passes, double min_agreement, std::mt19937_64& rng);
 
 }  // namespace seganypet_train

@@ -21,7 +21,7 @@ nlohmann::json default_config() {
           {"accumulate_clicks", false},
           {"random_flip", true},
           {"val_clicks", {1, 3, 5}},
-          {"cpcl", {{"enabled", true}, {"passes", 5}, {"start_epoch", 5}, {"noisy_label_weight", 0.0}}}};
+          {"cpcl", {{"enabled", true}, {"passes", 5}, {"start_epoch", 5}, {"min_agreement", 0.5}, {"noisy_label_weight", 0.0}}}};
 }
 
 TrainSettings TrainSettings::from_config(const labkit::Config& c) {
@@ -66,6 +66,8 @@ TrainSettings TrainSettings::from_config(const labkit::Config& c) {
   if (s.cpcl.passes < 1 || s.cpcl.passes > 20) throw bad("cpcl.passes", "must be in 1..20");
   s.cpcl.start_epoch = c.get<int>("cpcl.start_epoch");
   if (s.cpcl.start_epoch < 0) throw bad("cpcl.start_epoch", "must be >= 0");
+  s.cpcl.min_agreement = c.get<double>("cpcl.min_agreement");
+  if (!(s.cpcl.min_agreement >= 0 && s.cpcl.min_agreement <= 1)) throw bad("cpcl.min_agreement", "must be in [0, 1]");
   s.cpcl.noisy_label_weight = c.get<double>("cpcl.noisy_label_weight");
   if (!(s.cpcl.noisy_label_weight >= 0 && s.cpcl.noisy_label_weight <= 1))
     throw bad("cpcl.noisy_label_weight", "must be in [0, 1]");

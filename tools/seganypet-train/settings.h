@@ -15,6 +15,7 @@ struct CpclSettings {
   bool enabled = true;
   int passes = 5;               // cross-prompting rounds per model
   int start_epoch = 5;          // before it, low-quality labels are used as they are (models still random)
+  double min_agreement = 0.5;   // rectify a sample only if Dice(ensemble, noisy label) reaches this
   double noisy_label_weight = 0.0;  // loss = (1-w) DiceCE(rectified, weights) + w DiceCE(noisy label)
 };
 

@@ -147,6 +147,7 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
   const bool cpcl_active = s_.cpcl.enabled && epoch >= s_.cpcl.start_epoch;
   for (auto& r : models_) r->model->train(), r->optimizer->zero_grad();
   double loss_sum = 0, flagged = 0, flipped = 0, ignored = 0, lq_voxels = 0;
+  int64_t lq_samples = 0, rectified_samples = 0;
   labkit::Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s_.epochs), steps, "step");
   for (int64_t step = 0; step < steps; ++step) {
     std::vector<const Sample*> mine;
@@ -177,9 +178,10 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
       if (cpcl_active) {
         labkit::ScopedTimer timer(run_.timings(), "cpcl_targets");
         auto t = cpcl_targets(*models_[0]->model, *models_[1]->model, emb[0].detach(), emb[1].detach(), label,
-                              low_quality, s_.cpcl.passes, rng);
+                              low_quality, s_.cpcl.passes, s_.cpcl.min_agreement, rng);
         target = t.target, weight = t.weight;
         flagged += t.flagged, flipped += t.flipped, ignored += t.ignored, lq_voxels += t.label_voxels;
+        lq_samples += t.samples, rectified_samples += t.rectified_samples;
       }
       const double wn = cpcl_active ? s_.cpcl.noisy_label_weight : 0.0;
       auto loss_of = [&](const torch::Tensor& up) {
@@ -217,7 +219,9 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
     // Fractions of the low-quality label voxels on this rank's share (the replicas agree on the models).
     entry["cpcl"] = {{"flagged_per_label_voxel", flagged / lq_voxels},
                      {"flipped_per_label_voxel", flipped / lq_voxels},
-                     {"ignored_per_label_voxel", ignored / lq_voxels}};
+                     {"ignored_per_label_voxel", ignored / lq_voxels},
+                     {"low_quality_samples", lq_samples},
+                     {"rectified_samples", rectified_samples}};
   }
 }
 

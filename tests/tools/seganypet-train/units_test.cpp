@@ -235,3 +235,19 @@ TEST(SegAnyPetTrainUnits, SamplesAreCroppedAroundEachLabel) {
   ds.min_target_voxels = 30;
   EXPECT_EQ(st::load_samples({c}, "train", ds).size(), 1u);
 }
+
+// The competence gate: models that still predict nothing would flag every label voxel as noise and erase
+// the label; with the gate (ensemble-vs-label Dice below min_agreement) the label is kept as it is.
+TEST(SegAnyPetTrainUnits, UntrainedModelsDoNotEraseLabels) {
+  auto y = torch::zeros({1, 1, 8, 8, 8});
+  y.index_put_({0, 0, torch::indexing::Slice(2, 6), torch::indexing::Slice(2, 6), torch::indexing::Slice(2, 6)}, 1);
+  std::vector<torch::Tensor> maps;
+  for (int m = 0; m < 4; ++m) maps.push_back(y * 0.02 + (1 - y) * 0.05);  // "nothing here", everywhere
+  auto ungated = st::rectify_labels(torch::stack(maps, 0), y, 0.0);
+  EXPECT_EQ(ungated.target.sum().item<double>(), 0.0);  // what the gate prevents
+  auto gated = st::rectify_labels(torch::stack(maps, 0), y, 0.5);
+  EXPECT_TRUE(gated.target.equal(y));
+  EXPECT_TRUE(gated.weight.eq(1).all().item<bool>());
+  EXPECT_EQ(gated.rectified_samples, 0);
+  EXPECT_EQ(gated.samples, 1);
+}
