@@ -23,18 +23,6 @@ namespace {
 // The default model seganypet-train installs (--install-default); the path logic lives in libs/petseg.
 std::string default_checkpoint() { return labkit::petseg::default_model_path(); }
 
-sm::SamConfig arch_from(const std::string& arch) {
-  if (fs::exists(arch) && fs::is_regular_file(arch)) {
-    std::ifstream in(arch);
-    try {
-      return sm::SamConfig::from_json(nlohmann::json::parse(in), arch);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw labkit::input_error(arch, std::string("not valid JSON: ") + e.what());
-    }
-  }
-  return sm::SamConfig::named(arch);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,7 +60,7 @@ int main(int argc, char** argv) {
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
     if (init->parsed()) {
-      auto cfg = arch_from(arch);
+      auto cfg = sm::SamConfig::named_or_file(arch);
       auto model = sm::init_model(cfg, run.seed());
       const auto path = run.out().file("model.safetensors");
       sm::save_model(*model, path);

@@ -5,7 +5,7 @@
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
 #include <gdcmTag.h>
-#include <itkGDCMSeriesFileNames.h>
+#include "labkit/imageio/image.h"
 
 #include <cctype>
 #include <cmath>
@@ -166,27 +166,6 @@ std::optional<Stamp> date_time(const gdcm::DataSet& ds, const TagName& date, con
   return s;
 }
 
-// The files of the series labkit::image::read_volume reads from this folder (same ITK call, same choice).
-std::vector<std::string> series_files(const std::string& dir) {
-  auto names = itk::GDCMSeriesFileNames::New();
-  std::vector<std::string> uids;
-  const bool warnings = itk::Object::GetGlobalWarningDisplay();
-  itk::Object::GlobalWarningDisplayOff();
-  try {
-    names->SetUseSeriesDetails(true);
-    names->SetDirectory(dir);
-    uids = names->GetSeriesUIDs();
-  } catch (const itk::ExceptionObject& e) {
-    itk::Object::SetGlobalWarningDisplay(warnings);
-    throw input_error(dir, std::string("cannot scan DICOM directory: ") + e.GetDescription());
-  }
-  itk::Object::SetGlobalWarningDisplay(warnings);
-  if (uids.empty()) throw input_error(dir, "no DICOM series found in directory (SUV needs PET DICOM tags)");
-  auto files = names->GetFileNames(uids.front());
-  if (files.empty()) throw input_error(dir, "DICOM series " + uids.front() + " has no readable files");
-  return files;
-}
-
 }  // namespace
 
 nlohmann::json SuvFactor::to_json() const {
@@ -203,7 +182,7 @@ nlohmann::json SuvFactor::to_json() const {
 }
 
 SuvFactor suv_bw_factor(const std::string& dir) {
-  const std::vector<std::string> files = series_files(dir);
+  const std::vector<std::string> files = labkit::image::dicom_series_files(dir);
   std::vector<std::unique_ptr<Header>> headers;
   for (const auto& path : files) {
     headers.push_back(std::make_unique<Header>());

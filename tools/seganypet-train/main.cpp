@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     const auto device = labkit::torchrt::parse_device(run.device());
     // Crop size: the model's input size (from the fine-tuning checkpoint when there is one).
     settings.data.crop_size = settings.init_checkpoint.empty()
-                                  ? labkit::sammed3d::SamConfig::named(settings.model).img_size
+                                  ? labkit::sammed3d::SamConfig::named_or_file(settings.model).img_size
                                   : labkit::sammed3d::read_checkpoint_config(settings.init_checkpoint).img_size;
     const auto cases = st::read_manifest(manifest);
     auto train = st::load_samples(cases, "train", settings.data);

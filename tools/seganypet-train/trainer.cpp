@@ -31,18 +31,6 @@ uint64_t mix(uint64_t a, uint64_t b) {
   return x ^ (x >> 29);
 }
 
-sm::SamConfig model_config(const std::string& name) {
-  if (fs::is_regular_file(name)) {
-    std::ifstream in(name);
-    try {
-      return sm::SamConfig::from_json(nlohmann::json::parse(in), name);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw labkit::input_error(name, std::string("not valid JSON: ") + e.what());
-    }
-  }
-  return sm::SamConfig::named(name);
-}
-
 torch::Tensor stack_field(const std::vector<const Sample*>& items, torch::Tensor Sample::*field) {
   std::vector<torch::Tensor> v;
   for (const auto* s : items) v.push_back(s->*field);
@@ -67,7 +55,7 @@ Trainer::Trainer(TrainSettings settings, std::vector<Sample> train, std::vector<
       r->model = sm::load_model(s_.init_checkpoint, device_);
     } else {
       // The two CPCL models start from different initialisations: their disagreement is the signal.
-      r->model = sm::init_model(model_config(s_.model), run.seed() * 2 + static_cast<uint64_t>(m));
+      r->model = sm::init_model(sm::SamConfig::named_or_file(s_.model), run.seed() * 2 + static_cast<uint64_t>(m));
       r->model->to(device_);
     }
     const int64_t S = r->model->config.img_size;

@@ -10,10 +10,9 @@
 #include "itk_io.h"
 #include "labkit/core/error.h"
 
-namespace labkit::image::detail {
-namespace {
+namespace labkit::image {
 
-std::vector<std::string> series_files(const std::string& dir, const std::string& series_uid) {
+std::vector<std::string> dicom_series_files(const std::string& dir, const std::string& series_uid) {
   auto names = itk::GDCMSeriesFileNames::New();
   std::vector<std::string> uids;
   // ITK would also print "No Series were found" as a multi-line warning; our error says it once.
@@ -25,7 +24,7 @@ std::vector<std::string> series_files(const std::string& dir, const std::string&
     uids = names->GetSeriesUIDs();
   } catch (const itk::ExceptionObject& e) {
     itk::Object::SetGlobalWarningDisplay(warnings);
-    throw input_error(dir, "cannot scan DICOM directory: " + one_line(e));
+    throw input_error(dir, "cannot scan DICOM directory: " + detail::one_line(e));
   }
   itk::Object::SetGlobalWarningDisplay(warnings);
   if (uids.empty()) throw input_error(dir, "no DICOM series found in directory");
@@ -41,10 +40,12 @@ std::vector<std::string> series_files(const std::string& dir, const std::string&
   return files;
 }
 
-}  // namespace
+}  // namespace labkit::image
+
+namespace labkit::image::detail {
 
 ImageInfo dicom_info(const std::string& dir, const std::string& series_uid) {
-  const std::vector<std::string> files = series_files(dir, series_uid);
+  const std::vector<std::string> files = dicom_series_files(dir, series_uid);
   auto read_header = [&](const std::string& file) {
     auto io = itk::GDCMImageIO::New();
     io->SetFileName(file);
@@ -70,7 +71,7 @@ ImageInfo dicom_info(const std::string& dir, const std::string& series_uid) {
 
 Volume read_dicom(const std::string& dir, const std::string& series_uid) {
   using Image = itk::Image<float, 3>;
-  const std::vector<std::string> files = series_files(dir, series_uid);
+  const std::vector<std::string> files = dicom_series_files(dir, series_uid);
   auto reader = itk::ImageSeriesReader<Image>::New();
   reader->SetImageIO(itk::GDCMImageIO::New());
   reader->SetFileNames(files);

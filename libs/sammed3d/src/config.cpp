@@ -1,6 +1,8 @@
 #include "labkit/sammed3d/config.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "labkit/core/error.h"
 
@@ -51,6 +53,16 @@ SamConfig SamConfig::named(const std::string& name) {
   if (name == "tiny") return tiny();
   if (name == "small") return small();
   throw InputError("unknown model config '" + name + "' (known: vit_b_ori, small, tiny)");
+}
+
+SamConfig SamConfig::named_or_file(const std::string& name_or_path) {
+  if (!std::filesystem::is_regular_file(name_or_path)) return named(name_or_path);
+  std::ifstream in(name_or_path);
+  try {
+    return from_json(nlohmann::json::parse(in), name_or_path);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw input_error(name_or_path, std::string("not valid JSON: ") + e.what());
+  }
 }
 
 void SamConfig::validate(const std::string& what) const {

@@ -47,6 +47,10 @@ Volume make_volume(const Geometry& g, float fill = 0.0f);
 // or series_uid). 4D or vector images -> InputError "<path>: expected a 3D scalar image, got ...".
 Volume read_volume(const std::string& path, const std::string& series_uid = "");
 
+// The files of a folder's DICOM series in slice order, chosen as read_info/read_volume choose (the first
+// series, or the one whose UID starts with series_uid). InputError "<dir>: ..." when there is none.
+std::vector<std::string> dicom_series_files(const std::string& dir, const std::string& series_uid = "");
+
 enum class PixelType { kUInt8, kInt16, kFloat32 };
 
 // Writes by extension (.nii, .nii.gz, .mha, .mhd, .nrrd) through a temporary file renamed into place.

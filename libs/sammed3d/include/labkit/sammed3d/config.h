@@ -40,6 +40,8 @@ struct SamConfig {
   static SamConfig small();
   // "vit_b_ori", "small" or "tiny"; InputError for any other name.
   static SamConfig named(const std::string& name);
+  // A JSON file of sizes (keys as to_json) when `name_or_path` is an existing file, else named().
+  static SamConfig named_or_file(const std::string& name_or_path);
 
   int64_t grid() const { return img_size / patch_size; }         // token grid edge (8 for vit_b_ori)
   int64_t low_res_size() const { return grid() * 4; }             // decoder output / mask prompt edge
