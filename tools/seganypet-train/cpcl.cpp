@@ -43,7 +43,7 @@ CpclTargets rectify_labels(const torch::Tensor& stack, const torch::Tensor& y, d
 
 CpclTargets cpcl_targets(sm::Sam3DImpl& a, sm::Sam3DImpl& b, const torch::Tensor& emb_a, const torch::Tensor& emb_b,
                          const torch::Tensor& label, const std::vector<bool>& low_quality, int passes,
-                         double min_agreement, std::mt19937_64& rng) {
+                         double min_agreement, std::mt19937_64& rng, const torch::Tensor& clean) {
   torch::NoGradGuard no_grad;
   CpclTargets out;
   out.target = label.clone();
@@ -79,6 +79,11 @@ CpclTargets cpcl_targets(sm::Sam3DImpl& a, sm::Sam3DImpl& b, const torch::Tensor
   out.weight.index_copy_(0, idx, r.weight);
   out.label_voxels = r.label_voxels, out.flagged = r.flagged, out.flipped = r.flipped, out.ignored = r.ignored;
   out.samples = r.samples, out.rectified_samples = r.rectified_samples;
+  if (clean.defined()) {
+    const auto c = clean.index_select(0, idx) > 0.5;
+    out.errors_before = ((y > 0.5) != c).sum().item<double>();
+    out.errors_after = (((r.target > 0.5) != c) & (r.weight > 0)).sum().item<double>();
+  }
   return out;
 }
 

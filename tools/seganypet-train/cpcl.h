@@ -33,15 +33,19 @@ struct CpclTargets {
   // Diagnostics over the low-quality samples of the batch (voxel counts).
   double label_voxels = 0, flagged = 0, flipped = 0, ignored = 0;
   int64_t samples = 0, rectified_samples = 0;
+  // With exact labels known (simulated noise): label voxels disagreeing with them before rectification,
+  // and after it among the voxels still weighted (ignored voxels excluded).
+  double errors_before = 0, errors_after = 0;
 };
 
 // Steps 2-4 for low-quality samples alone: probs (M, n, 1, S, S, S) are the M cross-prompted probability
 // maps, y (n, 1, S, S, S) the noisy labels. Pure tensor code (tested on hand-made maps).
 CpclTargets rectify_labels(const torch::Tensor& probs, const torch::Tensor& y, double min_agreement = 0.0);
 
-// label: (B, 1, S, S, S) 0/1; low_quality: per item. Embeddings are the models' (detached) encodings.
+// label: (B, 1, S, S, S) 0/1; low_quality: per item; clean: the exact labels or undefined (diagnostics only). Embeddings are the models' (detached) encodings.
 CpclTargets cpcl_targets(labkit::sammed3d::Sam3DImpl& a, labkit::sammed3d::Sam3DImpl& b, const torch::Tensor& emb_a,
                          const torch::Tensor& emb_b, const torch::Tensor& label, const std::vector<bool>& low_quality,
-                         int passes, double min_agreement, std::mt19937_64& rng);
+                         int passes, double min_agreement, std::mt19937_64& rng,
+                         const torch::Tensor& clean = torch::Tensor());
 
 }  // namespace seganypet_train

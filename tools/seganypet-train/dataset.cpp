@@ -112,6 +112,7 @@ std::vector<Sample> load_samples(const std::vector<CaseEntry>& cases, const std:
       s.case_name = c.name;
       s.label_value = v;
       s.high_quality = c.high_quality;
+      s.exact_known = !c.clean_label.empty();
       s.label = (ps::extract(m_label, crop).round() == v).to(torch::kFloat32).unsqueeze(0);
       if (s.label.sum().item<double>() < double(settings.min_target_voxels)) { ++skipped; continue; }
       s.clean = (ps::extract(m_clean, crop).round() == v).to(torch::kFloat32).unsqueeze(0);

@@ -29,6 +29,7 @@ struct Sample {
   std::string case_name;
   int label_value = 0;
   bool high_quality = true;
+  bool exact_known = false;  // the manifest gave a clean_label (simulated noise)
   torch::Tensor image;  // (1, S, S, S) float, z-normalised
   torch::Tensor label;  // (1, S, S, S) float 0/1: the training label (noisy for low-quality cases)
   torch::Tensor clean;  // (1, S, S, S) the exact label when the manifest has one, else == label

@@ -136,6 +136,7 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
   for (auto& r : models_) r->model->train(), r->optimizer->zero_grad();
   double loss_sum = 0, flagged = 0, flipped = 0, ignored = 0, lq_voxels = 0;
   int64_t lq_samples = 0, rectified_samples = 0;
+  double errors_before = 0, errors_after = 0;
   labkit::Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s_.epochs), steps, "step");
   for (int64_t step = 0; step < steps; ++step) {
     std::vector<const Sample*> mine;
@@ -147,6 +148,7 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
     if (!mine.empty()) {
       auto image = stack_field(mine, &Sample::image).to(device_);
       auto label = stack_field(mine, &Sample::label).to(device_);
+      auto clean = stack_field(mine, &Sample::clean).to(device_);  // diagnostics only
       std::vector<bool> low_quality;
       for (const auto* s : mine) low_quality.push_back(!s->high_quality);
       if (s_.random_flip) {  // upstream RandomFlip(axes 0, 1, 2), p = 0.5 per axis and sample
@@ -155,6 +157,7 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
             if (std::bernoulli_distribution(0.5)(rng)) {
               image[b].copy_(image[b].flip({axis - 1}));
               label[b].copy_(label[b].flip({axis - 1}));
+              clean[b].copy_(clean[b].flip({axis - 1}));
             }
       }
       std::vector<torch::Tensor> emb;
@@ -166,10 +169,11 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
       if (cpcl_active) {
         labkit::ScopedTimer timer(run_.timings(), "cpcl_targets");
         auto t = cpcl_targets(*models_[0]->model, *models_[1]->model, emb[0].detach(), emb[1].detach(), label,
-                              low_quality, s_.cpcl.passes, s_.cpcl.min_agreement, rng);
+                              low_quality, s_.cpcl.passes, s_.cpcl.min_agreement, rng, clean);
         target = t.target, weight = t.weight;
         flagged += t.flagged, flipped += t.flipped, ignored += t.ignored, lq_voxels += t.label_voxels;
         lq_samples += t.samples, rectified_samples += t.rectified_samples;
+        errors_before += t.errors_before, errors_after += t.errors_after;
       }
       const double wn = cpcl_active ? s_.cpcl.noisy_label_weight : 0.0;
       auto loss_of = [&](const torch::Tensor& up) {
@@ -210,6 +214,11 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
                      {"ignored_per_label_voxel", ignored / lq_voxels},
                      {"low_quality_samples", lq_samples},
                      {"rectified_samples", rectified_samples}};
+    // Against the exact labels when the manifest has them (simulated noise).
+    if (std::any_of(train_.begin(), train_.end(), [](const Sample& s) { return !s.high_quality && s.exact_known; })) {
+      entry["cpcl"]["label_errors_before_per_label_voxel"] = errors_before / lq_voxels;
+      entry["cpcl"]["label_errors_after_per_label_voxel"] = errors_after / lq_voxels;
+    }
   }
 }
 
