@@ -16,7 +16,9 @@ echo "-- CPCL, tiny model, 3 epochs (CPCL from epoch 2)"
 import json, sys
 m = json.load(open(sys.argv[1] + "/cpcl/report.json"))["metrics"]
 for h in m["history"]:
-    extra = f", CPCL flipped {h['cpcl']['flipped_per_label_voxel']:.3f} / ignored {h['cpcl']['ignored_per_label_voxel']:.3f} per label voxel" if "cpcl" in h else ""
+    c = h.get("cpcl")
+    extra = (f", CPCL rectified {c['rectified_samples']}/{c['low_quality_samples']} low-quality samples (the rest: models"
+             f" not yet agreeing with the label), flipped {c['flipped_per_label_voxel']:.3f} per label voxel") if c else ""
     print(f"epoch {h['epoch']}: loss {h['train_loss']:.4f}, val Dice {{1: {h['val_dice']['1']:.3f}, 3: {h['val_dice']['3']:.3f}}}{extra}")
 PY
 models=${LABKIT_MODEL_DIR:-$HOME/.cache/labkit/models}
