@@ -99,6 +99,14 @@ TEST(SegAnyPetTrainE2E, TrainsCpclAndInferLoadsTheModel) {
   // Results are never overwritten without --force.
   auto again = train("--seed 1 --set epochs=1", out);
   EXPECT_EQ(again.exit_code, 2);
+  // Fine-tuning: the trained model as init_checkpoint; its sizes win over `model` (set to another size).
+  auto ft = train("--seed 1 --set epochs=1 --set cpcl.enabled=false --set model=vit_b_ori --set init_checkpoint=" +
+                      shell_quote(out + "/model.safetensors"),
+                  phantom_dir() + "/finetune");
+  ASSERT_EQ(ft.exit_code, 0) << ft.err;
+  const auto ftr = read_json(phantom_dir() + "/finetune/report.json")["metrics"];
+  EXPECT_EQ(ftr["model_config"]["img_size"], 64);
+  EXPECT_EQ(ftr["parameters"], rep["metrics"]["parameters"]);
 }
 
 TEST(SegAnyPetTrainE2E, ResumeContinuesExactly) {
