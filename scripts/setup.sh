@@ -14,6 +14,7 @@ PACKAGES=(
   python3 python3-numpy python3-h5py python3-nibabel
   libssl-dev                                          # qo2mol-pack: SHA-256 and MD5
   python3-ase xtb chemical-structures-data            # qo2mol-pack test fixtures
+  sentencepiece                                       # llama tests: spm_train/spm_encode parity data
   slurm-wlm munge
 )
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "labkit/core/error.h"
+#include "labkit/llama/spm_model.h"
 
 #ifdef LABKIT_LLAMA_HAVE_SENTENCEPIECE
 #include <sentencepiece_processor.h>
@@ -141,7 +142,7 @@ std::unique_ptr<Tokenizer> open_tokenizer(const std::string& path, int64_t vocab
 #ifdef LABKIT_LLAMA_HAVE_SENTENCEPIECE
     return std::make_unique<SentencePieceTokenizer>(path);
 #else
-    throw input_error(path, "SentencePiece .model files need a build with libsentencepiece-dev");
+    return std::make_unique<SpmBpeTokenizer>(path);  // our own reader: BPE models with identity normalization
 #endif
   }
   return std::make_unique<Llama2cTokenizer>(path, vocab_size);
