@@ -1,5 +1,6 @@
-// Tokenizers: llama2.c's tokenizer.bin (BPE by merge scores, byte fallback) and, when the build found
-// Debian's libsentencepiece (LABKIT_LLAMA_HAVE_SENTENCEPIECE), SentencePiece .model files.
+// Tokenizers: llama2.c's tokenizer.bin (BPE by merge scores, byte fallback) and SentencePiece .model files
+// (BPE, LLaMA-style): read by our own parser (spm_model.h), or by Debian's libsentencepiece when the
+// build links it (LABKIT_LLAMA_HAVE_SENTENCEPIECE; off by default: it crashes with LibTorch's protobuf).
 #pragma once
 
 #include <cstdint>
@@ -37,8 +38,9 @@ class Llama2cTokenizer : public Tokenizer {
   std::unordered_map<std::string, int64_t> lookup_;
 };
 
+// True when libsentencepiece is linked (.model files are readable either way).
 bool sentencepiece_available();
-// Opens `path`: a SentencePiece .model (when available) or a llama2.c tokenizer.bin (vocab from the model).
+// Opens `path`: a SentencePiece .model or a llama2.c tokenizer.bin (vocab from the model).
 std::unique_ptr<Tokenizer> open_tokenizer(const std::string& path, int64_t vocab_size);
 
 }  // namespace labkit::llama
