@@ -7,6 +7,7 @@
 
 #include "labkit/core/log.h"
 #include "labkit/torch/tensor_files.h"
+#include "layerwise.h"
 #include "stiefel.h"
 
 namespace ostq {
@@ -96,12 +97,12 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
     }
     auto student = apply_transforms(fused, t);
     if (o.train_wquant) student = quantize_weights(student, setting.w_bits, true);
-    auto logits = labkit::llama::forward(student, tokens, nullptr, &hooks);
-    auto loss = kl_top_loss(target, logits, o.kl_top);
     opt.zero_grad();
-    loss.backward();
+    const double loss = o.layerwise_backward ? kl_top_backward_layerwise(student, tokens, target, o.kl_top, &hooks)
+                                             : kl_top_backward_full(student, tokens, target, o.kl_top, &hooks);
+    student = labkit::llama::Model();  // frees the transformed weights' graph before the update
     opt.step(1.0 - static_cast<double>(step) / static_cast<double>(o.steps));  // linear decay, no warm-up
-    log.loss.push_back(loss.item<double>());
+    log.loss.push_back(loss);
     log.ortho.push_back(orthogonality_error(t));
     if (log.ortho.back() > 1e-5) labkit::log::warn("orthogonality drift {:.3g} at step {}", log.ortho.back(), step);
     if (!o.checkpoint.empty() && ((step + 1) % o.checkpoint_every == 0 || step + 1 == last)) save(step + 1);

@@ -24,6 +24,7 @@ struct TrainOptions {
   bool learn_rotations = true;
   bool learn_scales = true;
   bool train_wquant = false;                 // fake-quantize weights during training (W4A16 script)
+  bool layerwise_backward = true;            // recompute layer by layer in the backward (layerwise.h)
   uint64_t seed = 0;
   std::string checkpoint;                    // file; empty = none
   int64_t checkpoint_every = 25;

@@ -35,6 +35,7 @@ static nlohmann::json defaults() {
           {"smooth_lr", 0.0017898822675917248},
           {"kl_top", 1000},
           {"train_wquant_w_only", true},
+          {"layerwise_backward", true},  // recompute layer by layer in the backward: one layer's activations at a time
           {"clip_search", true},
           {"weight_quantizer", "rtn"},  // for quarot/rotonly/ost: rtn or gptq (method "gptq" = no transform + GPTQ)
           {"down_rotation", "auto"},
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
     train.kl_top = cfg.get<int64_t>("kl_top");
     train.seed = run.seed();
     train.checkpoint_every = cfg.get<int64_t>("checkpoint_every");
+    train.layerwise_backward = cfg.get<bool>("layerwise_backward");
     train.resume = run.resume();
 
     auto& M = run.metrics();

@@ -1,0 +1,27 @@
+// The KL-Top loss and its gradient for one calibration batch, two ways: through one autograd graph of the
+// whole forward, or layer by layer with recomputation (activation checkpointing by hand, since LibTorch C++
+// has no torch.utils.checkpoint), which keeps one decoder layer's activations at a time plus each layer's
+// input hidden state [B, T, dim]. Both put the same gradients into the tensors the student was built from.
+#pragma once
+
+#include <torch/types.h>
+
+#include "labkit/llama/forward.h"
+#include "labkit/llama/model.h"
+
+namespace ostq {
+
+// Decoder layer `l` of `m` on hidden states h [B, T, dim] (positions 0..T-1, no KV cache): the same ops in
+// the same order as labkit::llama::forward, so values agree bit for bit with the full forward.
+torch::Tensor decoder_layer(const labkit::llama::Model& m, int64_t l, const torch::Tensor& h,
+                            const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& masked,
+                            const labkit::llama::ForwardHooks* hooks);
+
+// KL-Top of `student` on tokens [B, T] against the teacher's logits `target`; backpropagates it (adds to
+// .grad of whatever requires grad upstream of the student's tensors) and returns the loss.
+double kl_top_backward_full(const labkit::llama::Model& student, const torch::Tensor& tokens,
+                            const torch::Tensor& target, int64_t k, const labkit::llama::ForwardHooks* hooks);
+double kl_top_backward_layerwise(const labkit::llama::Model& student, const torch::Tensor& tokens,
+                                 const torch::Tensor& target, int64_t k, const labkit::llama::ForwardHooks* hooks);
+
+}  // namespace ostq
