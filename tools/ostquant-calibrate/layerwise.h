@@ -11,12 +11,6 @@
 
 namespace ostq {
 
-// Decoder layer `l` of `m` on hidden states h [B, T, dim] (positions 0..T-1, no KV cache): the same ops in
-// the same order as labkit::llama::forward, so values agree bit for bit with the full forward.
-torch::Tensor decoder_layer(const labkit::llama::Model& m, int64_t l, const torch::Tensor& h,
-                            const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& masked,
-                            const labkit::llama::ForwardHooks* hooks);
-
 // KL-Top of `student` on tokens [B, T] against the teacher's logits `target`; backpropagates it (adds to
 // .grad of whatever requires grad upstream of the student's tensors) and returns the loss.
 double kl_top_backward_full(const labkit::llama::Model& student, const torch::Tensor& tokens,

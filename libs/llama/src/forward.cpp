@@ -48,14 +48,64 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
   return x * cos + rotate_half(x) * sin;
 }
 
+torch::Tensor decoder_layer(const Model& model, int64_t l, const torch::Tensor& h_in, const torch::Tensor& cos,
+                            const torch::Tensor& sin, const torch::Tensor& masked, KVCache* cache,
+                            const ForwardHooks* hooks) {
+  const Config& c = model.config;
+  const int64_t B = h_in.size(0), T = h_in.size(1);
+  auto hook = [&](const torch::Tensor& x, Site s) { return (hooks && hooks->act) ? hooks->act(x, s, l) : x; };
+  const auto dtype = h_in.scalar_type();
+  const int64_t rep = c.n_heads / c.n_kv_heads;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
+  auto h = h_in;
+  auto x = hook(rms_norm(h, model.layer_w(l, "input_layernorm.weight"), c.norm_eps), Site::kAttnIn);
+  auto q = torch::matmul(x, model.layer_w(l, "self_attn.q_proj.weight").t());
+  auto k = torch::matmul(x, model.layer_w(l, "self_attn.k_proj.weight").t());
+  auto v = torch::matmul(x, model.layer_w(l, "self_attn.v_proj.weight").t());
+  q = q.view({B, T, c.n_heads, c.head_dim}).transpose(1, 2);
+  k = k.view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2);
+  v = v.view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2);
+  q = apply_rope(q, cos, sin);
+  k = apply_rope(k, cos, sin);
+  if (c.online_had_qk) {
+    q = torch::matmul(q, model.online_qk);
+    k = torch::matmul(k, model.online_qk);
+  }
+  q = hook(q, Site::kQ);
+  k = hook(k, Site::kK);
+  v = hook(v, Site::kV);
+  if (cache) {
+    if (cache->k[l].defined()) {
+      k = torch::cat({cache->k[l], k}, 2);
+      v = torch::cat({cache->v[l], v}, 2);
+    }
+    cache->k[l] = k;
+    cache->v[l] = v;
+  }
+  // GQA: head j reads kv head j / rep.
+  auto kr = rep == 1 ? k : k.repeat_interleave(rep, 1);
+  auto vr = rep == 1 ? v : v.repeat_interleave(rep, 1);
+  auto scores = torch::matmul(q, kr.transpose(-2, -1)) * scale;
+  auto work = dtype == torch::kDouble ? torch::kDouble : torch::kFloat;
+  auto probs = torch::softmax(scores.to(work).masked_fill(masked, -INFINITY), -1).to(dtype);
+  auto o = torch::matmul(probs, vr).transpose(1, 2).reshape({B, T, c.q_dim()});
+  o = hook(o, Site::kOIn);
+  h = h + torch::matmul(o, model.layer_w(l, "self_attn.o_proj.weight").t());
+
+  auto y = hook(rms_norm(h, model.layer_w(l, "post_attention_layernorm.weight"), c.norm_eps), Site::kMlpIn);
+  auto g = torch::matmul(y, model.layer_w(l, "mlp.gate_proj.weight").t());
+  auto u = torch::matmul(y, model.layer_w(l, "mlp.up_proj.weight").t());
+  auto a = torch::silu(g) * u;
+  if (c.online_had_down) a = torch::matmul(a, model.online_down);
+  a = hook(a, Site::kDownIn);
+  return h + torch::matmul(a, model.layer_w(l, "mlp.down_proj.weight").t());
+}
+
 torch::Tensor forward(const Model& model, const torch::Tensor& tokens, KVCache* cache, const ForwardHooks* hooks) {
   const Config& c = model.config;
   TORCH_CHECK(tokens.dim() == 2, "forward: tokens must be [B, T]");
   const int64_t B = tokens.size(0), T = tokens.size(1);
   const int64_t start = cache ? cache->pos : 0;
-  auto hook = [&](const torch::Tensor& x, Site s, int64_t layer) {
-    return (hooks && hooks->act) ? hooks->act(x, s, layer) : x;
-  };
   const auto& embed = model.w("model.embed_tokens.weight");
   auto h = torch::embedding(embed, tokens.to(embed.device()));
   auto dtype = h.scalar_type();
@@ -65,56 +115,12 @@ torch::Tensor forward(const Model& model, const torch::Tensor& tokens, KVCache* 
   auto qpos = torch::arange(start, total, torch::TensorOptions().dtype(torch::kLong).device(h.device())).unsqueeze(1);
   auto kpos = torch::arange(0, total, torch::TensorOptions().dtype(torch::kLong).device(h.device())).unsqueeze(0);
   auto masked = kpos > qpos;
-  const int64_t rep = c.n_heads / c.n_kv_heads;
-  const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
   if (cache && cache->k.empty()) {
     cache->k.resize(c.n_layers);
     cache->v.resize(c.n_layers);
   }
 
-  for (int64_t l = 0; l < c.n_layers; ++l) {
-    auto x = hook(rms_norm(h, model.layer_w(l, "input_layernorm.weight"), c.norm_eps), Site::kAttnIn, l);
-    auto q = torch::matmul(x, model.layer_w(l, "self_attn.q_proj.weight").t());
-    auto k = torch::matmul(x, model.layer_w(l, "self_attn.k_proj.weight").t());
-    auto v = torch::matmul(x, model.layer_w(l, "self_attn.v_proj.weight").t());
-    q = q.view({B, T, c.n_heads, c.head_dim}).transpose(1, 2);
-    k = k.view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2);
-    v = v.view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2);
-    q = apply_rope(q, cos, sin);
-    k = apply_rope(k, cos, sin);
-    if (c.online_had_qk) {
-      q = torch::matmul(q, model.online_qk);
-      k = torch::matmul(k, model.online_qk);
-    }
-    q = hook(q, Site::kQ, l);
-    k = hook(k, Site::kK, l);
-    v = hook(v, Site::kV, l);
-    if (cache) {
-      if (cache->k[l].defined()) {
-        k = torch::cat({cache->k[l], k}, 2);
-        v = torch::cat({cache->v[l], v}, 2);
-      }
-      cache->k[l] = k;
-      cache->v[l] = v;
-    }
-    // GQA: head j reads kv head j / rep.
-    auto kr = rep == 1 ? k : k.repeat_interleave(rep, 1);
-    auto vr = rep == 1 ? v : v.repeat_interleave(rep, 1);
-    auto scores = torch::matmul(q, kr.transpose(-2, -1)) * scale;
-    auto work = dtype == torch::kDouble ? torch::kDouble : torch::kFloat;
-    auto probs = torch::softmax(scores.to(work).masked_fill(masked, -INFINITY), -1).to(dtype);
-    auto o = torch::matmul(probs, vr).transpose(1, 2).reshape({B, T, c.q_dim()});
-    o = hook(o, Site::kOIn, l);
-    h = h + torch::matmul(o, model.layer_w(l, "self_attn.o_proj.weight").t());
-
-    auto y = hook(rms_norm(h, model.layer_w(l, "post_attention_layernorm.weight"), c.norm_eps), Site::kMlpIn, l);
-    auto g = torch::matmul(y, model.layer_w(l, "mlp.gate_proj.weight").t());
-    auto u = torch::matmul(y, model.layer_w(l, "mlp.up_proj.weight").t());
-    auto a = torch::silu(g) * u;
-    if (c.online_had_down) a = torch::matmul(a, model.online_down);
-    a = hook(a, Site::kDownIn, l);
-    h = h + torch::matmul(a, model.layer_w(l, "mlp.down_proj.weight").t());
-  }
+  for (int64_t l = 0; l < c.n_layers; ++l) h = decoder_layer(model, l, h, cos, sin, masked, cache, hooks);
   if (cache) cache->pos = total;
   auto hn = rms_norm(h, model.w("model.norm.weight"), c.norm_eps);
   return torch::matmul(hn, model.lm_head().t());

@@ -42,6 +42,14 @@ std::pair<torch::Tensor, torch::Tensor> rope_tables(int64_t head_dim, double the
 // x [B, H, T, head_dim]: x·cos + rotate_half(x)·sin.
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
+// Decoder layer `l` on hidden states h [B, T, dim]: cos/sin from rope_tables for the T new positions,
+// masked [T, total] true where a query may not see a key (causal, total = cached + T). With a cache the
+// layer's keys/values are appended to cache->k[l]/v[l] (sized n_layers by the caller). forward() is this
+// over every layer; tools that recompute layers one at a time (ostquant's layer-wise backward) call it.
+torch::Tensor decoder_layer(const Model& model, int64_t l, const torch::Tensor& h, const torch::Tensor& cos,
+                            const torch::Tensor& sin, const torch::Tensor& masked, KVCache* cache = nullptr,
+                            const ForwardHooks* hooks = nullptr);
+
 // tokens [B, T] int64 -> logits [B, T, vocab] in the model dtype. With a cache, tokens continue the
 // cached sequence (positions cache->pos ...) and the cache is extended.
 torch::Tensor forward(const Model& model, const torch::Tensor& tokens, KVCache* cache = nullptr,
