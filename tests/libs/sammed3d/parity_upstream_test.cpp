@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "labkit/sammed3d/checkpoint.h"
+#include "parity_data.h"
 #include "labkit/tensorio/safetensors.h"
 #include "labkit/torch/tensor_files.h"
 
@@ -17,33 +18,8 @@ namespace {
 const std::string kData =
     std::string(LABKIT_SOURCE_DIR) + "/tests/libs/sammed3d/data/parity_upstream.safetensors";
 
-struct Case {
-  sm::Sam3D model{nullptr};
-  std::map<std::string, torch::Tensor> t;  // this config's inputs and upstream outputs, prefix stripped
-};
-
-Case load_case(const std::string& key, torch::ScalarType dtype) {
-  auto file = labkit::SafetensorsFile::open(kData);
-  auto cfg = sm::SamConfig::from_json(nlohmann::json::parse(file->metadata().at(key + "/config")));
-  Case c;
-  std::map<std::string, torch::Tensor> weights;
-  for (const auto& [name, t] : labkit::torchio::load_safetensors(kData)) {
-    if (name.rfind(key + "/", 0) != 0) continue;
-    auto rest = name.substr(key.size() + 1);
-    if (rest.rfind("weights/", 0) == 0) weights[rest.substr(8)] = t;
-    else c.t[rest] = t.clone();
-  }
-  c.model = sm::Sam3D(cfg);
-  sm::load_state(*c.model, weights, kData);
-  c.model->to(dtype);
-  c.model->eval();
-  return c;
-}
-
-double max_abs(const torch::Tensor& a, const torch::Tensor& b) {
-  EXPECT_EQ(a.sizes(), b.sizes());
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
-}
+using parity::max_abs;
+parity::Case load_case(const std::string& key, torch::ScalarType dtype) { return parity::load_case(kData, key, dtype); }
 
 // Every stored upstream output against the C++ model run in `dtype` on the same weights and prompts.
 void check_case(const std::string& key, torch::ScalarType dtype, double tol) {
