@@ -56,11 +56,7 @@ Workload build_kernel(const WorkloadConfig& w, const NpuConfig& npu, std::shared
   std::vector<std::int32_t> compute_of_step;
   std::vector<std::int32_t> idx_op;
   auto add = [&](std::uint64_t addr, std::uint32_t size, OpKind k, std::uint16_t pc, std::int32_t dep,
-                 std::uint32_t aux = 0) {
-    ops.push_back(Op{addr, size, k, pc, dep, aux});
-    if (k != OpKind::kCompute) ++wl.mem_ops;
-    return std::int32_t(ops.size() - 1);
-  };
+                 std::uint32_t aux = 0) { return wl.emit(addr, size, k, pc, dep, aux); };
   std::uint32_t step = 0;
   for (std::uint32_t r0 = 0; r0 < A.rows; r0 += T) {
     const std::uint32_t r1 = std::min(A.rows, r0 + T);

@@ -64,6 +64,14 @@ struct Workload {
   std::shared_ptr<CsrMatrix> matrix;
   std::shared_ptr<CsrMatrix> matrix_b;  // spgemm: B in CSC (CSR of B^T)
   std::uint64_t mem_ops = 0;
+
+  // Appends an op (counting memory ops) and returns its index, for later ops' dependencies.
+  std::int32_t emit(std::uint64_t addr, std::uint32_t size, OpKind k, std::uint16_t pc, std::int32_t dep,
+                    std::uint32_t aux = 0) {
+    ops.push_back(Op{addr, size, k, pc, dep, aux});
+    if (k != OpKind::kCompute) ++mem_ops;
+    return std::int32_t(ops.size() - 1);
+  }
 };
 
 // Matrix Market reader (coordinate; real/integer/complex/pattern; general/symmetric/skew/hermitian).
