@@ -16,9 +16,15 @@ names = {"rtn": "RTN, no transform", "gptq": "GPTQ, no transform", "quarot": "ra
 print("| method | " + " | ".join(settings) + " |")
 print("|---|" + "---|" * len(settings))
 print(f"| full precision | " + " | ".join(f"{m['fp_ppl']:.2f}" for _ in settings) + " |")
+def cell(entry):
+    return f"{entry['ppl']:.2f}" if entry else "-"
 for method in ["rtn", "gptq", "quarot", "rotonly", "ost"]:
     if method in res:
-        print(f"| {names[method]} | " + " | ".join(f"{res[method][s]['ppl']:.2f}" if s in res[method] else "-" for s in settings) + " |")
+        print(f"| {names[method]} | " + " | ".join(cell(res[method].get(s)) for s in settings) + " |")
+# The same transforms with GPTQ weights (weight_quantizer "rtn+gptq"); W16 settings have no weights to quantize.
+for method in ["quarot", "rotonly", "ost"]:
+    if method in res and any("gptq" in e for e in res[method].values()):
+        print(f"| {names[method]} + GPTQ | " + " | ".join(cell(res[method].get(s, {}).get("gptq")) for s in settings) + " |")
 print()
 sites = ["attn_in", "o_in", "mlp_in", "down_in"]
 print("| QSUR (relative, mean over layers) | " + " | ".join(sites) + " |")

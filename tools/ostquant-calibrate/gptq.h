@@ -5,19 +5,31 @@
 
 #include <torch/types.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "labkit/llama/eval.h"
+#include "quant.h"
 
 namespace ostq {
 
-// W [out, in], H [in, in] (float64 or float32). Returns the dequantized weight in W's dtype.
-torch::Tensor gptq_quantize(const torch::Tensor& W, const torch::Tensor& H, int bits, bool clip_search,
-                            double percdamp = 0.01, int64_t block = 128);
+// W [out, in], H [in, in] (float64 or float32). Returns the dequantized weight in W's dtype with its int
+// codes and per-row scales (the same grid as quantize_weight_sym's).
+WeightQuant gptq_quantize(const torch::Tensor& W, const torch::Tensor& H, int bits, bool clip_search,
+                          double percdamp = 0.01, int64_t block = 128);
 
-// Quantizes every linear of `model` (not embedding / lm_head) with GPTQ, Hessians measured on `calib`
-// through the unquantized model (one pass: inputs of q/k/v, o, gate/up, down per layer).
-labkit::llama::Model gptq_quantize_model(const labkit::llama::Model& model, int bits, bool clip_search,
-                                         const std::vector<labkit::llama::TokenStream>& calib);
+struct QuantizedModel {
+  labkit::llama::Model model;                   // the linears replaced by their dequantized weights
+  std::map<std::string, WeightQuant> linears;   // by weight name: codes and scales
+};
+
+// Quantizes every linear of `model` (not embedding / lm_head) with GPTQ, sequentially as QuaRot's
+// gptq_fwd (which OSTQuant runs): layer l's Hessians come from hidden states produced by the already
+// quantized layers 0..l-1, and inside a layer each group (q/k/v, then o, then gate/up, then down) is
+// calibrated on the outputs of the groups quantized before it. Activations stay in float while the
+// Hessians are collected, as in the reference, where activation quantizers are configured after GPTQ.
+QuantizedModel gptq_quantize_model(const labkit::llama::Model& model, int bits, bool clip_search,
+                                   const std::vector<labkit::llama::TokenStream>& calib);
 
 }  // namespace ostq

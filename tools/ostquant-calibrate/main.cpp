@@ -37,7 +37,7 @@ static nlohmann::json defaults() {
           {"train_wquant_w_only", true},
           {"layerwise_backward", true},  // recompute layer by layer in the backward: one layer's activations at a time
           {"clip_search", true},
-          {"weight_quantizer", "rtn"},  // for quarot/rotonly/ost: rtn or gptq (method "gptq" = no transform + GPTQ)
+          {"weight_quantizer", "rtn"},  // for quarot/rotonly/ost: rtn, gptq or rtn+gptq (method "gptq" = no transform + GPTQ)
           {"down_rotation", "auto"},
           {"a_clip", 1.0},
           {"kv_clip", 1.0},
@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     std::vector<Method> methods;
     for (const auto& m : cfg.at("methods")) methods.push_back(parse_method(m.get<std::string>()));
     const auto wq = cfg.get<std::string>("weight_quantizer");
-    if (wq != "rtn" && wq != "gptq") throw InputError("weight_quantizer \"" + wq + "\": expected rtn or gptq");
+    if (wq != "rtn" && wq != "gptq" && wq != "rtn+gptq")
+      throw InputError("weight_quantizer \"" + wq + "\": expected rtn, gptq or rtn+gptq");
     OnlineOptions online{cfg.get<std::string>("down_rotation"), run.seed()};
     // Validate Hadamard sizes before any long work.
     for (const auto& s : settings) rotation_init(c, s, online);
@@ -151,25 +152,43 @@ int main(int argc, char** argv) {
           ScopedTimer t(run.timings(), "build_" + std::string(method_name(method)));
           r = build_method(method, s, original, fused64, calib, tr, online);
         }
-        const bool use_gptq = method == Method::kGptq ||
-                              (method != Method::kRtn && method != Method::kFp && wq == "gptq");
-        labkit::llama::PerplexityResult ppl;
-        double eval_s = 0;
-        {
-          ScopedTimer t(run.timings(), "evaluate");
-          const QuantSetting none = parse_setting("W16A16");
-          ppl = evaluate(r.model, method == Method::kFp ? none : s, eval, window, cfg.get<bool>("clip_search"),
-                         use_gptq ? &calib : nullptr);
-          eval_s = t.elapsed();
+        const bool transformed = method != Method::kRtn && method != Method::kFp && method != Method::kGptq;
+        const bool use_gptq = method == Method::kGptq || (transformed && wq == "gptq");
+        const QuantSetting none = parse_setting("W16A16");
+        const QuantSetting& eval_setting = method == Method::kFp ? none : s;
+        // Weight quantization, then the perplexity pass (its throughput counts activation fake-quant, not the
+        // weight quantization, which is timed on its own).
+        auto quantize_and_evaluate = [&](bool gptq, QuantizedModel& quantized) {
+          double quant_s = 0, eval_s = 0;
+          {
+            ScopedTimer t(run.timings(), "quantize_weights");
+            quantized = quantize_model(r.model, eval_setting.w_bits, cfg.get<bool>("clip_search"), gptq ? &calib : nullptr);
+            quant_s = t.elapsed();
+          }
+          labkit::llama::PerplexityResult ppl;
+          {
+            ScopedTimer t(run.timings(), "evaluate");
+            ppl = evaluate(quantized.model, eval_setting, eval, window);
+            eval_s = t.elapsed();
+          }
+          nlohmann::json e = {{"ppl", ppl.ppl()}, {"tokens", ppl.tokens}, {"eval_seconds", eval_s},
+                              {"eval_tokens_per_s", static_cast<double>(ppl.tokens) / std::max(eval_s, 1e-9)},
+                              {"weight_quant_seconds", quant_s}};
+          if (method != Method::kFp) e["weight_quantizer"] = gptq ? "gptq" : "rtn";
+          return e;
+        };
+        QuantizedModel quantized;
+        nlohmann::json e = quantize_and_evaluate(use_gptq, quantized);
+        if (transformed && wq == "rtn+gptq" && s.w_bits < 16) {  // the same transforms under GPTQ too
+          QuantizedModel with_gptq;
+          e["gptq"] = quantize_and_evaluate(true, with_gptq);
+          log::info("{} + GPTQ: ppl {:.4f}", key, e["gptq"]["ppl"].get<double>());
         }
-        // Throughput includes weight quantization (clip search) and activation fake-quant.
-        nlohmann::json e = {{"ppl", ppl.ppl()}, {"tokens", ppl.tokens}, {"eval_seconds", eval_s},
-                            {"eval_tokens_per_s", static_cast<double>(ppl.tokens) / std::max(eval_s, 1e-9)}};
-        if (method != Method::kFp) e["weight_quantizer"] = use_gptq ? "gptq" : "rtn";
+        const double ppl_value = e["ppl"].get<double>();
         if (method == Method::kFp) {
-          M["fp_ppl"] = ppl.ppl();
+          M["fp_ppl"] = ppl_value;
           table["fp"] = e;
-          log::info("fp: ppl {:.4f}", ppl.ppl());
+          log::info("fp: ppl {:.4f}", ppl_value);
           continue;
         }
         if (method != Method::kRtn && method != Method::kGptq) e["qsur"] = qsur_report(r.model, qsur_set)["mean"];
@@ -183,20 +202,19 @@ int main(int argc, char** argv) {
                                     r.transforms.to_map());
         }
         table[method_name(method)][s.name()] = e;
-        log::info("{}: ppl {:.4f}", key, ppl.ppl());
+        log::info("{}: ppl {:.4f}", key, ppl_value);
         if (method_name(method) == save_method && s.name() == save_setting) {
           labkit::llama::save_hf(r.model, out.file("model"));
-          if (s.w_bits == 4) {  // int4-packed linear weights with their per-channel scales
+          if (s.w_bits == 4) {  // the int4 codes evaluated above (RTN or GPTQ), with their per-channel scales
             TensorMap packed;
-            for (int64_t l = 0; l < c.n_layers; ++l)
-              for (const char* n : {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-                                    "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
-                auto wq = quantize_weight_sym(r.model.layer_w(l, std::string(n) + ".weight"), 4, cfg.get<bool>("clip_search"));
-                packed[labkit::llama::layer_key(l, std::string(n) + ".qweight")] = pack_int4(wq.codes);
-                packed[labkit::llama::layer_key(l, std::string(n) + ".scales")] = wq.scales;
-              }
+            for (const auto& [name, lin] : quantized.linears) {
+              const auto base = name.substr(0, name.size() - std::string("weight").size());
+              packed[base + "qweight"] = pack_int4(lin.codes);
+              packed[base + "scales"] = lin.scales;
+            }
             torchio::save_safetensors(out.file("model/quantized_int4.safetensors"), packed,
-                                      {{"format", "labkit-int4-sym-per-channel"}, {"setting", s.name()}});
+                                      {{"format", "labkit-int4-sym-per-channel"}, {"setting", s.name()},
+                                       {"weight_quantizer", use_gptq ? "gptq" : "rtn"}});
           }
           M["saved_model"] = {{"method", save_method}, {"setting", save_setting}, {"dir", out.file("model")}};
           saved = true;

@@ -86,14 +86,29 @@ MethodOutcome build_method(Method method, const QuantSetting& setting, const lab
   return r;
 }
 
-labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& model, const QuantSetting& setting,
-                                         const std::vector<TokenStream>& streams, int64_t window, bool clip_search,
-                                         const std::vector<TokenStream>* gptq_calib) {
+QuantizedModel quantize_model(const labkit::llama::Model& model, int w_bits, bool clip_search,
+                              const std::vector<TokenStream>* gptq_calib) {
   torch::NoGradGuard ng;
-  auto q = (gptq_calib && setting.w_bits < 16) ? gptq_quantize_model(model, setting.w_bits, clip_search, *gptq_calib)
-                                               : quantize_weights(model, setting.w_bits, clip_search);
-  auto hooks = activation_quant_hooks(setting, model.config.head_dim);
-  return labkit::llama::perplexity(q, streams, window, window, setting.any_act() ? &hooks : nullptr);
+  if (w_bits >= 16) return {model, {}};
+  if (gptq_calib) return gptq_quantize_model(model, w_bits, clip_search, *gptq_calib);
+  QuantizedModel q{model, {}};
+  for (int64_t l = 0; l < model.config.n_layers; ++l)
+    for (const char* name : {"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight",
+                             "self_attn.o_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
+                             "mlp.down_proj.weight"}) {
+      const auto key = labkit::llama::layer_key(l, name);
+      auto wq = quantize_weight_sym(model.w(key), w_bits, clip_search);
+      q.model.weights[key] = wq.dequant;
+      q.linears[key] = std::move(wq);
+    }
+  return q;
+}
+
+labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& quantized, const QuantSetting& setting,
+                                         const std::vector<TokenStream>& streams, int64_t window) {
+  torch::NoGradGuard ng;
+  auto hooks = activation_quant_hooks(setting, quantized.config.head_dim);
+  return labkit::llama::perplexity(quantized, streams, window, window, setting.any_act() ? &hooks : nullptr);
 }
 
 }  // namespace ostq

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "calibrate.h"
+#include "gptq.h"
 
 namespace ostq {
 
@@ -39,10 +40,13 @@ MethodOutcome build_method(Method method, const QuantSetting& setting, const lab
                            const labkit::llama::Model& fused64, const std::vector<TokenStream>& calib,
                            TrainOptions train, const OnlineOptions& online);
 
-// Perplexity of `model` with weights quantized (w_bits; RTN with clip search, or GPTQ with Hessians from
-// `gptq_calib` when it is given) and activations fake-quantized.
-labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& model, const QuantSetting& setting,
-                                         const std::vector<TokenStream>& streams, int64_t window, bool clip_search,
-                                         const std::vector<TokenStream>* gptq_calib = nullptr);
+// The linears of `model` quantized to w_bits: RTN with clip search, or sequential GPTQ calibrated on
+// `gptq_calib` when it is given. w_bits >= 16 returns the model unchanged (no linears).
+QuantizedModel quantize_model(const labkit::llama::Model& model, int w_bits, bool clip_search,
+                              const std::vector<TokenStream>* gptq_calib = nullptr);
+
+// Perplexity of `quantized` with activations fake-quantized per `setting`.
+labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& quantized, const QuantSetting& setting,
+                                         const std::vector<TokenStream>& streams, int64_t window);
 
 }  // namespace ostq

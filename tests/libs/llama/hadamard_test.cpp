@@ -8,8 +8,11 @@
 using namespace labkit::llama;
 
 TEST(Hadamard, SupportedSizesAreHadamard) {
-  // 5632 = 44·128 (Paley I, p = 43): TinyLlama's MLP width, which the reference's K list rejects.
-  for (int64_t n : {1, 2, 4, 64, 12, 20, 28, 36, 40, 60, 108, 140, 24, 72, 96, 576, 1536, 5632}) {
+  // The reference's whole K list (52 = 2(25+1) over GF(25); 156, 172 Williamson), prime-power Paley I
+  // (28 = 27+1 is also prime-p Paley II; 244 = 3^5+1; 100 = 2(49+1)), and 5632 = 44·128 (Paley I, p = 43):
+  // TinyLlama's MLP width, which the reference's K list rejects. 688 = 172·4 (LLaMA-2-7B: 11008 = 172·64).
+  for (int64_t n : {1, 2, 4, 64, 12, 20, 28, 36, 40, 52, 60, 108, 140, 156, 172, 24, 72, 96, 100, 244, 344, 576,
+                    1536, 5632, 688}) {
     ASSERT_TRUE(hadamard_supported(n)) << n;
     auto H = hadamard(n);
     ASSERT_EQ(H.size(0), n);
@@ -19,7 +22,7 @@ TEST(Hadamard, SupportedSizesAreHadamard) {
 }
 
 TEST(Hadamard, UnsupportedSizesThrowInputError) {
-  for (int64_t n : {3, 6, 10, 52, 156, 172, 0}) {
+  for (int64_t n : {3, 6, 10, 0, 188, 376}) {  // 4·47, 8·47: no Paley or tabulated Williamson order
     EXPECT_FALSE(hadamard_supported(n)) << n;
     try {
       hadamard(n);

@@ -8,6 +8,7 @@
 #include "labkit/llama/forward.h"
 #include "labkit/llama/io.h"
 #include "labkit/torch/tensor_files.h"
+#include "gptq.h"
 #include "run_command.h"
 #include "test_util.h"
 
@@ -21,12 +22,13 @@ const char* kSmall =
     " --threads 1 --set steps=3 --set window=32 --set calib_streams=4 --set eval_streams=4 --set qsur_streams=2"
     " --set 'methods=[\"fp\",\"rtn\",\"gptq\",\"quarot\",\"ost\"]' --set 'settings=[\"W4A4KV4\"]'";
 
-// A small random HF model: dim 24, 4 heads of 6, 2 KV heads (head_dim 6 has no Hadamard matrix).
-std::string write_head6_model(const std::string& name) {
+// A small random HF model: 4 heads of `head_dim`, 2 KV heads, MLP width `hidden`, one layer.
+std::string write_small_model(const std::string& name, int64_t head_dim, int64_t hidden) {
   auto dir = labkit::test::fresh_temp_dir(name);
   labkit::llama::Model m;
   auto& c = m.config;
-  c.dim = 24, c.hidden = 48, c.n_layers = 1, c.n_heads = 4, c.n_kv_heads = 2, c.vocab = 64, c.seq_len = 64, c.head_dim = 6;
+  c.dim = 4 * head_dim, c.hidden = hidden, c.n_layers = 1, c.n_heads = 4, c.n_kv_heads = 2, c.vocab = 64,
+  c.seq_len = 64, c.head_dim = head_dim;
   torch::manual_seed(0);
   for (const auto& [k, shape] : labkit::llama::expected_tensors(c)) m.weights[k] = 0.2 * torch::randn(shape);
   labkit::llama::save_hf(m, dir);
@@ -67,6 +69,27 @@ TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
   EXPECT_EQ(rep2["metrics"]["results"]["ost"]["W4A4KV4"]["train"]["resumed_from"].get<int>(), 3);
 }
 
+// The packed int4 file holds the codes that were evaluated: GPTQ's when weight_quantizer=gptq (it held
+// RTN codes of the saved model regardless, before).
+TEST(OstquantE2E, PackedWeightsAreTheGptqCodesWhenGptqIsUsed) {
+  auto out = labkit::test::fresh_temp_dir("ostq_e2e_gptq") + "/run";
+  auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) + kSmall +
+                       " --set 'methods=[\"quarot\"]' --set save_method=quarot --set weight_quantizer=gptq");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto saved = labkit::llama::load_hf(out + "/model");
+  auto calib = labkit::llama::read_token_streams(out + "/calib_tokens.txt", saved.config.vocab);
+  auto expect = ostq::gptq_quantize_model(saved, 4, true, calib);
+  auto packed = labkit::torchio::load_safetensors(out + "/model/quantized_int4.safetensors");
+  for (const char* n : {"self_attn.q_proj", "mlp.down_proj"}) {
+    const auto base = labkit::llama::layer_key(2, n);
+    auto w = expect.model.w(base + ".weight");
+    auto codes = ostq::unpack_int4(packed.at(base + ".qweight"), w.size(1));
+    auto deq = codes.to(torch::kFloat) * packed.at(base + ".scales").unsqueeze(1);
+    EXPECT_LT((deq - w).abs().max().item<float>(), 1e-5) << n;
+    EXPECT_GT((deq - ostq::quantize_weight_sym(saved.w(base + ".weight"), 4, true).dequant).abs().max().item<float>(), 1e-3) << n;
+  }
+}
+
 TEST(OstquantE2E, BadInputsExitTwoWithOneClearMessage) {
   auto dir = labkit::test::fresh_temp_dir("ostq_bad");
   auto run = [&](const std::string& model, const std::string& extra) {
@@ -85,7 +108,7 @@ TEST(OstquantE2E, BadInputsExitTwoWithOneClearMessage) {
   EXPECT_NE(shortcal.err.find("windows of 32"), std::string::npos) << shortcal.err;
 
   // Unsupported head size for the online Q/K Hadamard.
-  auto h6 = write_head6_model("ostq_h6");
+  auto h6 = write_small_model("ostq_h6", 6, 48);  // head_dim 6 has no Hadamard matrix
   auto head = run(h6, "");
   EXPECT_EQ(head.exit_code, 2);
   EXPECT_NE(head.err.find("head_dim 6"), std::string::npos) << head.err;
@@ -108,8 +131,9 @@ TEST(OstquantE2E, BadInputsExitTwoWithOneClearMessage) {
   EXPECT_EQ(miss.exit_code, 2);
   EXPECT_NE(miss.err.find("model.norm.weight"), std::string::npos) << miss.err;
 
-  // Unsupported Hadamard size requested explicitly for down_proj (172 = 4·43).
-  auto down = run(ostq::test::stories_path(), " --set down_rotation=hadamard");
+  // Unsupported Hadamard size requested explicitly for down_proj (188 = 4·47).
+  auto mlp188 = write_small_model("ostq_mlp188", 8, 188);
+  auto down = run(mlp188, " --set down_rotation=hadamard");
   EXPECT_EQ(down.exit_code, 2);
-  EXPECT_NE(down.err.find("172"), std::string::npos) << down.err;
+  EXPECT_NE(down.err.find("188"), std::string::npos) << down.err;
 }

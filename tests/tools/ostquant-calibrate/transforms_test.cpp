@@ -24,7 +24,7 @@ Transforms random_transforms(const labkit::llama::Config& c, uint64_t seed) {
     for (auto* s : {&t.s_attn[l], &t.s_mlp[l], &t.s_qk[l], &t.s_ov[l], &t.s_ud[l]})
       *s = 0.3 * torch::randn(s->sizes(), gen, f64);
   }
-  t.online_down = labkit::llama::random_orthogonal(c.hidden, seed + 99);
+  t.online_down = labkit::llama::random_hadamard(c.hidden, seed + 99);  // 172 = 4·43: Williamson
   t.online_qk = labkit::llama::hadamard(c.head_dim) / std::sqrt(static_cast<double>(c.head_dim));
   return t;
 }

@@ -1,7 +1,8 @@
 // Hadamard matrices for rotation-based quantization (QuaRot/SpinQuant/OSTQuant online transforms).
-// Sizes: n = 2^k (Sylvester) and n = m·2^k where m = p+1 (Paley I, prime p ≡ 3 mod 4) or m = 2(p+1)
-// (Paley II, prime p ≡ 1 mod 4). That covers the reference K list 12, 20, 28, 36, 40, 60, 108, 140;
-// 52, 156 and 172 need constructions (GF(25), Williamson) not implemented here and are rejected.
+// Sizes: n = 2^k (Sylvester) and n = m·2^k where m = q+1 (Paley I, prime power q ≡ 3 mod 4), m = 2(q+1)
+// (Paley II, prime power q ≡ 1 mod 4, over GF(q)) or m = 156, 172 (Williamson quadruples of order 39, 43).
+// That covers the whole reference K list 12, 20, 28, 36, 40, 52, 60, 108, 140, 156, 172, and more
+// (5632 = 44·128); other sizes are rejected with a message.
 #pragma once
 
 #include <torch/types.h>
