@@ -33,7 +33,7 @@ labkit::llama::Model quantize_weights(const labkit::llama::Model& transformed, i
                           "self_attn.o_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
                           "mlp.down_proj.weight"}) {
       auto& w = m.weights[layer_key(l, s)];
-      w = ste(w, quantize_weight_sym(w, w_bits, clip_search).dequant);
+      w = fake_quant_weight_sym(w, w_bits, clip_search);
     }
   return m;
 }

@@ -28,7 +28,7 @@ QuantSetting parse_setting(const std::string& text) {
   return s;
 }
 
-torch::Tensor ste(const torch::Tensor& x, const torch::Tensor& q) { return x + (q - x).detach(); }
+torch::Tensor round_ste(const torch::Tensor& x) { return x + (torch::round(x) - x).detach(); }
 
 torch::Tensor fake_quant_asym(const torch::Tensor& x, int bits, int64_t group, double clip) {
   if (bits >= 16) return x;
@@ -37,14 +37,20 @@ torch::Tensor fake_quant_asym(const torch::Tensor& x, int bits, int64_t group, d
   const int64_t g = group > 0 ? group : C;
   TORCH_CHECK(C % g == 0, "fake_quant_asym: group ", g, " does not divide ", C);
   auto xs = x.reshape({-1, C / g, g});
-  torch::NoGradGuard ng;
+  // The range keeps its graph (amax/amin pass the gradient to the extreme elements), so training sees how a
+  // transform's outliers widen the grid; the zero point is rounded and carries none.
   auto xmin = torch::clamp_max(std::get<0>(xs.min(-1, true)), 0.0) * clip;
   auto xmax = torch::clamp_min(std::get<0>(xs.max(-1, true)), 1e-6) * clip;
   const double qmax = std::pow(2.0, bits) - 1;
   auto s = torch::clamp_min(xmax - xmin, 1e-6) / qmax;
-  auto zp = torch::round(-xmin / s);
-  auto q = ((torch::clamp(torch::round(xs / s) + zp, 0, qmax) - zp) * s).reshape(shape);
-  return q;
+  auto zp = torch::round(-xmin / s).detach();
+  return ((torch::clamp(round_ste(xs / s) + zp, 0, qmax) - zp) * s).reshape(shape);
+}
+
+torch::Tensor fake_quant_weight_sym(const torch::Tensor& W, int bits, bool clip_search) {
+  auto s = quantize_weight_sym(W, bits, clip_search).scales.to(W.options()).unsqueeze(1);
+  const double qmin = -std::pow(2.0, bits - 1), qmax = std::pow(2.0, bits - 1) - 1;
+  return torch::clamp(round_ste(W / s), qmin, qmax) * s;
 }
 
 WeightQuant quantize_weight_sym(const torch::Tensor& W, int bits, bool clip_search) {
@@ -84,10 +90,10 @@ labkit::llama::ForwardHooks activation_quant_hooks(const QuantSetting& s, int64_
       case Site::kMlpIn:
       case Site::kDownIn:
       case Site::kOIn:
-        return s.a_bits < 16 ? ste(x, fake_quant_asym(x, s.a_bits, 0, s.a_clip)) : x;
+        return fake_quant_asym(x, s.a_bits, 0, s.a_clip);
       case Site::kK:
       case Site::kV:
-        return s.kv_bits < 16 ? ste(x, fake_quant_asym(x, s.kv_bits, kv_group, s.kv_clip)) : x;
+        return fake_quant_asym(x, s.kv_bits, kv_group, s.kv_clip);
       case Site::kQ:
         return x;
     }

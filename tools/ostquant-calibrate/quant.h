@@ -19,11 +19,14 @@ struct QuantSetting {
 // "W4A16", "w4a8", "W4A4KV4", "W3A8KV8" (KV defaults to 16). Throws InputError on anything else.
 QuantSetting parse_setting(const std::string& text);
 
-// x + (q - x).detach(): forward value q, gradient of identity.
-torch::Tensor ste(const torch::Tensor& x, const torch::Tensor& q);
+// round(x) in the forward pass, identity gradient (the reference's round_ste).
+torch::Tensor round_ste(const torch::Tensor& x);
 
-// Asymmetric dynamic fake quant over groups of `group` along the last dim (0 = whole last dim):
-// s = max(xmax - xmin, 1e-6)/(2^b - 1), zp = round(-xmin/s), with xmax >= 0 >= xmin scaled by clip.
+// Asymmetric dynamic fake quant over groups of `group` along the last dim (0 = whole last dim), as the
+// reference's dynamic quantizer: s = max(xmax - xmin, 1e-6)/(2^b - 1), zp = round(-xmin/s), with
+// xmax >= 1e-6 and xmin <= 0 scaled by clip; q = (clamp(round_ste(x/s) + zp, 0, 2^b - 1) - zp)·s.
+// Differentiable like the reference: identity through the rounding, zero where clamped, and through s
+// into the extreme elements (d q_i/d s = round(x_i/s) - x_i/s inside the grid). bits >= 16 returns x.
 torch::Tensor fake_quant_asym(const torch::Tensor& x, int bits, int64_t group = 0, double clip = 1.0);
 
 // Symmetric per-output-channel (row) quantization of W [out, in]: grid [-2^(b-1), 2^(b-1)-1],
@@ -35,6 +38,9 @@ struct WeightQuant {
   torch::Tensor scales;   // float32 [out]
 };
 WeightQuant quantize_weight_sym(const torch::Tensor& W, int bits, bool clip_search);
+// The same grid for training: scales from quantize_weight_sym (no gradient, as the reference's MSE clip),
+// clamp(round_ste(W/s), qmin, qmax)·s, so gradients pass where a weight is on the grid and stop where clipped.
+torch::Tensor fake_quant_weight_sym(const torch::Tensor& W, int bits, bool clip_search);
 
 // Group size for K/V quantization: min(128, head_dim), shrunk until it divides head_dim.
 int64_t kv_group_size(int64_t head_dim);

@@ -62,11 +62,54 @@ TEST(Quant, KvGroupAdaptsToHeadDim) {
   EXPECT_EQ(kv_group_size(192), 96);
 }
 
-TEST(Quant, StraightThroughGradient) {
-  auto x = torch::randn({3, 8}, torch::requires_grad());
-  auto y = ste(x, fake_quant_asym(x, 4));
-  y.sum().backward();
-  EXPECT_TRUE(torch::equal(x.grad(), torch::ones_like(x)));
+// The reference's gradient, written out per element in float64: with u = x/s, r = round(u) and q_i =
+// (clamp(r_i + zp) - zp)·s, dL/dx_i = c_i [inside the grid] + (Σ_k c_k·dq_k/ds)·ds/dx_i, where dq_k/ds =
+// r_k - u_k inside the grid, (bound - zp) when clamped, and ds/dx = clip/qmax at the max, -clip/qmax at the min.
+// (The previous straight-through version gave c_i everywhere: the range term was missing.)
+TEST(Quant, ActivationFakeQuantGradientFlowsThroughTheRange) {
+  const int bits = 3;
+  const double qmax = 7, clip = 0.9;
+  auto x = torch::tensor({-1.3, 0.2, 2.9, 0.71, -0.4, 1.6}, torch::kDouble).view({1, 6});
+  auto c = torch::tensor({0.5, -1.0, 2.0, 0.3, 1.5, -0.7}, torch::kDouble).view({1, 6});
+  auto xg = x.clone().requires_grad_(true);
+  (fake_quant_asym(xg, bits, 0, clip) * c).sum().backward();
+
+  auto xa = x.accessor<double, 2>()[0];
+  auto ca = c.accessor<double, 2>()[0];
+  const double xmin = -1.3 * clip, xmax = 2.9 * clip, s = (xmax - xmin) / qmax, zp = std::round(-xmin / s);
+  double dL_ds = 0;
+  std::vector<double> expect(6, 0.0);
+  for (int i = 0; i < 6; ++i) {
+    const double u = xa[i] / s, r = std::round(u), level = r + zp;
+    if (level < 0 || level > qmax) {
+      dL_ds += ca[i] * ((level < 0 ? 0 : qmax) - zp);
+    } else {
+      expect[i] += ca[i];
+      dL_ds += ca[i] * (r - u);
+    }
+  }
+  expect[2] += dL_ds * clip / qmax;   // argmax
+  expect[0] -= dL_ds * clip / qmax;   // argmin
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(xg.grad()[0][i].item<double>(), expect[i], 1e-12) << i;
+  // The forward value is unchanged: the grid's dequantized levels.
+  auto q = fake_quant_asym(x, bits, 0, clip);
+  auto levels = (q / s + zp).round();
+  EXPECT_LT((q - (levels - zp) * s).abs().max().item<double>(), 1e-12);
+}
+
+TEST(Quant, WeightFakeQuantPassesGradientOnTheGridOnly) {
+  torch::manual_seed(5);
+  auto W = torch::randn({4, 64}, torch::kDouble);  // Gaussian rows: the MSE clip search clips their tails
+  auto Wg = W.clone().requires_grad_(true);
+  auto q = fake_quant_weight_sym(Wg, 3, true);
+  q.sum().backward();
+  auto wq = quantize_weight_sym(W, 3, true);
+  EXPECT_LT((q.detach() - wq.dequant).abs().max().item<double>(), 1e-7);  // scales pass through float32
+  // Gradient 1 where W/s lies inside [qmin, qmax], 0 where the clip search clipped it.
+  auto u = W / wq.scales.to(torch::kDouble).unsqueeze(1);
+  auto inside = (u >= -4.5) & (u <= 3.5);  // round(u) within [-4, 3]
+  EXPECT_TRUE(torch::equal(Wg.grad(), inside.to(torch::kDouble)));
+  EXPECT_TRUE((~inside).any().item<bool>());  // some weights were clipped, so the zeros are exercised
 }
 
 TEST(Quant, Int4PackRoundTrip) {
