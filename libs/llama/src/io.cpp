@@ -144,19 +144,28 @@ Model load_hf(const std::string& path, torch::ScalarType dtype) {
   // Many HF checkpoints keep lm_head even when tied; drop it so the tied path is used.
   if (m.config.tied_embeddings) m.weights.erase("lm_head.weight");
   check_weights(m.config, m.weights, source);
-  auto take_online = [&](const char* key, bool needed, int64_t n, torch::Tensor& dst) {
-    auto it = m.weights.find(key);
-    if (needed) {
-      if (it == m.weights.end()) throw input_error(source, std::string("config needs tensor \"") + key + "\"");
+  // Online rotations live beside the plain weights (see save_hf); W_down gets its rotation back so that
+  // forward's x·H before down_proj is an equivalence again.
+  if (m.config.online_had_down || m.config.online_had_qk) {
+    const auto side = (dir / kOnlineRotationsFile).string();
+    if (!fs::exists(side)) throw input_error(side, "missing (config.json's labkit_online_hadamard needs it)");
+    auto rot = torchio::load_safetensors(side);
+    auto take = [&](const char* key, int64_t n, torch::Tensor& dst) {
+      auto it = rot.find(key);
+      if (it == rot.end()) throw input_error(side, std::string("no tensor \"") + key + "\"");
       if (it->second.sizes() != c10::IntArrayRef({n, n}))
-        throw input_error(source, std::string("tensor \"") + key + "\" must be " + std::to_string(n) + "x" +
-                                      std::to_string(n));
-      dst = it->second;
+        throw input_error(side, std::string("tensor \"") + key + "\" must be " + std::to_string(n) + "x" + std::to_string(n));
+      dst = it->second.to(dtype);
+    };
+    if (m.config.online_had_down) {
+      take("down", m.config.hidden, m.online_down);
+      for (int64_t l = 0; l < m.config.n_layers; ++l) {
+        auto& w = m.weights[layer_key(l, "mlp.down_proj.weight")];
+        w = torch::matmul(w.to(torch::kDouble), m.online_down.to(torch::kDouble)).to(dtype);
+      }
     }
-    if (it != m.weights.end()) m.weights.erase(it);
-  };
-  take_online("labkit.online_down", m.config.online_had_down, m.config.hidden, m.online_down);
-  take_online("labkit.online_qk", m.config.online_had_qk, m.config.head_dim, m.online_qk);
+    if (m.config.online_had_qk) take("qk", m.config.head_dim, m.online_qk);
+  }
   return m;
 }
 
@@ -170,11 +179,26 @@ Model load_model(const std::string& path, torch::ScalarType dtype) {
 void save_hf(const Model& model, const std::string& dir, torch::ScalarType dtype) {
   fs::create_directories(dir);
   TensorMap out;
-  for (const auto& [k, t] : model.weights) out[k] = t.detach().to(torch::kCPU, dtype).contiguous();
-  if (model.config.online_had_down) out["labkit.online_down"] = model.online_down.detach().to(torch::kCPU, dtype);
-  if (model.config.online_had_qk) out["labkit.online_qk"] = model.online_qk.detach().to(torch::kCPU, dtype);
+  for (const auto& [k, t] : model.weights) out[k] = t.detach().to(torch::kCPU).contiguous();
+  const auto& c = model.config;
+  if (c.online_had_down || c.online_had_qk) {
+    // model.safetensors stays a plain LLaMA (what transformers runs): W_down·Hᵀ undoes the fused online
+    // rotation (H orthogonal), and the Q/K rotation cancels in q·kᵀ. The rotations go to a side file.
+    TensorMap rot;
+    if (c.online_had_down) {
+      auto H = model.online_down.detach().to(torch::kCPU, torch::kDouble);
+      rot["down"] = H.to(dtype);
+      for (int64_t l = 0; l < c.n_layers; ++l) {
+        auto& w = out[layer_key(l, "mlp.down_proj.weight")];
+        w = torch::matmul(w.to(torch::kDouble), H.t());
+      }
+    }
+    if (c.online_had_qk) rot["qk"] = model.online_qk.detach().to(torch::kCPU, dtype);
+    torchio::save_safetensors((fs::path(dir) / kOnlineRotationsFile).string(), rot, {{"format", "pt"}});
+  }
+  for (auto& [k, t] : out) t = t.to(dtype).contiguous();
   torchio::save_safetensors((fs::path(dir) / "model.safetensors").string(), out, {{"format", "pt"}});
-  auto j = config_to_hf_json(model.config);
+  auto j = config_to_hf_json(c);
   j["torch_dtype"] = dtype == torch::kBFloat16 ? "bfloat16" : (dtype == torch::kHalf ? "float16" : "float32");
   write_file_atomically((fs::path(dir) / "config.json").string(), j.dump(2) + "\n");
 }

@@ -2,7 +2,15 @@
 // online rotations) leaves the logits unchanged: exactly in float64, to float32 rounding in float32.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "labkit/core/atomic_file.h"
+#include "labkit/core/error.h"
 #include "labkit/llama/forward.h"
+#include "labkit/llama/io.h"
+#include "labkit/torch/tensor_files.h"
 #include "labkit/llama/hadamard.h"
 #include "run_command.h"
 #include "test_util.h"
@@ -10,6 +18,7 @@
 
 using namespace ostq;
 using labkit::llama::forward;
+namespace fs = std::filesystem;
 
 namespace {
 Transforms random_transforms(const labkit::llama::Config& c, uint64_t seed) {
@@ -86,7 +95,33 @@ TEST(Transforms, TransformedModelSavesAndReloadsWithOnlineRotations) {
   auto back = labkit::llama::load_hf(dir);
   EXPECT_TRUE(back.config.online_had_down && back.config.online_had_qk);
   auto tok = test::random_tokens(1, 20, 4);
-  EXPECT_TRUE(torch::allclose(forward(back, tok), forward(model, tok), 0, 1e-6));
+  EXPECT_LT((forward(back, tok) - forward(model, tok)).abs().max().item<float>(), 1e-4);  // W_down·Hᵀ·H in float32
+  EXPECT_LT((back.w("model.layers.2.mlp.down_proj.weight") - model.w("model.layers.2.mlp.down_proj.weight")).abs().max().item<float>(), 1e-6);
+
+  // model.safetensors alone is a plain LLaMA (what transformers would run: it ignores the unknown config
+  // key and the side file): same logits as the original model, without any online rotation.
+  auto plain_dir = labkit::test::fresh_temp_dir("ostq_save_plain");
+  fs::copy_file(dir + "/model.safetensors", plain_dir + "/model.safetensors");
+  auto cfg = nlohmann::json::parse(labkit::read_file(dir + "/config.json"));
+  ASSERT_TRUE(cfg.contains("labkit_online_hadamard"));
+  cfg.erase("labkit_online_hadamard");
+  std::ofstream(plain_dir + "/config.json") << cfg.dump();
+  for (const auto& [k, v] : labkit::torchio::load_safetensors(plain_dir + "/model.safetensors"))
+    EXPECT_EQ(k.rfind("labkit.", 0), std::string::npos) << k;
+  auto plain = labkit::llama::load_hf(plain_dir);
+  EXPECT_FALSE(plain.config.online_had_down || plain.config.online_had_qk);
+  EXPECT_LT((forward(plain, tok) - forward(test::stories(), tok)).abs().max().item<float>(), 2e-4);
+  // ...and the W_down it holds is not the rotated one (the test would pass trivially otherwise).
+  EXPECT_GT((plain.w("model.layers.2.mlp.down_proj.weight") - model.w("model.layers.2.mlp.down_proj.weight")).abs().max().item<float>(), 1e-2);
+
+  // A flagged model without its side file is an error naming the file.
+  fs::remove(dir + "/" + labkit::llama::kOnlineRotationsFile);
+  try {
+    labkit::llama::load_hf(dir);
+    FAIL() << "expected InputError";
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("online_rotations.safetensors"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Transforms, CheckpointMapRoundTrip) {

@@ -22,7 +22,11 @@ Model load_hf(const std::string& path, torch::ScalarType dtype = torch::kFloat);
 Model load_model(const std::string& path, torch::ScalarType dtype = torch::kFloat);
 
 // Writes config.json and model.safetensors (HF names, `dtype`) into directory `dir` (created).
-// Online transforms are stored as labkit.online_down / labkit.online_qk (ignored by transformers).
+// A model with online rotations is saved as the plain LLaMA it is equivalent to (W_down without its
+// online rotation; the Q/K one cancels in attention), so transformers runs it unchanged; the rotations go
+// to online_rotations.safetensors ("down", "qk"), flagged in config.json under labkit_online_hadamard,
+// and load_hf puts them back (W_down·H with x·H before down_proj) for quantized evaluation.
+inline constexpr const char* kOnlineRotationsFile = "online_rotations.safetensors";
 void save_hf(const Model& model, const std::string& dir, torch::ScalarType dtype = torch::kFloat);
 
 }  // namespace labkit::llama
