@@ -19,4 +19,4 @@ for method, per in m["results"].items():
 print("QSUR (relative, mean over layers) original:",
       {k: round(v, 3) for k, v in m["qsur"]["original"]["mean"].items()})
 PY
-echo "transformed model: $DEMO_OUT/run/model (config.json, model.safetensors, quantized_int4.safetensors)"
+echo "transformed model: $DEMO_OUT/run/model (config.json, model.safetensors, online_rotations.safetensors, quantized_int4.safetensors)"
