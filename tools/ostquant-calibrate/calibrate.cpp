@@ -25,13 +25,11 @@ torch::Tensor kl_top_loss(const torch::Tensor& teacher_logits, const torch::Tens
   return (lp_k.exp() * (lp_k - lq_k)).sum() / tokens;
 }
 
-labkit::llama::Model quantize_weights(const labkit::llama::Model& transformed, int w_bits, bool clip_search) {
+labkit::llama::Model fake_quant_weights(const labkit::llama::Model& transformed, int w_bits, bool clip_search) {
   if (w_bits >= 16) return transformed;
   labkit::llama::Model m = transformed;  // shares tensors; the quantized ones are replaced below
   for (int64_t l = 0; l < m.config.n_layers; ++l)
-    for (const char* s : {"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight",
-                          "self_attn.o_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
-                          "mlp.down_proj.weight"}) {
+    for (const char* s : kQuantizedLinears) {
       auto& w = m.weights[layer_key(l, s)];
       w = fake_quant_weight_sym(w, w_bits, clip_search);
     }
@@ -96,7 +94,7 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
       target = labkit::llama::forward(teacher, tokens);
     }
     auto student = apply_transforms(fused, t);
-    if (o.train_wquant) student = quantize_weights(student, setting.w_bits, true);
+    if (o.train_wquant) student = fake_quant_weights(student, setting.w_bits, true);
     opt.zero_grad();
     const double loss = o.layerwise_backward ? kl_top_backward_layerwise(student, tokens, target, o.kl_top, &hooks)
                                              : kl_top_backward_full(student, tokens, target, o.kl_top, &hooks);

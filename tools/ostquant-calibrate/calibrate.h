@@ -44,8 +44,8 @@ struct TrainLog {
 TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::llama::Model& fused, Transforms& t,
                           const QuantSetting& setting, const std::vector<TokenStream>& calib, const TrainOptions& o);
 
-// The student used in training and evaluation: transformed weights with weight fake-quant (RTN with clip
-// search when w_bits < 16, lm_head and embedding kept), STE so gradients pass.
-labkit::llama::Model quantize_weights(const labkit::llama::Model& transformed, int w_bits, bool clip_search);
+// The training student's weights: every quantized linear through fake_quant_weight_sym (clip-searched RTN
+// grid, gradient where a weight is on the grid) when w_bits < 16; lm_head and embedding stay in float.
+labkit::llama::Model fake_quant_weights(const labkit::llama::Model& transformed, int w_bits, bool clip_search);
 
 }  // namespace ostq

@@ -93,9 +93,7 @@ QuantizedModel quantize_model(const labkit::llama::Model& model, int w_bits, boo
   if (gptq_calib) return gptq_quantize_model(model, w_bits, clip_search, *gptq_calib);
   QuantizedModel q{model, {}};
   for (int64_t l = 0; l < model.config.n_layers; ++l)
-    for (const char* name : {"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight",
-                             "self_attn.o_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
-                             "mlp.down_proj.weight"}) {
+    for (const char* name : kQuantizedLinears) {
       const auto key = labkit::llama::layer_key(l, name);
       auto wq = quantize_weight_sym(model.w(key), w_bits, clip_search);
       q.model.weights[key] = wq.dequant;

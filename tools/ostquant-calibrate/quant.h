@@ -1,4 +1,4 @@
-// Fake quantizers (quantize then dequantize, straight-through gradients) and the settings W?A?KV?.
+// Fake quantizers (quantize then dequantize, differentiable as the reference's) and the settings W?A?KV?.
 #pragma once
 
 #include <torch/types.h>
@@ -8,6 +8,12 @@
 #include "labkit/llama/forward.h"
 
 namespace ostq {
+
+// The seven linears of a decoder layer that get quantized (embedding and lm_head stay in float).
+inline constexpr const char* kQuantizedLinears[] = {"self_attn.q_proj.weight", "self_attn.k_proj.weight",
+                                                    "self_attn.v_proj.weight", "self_attn.o_proj.weight",
+                                                    "mlp.gate_proj.weight",    "mlp.up_proj.weight",
+                                                    "mlp.down_proj.weight"};
 
 // Bit widths; 16 means "not quantized".
 struct QuantSetting {

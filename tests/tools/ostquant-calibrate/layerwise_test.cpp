@@ -47,7 +47,7 @@ Grads grads(bool layerwise, const QuantSetting& s, bool wquant, const torch::Ten
     target = labkit::llama::forward(test::stories(), tokens);
   }
   auto student = apply_transforms(fused32, t);
-  if (wquant) student = quantize_weights(student, s.w_bits, true);
+  if (wquant) student = fake_quant_weights(student, s.w_bits, true);
   auto hooks = activation_quant_hooks(s, fused32.config.head_dim);
   Grads out;
   out.loss = layerwise ? kl_top_backward_layerwise(student, tokens, target, 1000, &hooks)
