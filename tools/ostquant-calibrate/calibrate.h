@@ -23,6 +23,9 @@ struct TrainOptions {
   int64_t kl_top = 1000;
   bool learn_rotations = true;
   bool learn_scales = true;
+  // Start of the learned rotations: "hadamard" (random Hadamard, the reference's default and its W4A16
+  // script), "klt" (klt.h; its W4A4KV4 script) or "auto" (klt when activations or KV are quantized).
+  std::string init = "auto";
   bool train_wquant = false;                 // fake-quantize weights during training (W4A16 script)
   bool layerwise_backward = true;            // recompute layer by layer in the backward (layerwise.h)
   uint64_t seed = 0;

@@ -39,6 +39,7 @@ static nlohmann::json defaults() {
           {"clip_search", true},
           {"weight_quantizer", "rtn"},  // for quarot/rotonly/ost: rtn, gptq or rtn+gptq (method "gptq" = no transform + GPTQ)
           {"down_rotation", "auto"},
+          {"rotation_init", "auto"},  // learned methods: hadamard | klt | auto (klt when activations are quantized)
           {"a_clip", 1.0},
           {"kv_clip", 1.0},
           {"checkpoint_every", 25},
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
     if (wq != "rtn" && wq != "gptq" && wq != "rtn+gptq")
       throw InputError("weight_quantizer \"" + wq + "\": expected rtn, gptq or rtn+gptq");
     OnlineOptions online{cfg.get<std::string>("down_rotation"), run.seed()};
+    const auto init = cfg.get<std::string>("rotation_init");
+    if (init != "auto" && init != "hadamard" && init != "klt")
+      throw InputError("rotation_init \"" + init + "\": expected auto, hadamard or klt");
     // Validate Hadamard sizes before any long work.
     for (const auto& s : settings) rotation_init(c, s, online);
 
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
     train.checkpoint_every = cfg.get<int64_t>("checkpoint_every");
     train.layerwise_backward = cfg.get<bool>("layerwise_backward");
     train.resume = run.resume();
+    train.init = init;
 
     auto& M = run.metrics();
     M["model"] = {{"path", model_path}, {"config", labkit::llama::config_to_hf_json(c)}};
@@ -197,7 +202,8 @@ int main(int argc, char** argv) {
                         {"orthogonality_max", *std::max_element(r.train.ortho.begin(), r.train.ortho.end())},
                         {"seconds", r.train.seconds},
                         {"seconds_per_step", r.train.seconds / std::max<double>(1, r.train.loss.size() - r.train.resumed_from)},
-                        {"resumed_from", r.train.resumed_from}};
+                        {"resumed_from", r.train.resumed_from},
+                        {"init", r.init}};
           torchio::save_safetensors(out.file("transforms-" + std::string(method_name(method)) + "-" + s.name() + ".safetensors"),
                                     r.transforms.to_map());
         }

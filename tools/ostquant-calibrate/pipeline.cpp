@@ -4,6 +4,7 @@
 
 #include "labkit/core/error.h"
 #include "gptq.h"
+#include "klt.h"
 #include "labkit/llama/hadamard.h"
 
 namespace ostq {
@@ -74,6 +75,13 @@ MethodOutcome build_method(Method method, const QuantSetting& setting, const lab
   }
   r.transforms = rotation_init(original.config, setting, online);
   if (method == Method::kRotOnly || method == Method::kOst) {
+    const bool klt = train.init == "klt" || (train.init == "auto" && setting.any_act());
+    if (klt) {
+      r.transforms.R_res = klt_residual_rotation(fused64, online.seed + 11);
+      for (int64_t l = 0; l < original.config.n_layers; ++l)
+        r.transforms.R_ov[l] = klt_ov_rotations(fused64, l, online.seed + 1000);
+    }
+    r.init = klt ? "klt" : "hadamard";
     train.learn_rotations = true;
     train.learn_scales = method == Method::kOst;
     auto fused32 = fused64.to(torch::kFloat, original.w("model.embed_tokens.weight").device());

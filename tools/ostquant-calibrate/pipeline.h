@@ -33,9 +33,11 @@ struct MethodOutcome {
   Transforms transforms;
   TrainLog train;
   bool trained = false;
+  std::string init;  // learned methods: "hadamard" or "klt" (what TrainOptions::init resolved to)
 };
 
-// Builds `method` for `setting`: for learned methods trains from rotation_init (opts.learn_* set here).
+// Builds `method` for `setting`: for learned methods trains from rotation_init, with R_res and R_ov
+// replaced by their KLT starts when train.init asks for them (opts.learn_* set here).
 MethodOutcome build_method(Method method, const QuantSetting& setting, const labkit::llama::Model& original,
                            const labkit::llama::Model& fused64, const std::vector<TokenStream>& calib,
                            TrainOptions train, const OnlineOptions& online);
