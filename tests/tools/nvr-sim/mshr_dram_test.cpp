@@ -7,6 +7,20 @@
 #include "dram.h"
 #include "mshr.h"
 
+namespace {
+// The hand-timed DRAM of these tests: 10-cycle controller latency, 64 B line in a 2-cycle burst (32 B per
+// cycle), 2 banks of 1 KiB rows, tCAS = tRCD = tRP = 5.
+nvr::DramConfig two_bank_dram() {
+  nvr::DramConfig c;
+  c.latency = 10;
+  c.bytes_per_cycle = 32;
+  c.banks = 2;
+  c.row_bytes = 1024;
+  c.t_cas = c.t_rcd = c.t_rp = 5;
+  return c;
+}
+}  // namespace
+
 TEST(Mshr, FiniteSlotsDelayTheThirdMiss) {
   nvr::Mshr m(2);
   EXPECT_EQ(m.reserve(10), 10u);
@@ -25,12 +39,7 @@ TEST(Mshr, FiniteSlotsDelayTheThirdMiss) {
 }
 
 TEST(Dram, BankAndBusTimingByHand) {
-  nvr::DramConfig c;
-  c.latency = 10;
-  c.bytes_per_cycle = 32;  // 64 B line -> 2-cycle burst
-  c.banks = 2;
-  c.row_bytes = 1024;
-  c.t_cas = c.t_rcd = c.t_rp = 5;
+  nvr::DramConfig c = two_bank_dram();
   nvr::Dram d(c, 64);
   // bank 0 idle: tRCD + tCAS = 10, burst 10..11, +2 +10 -> 22
   EXPECT_EQ(d.access(0, 0, false), 22u);
@@ -51,12 +60,7 @@ TEST(Dram, BankAndBusTimingByHand) {
 }
 
 TEST(Dram, ChannelsInterleaveAndHaveTheirOwnBanksAndBus) {
-  nvr::DramConfig c;
-  c.latency = 10;
-  c.bytes_per_cycle = 32;
-  c.banks = 2;
-  c.row_bytes = 1024;
-  c.t_cas = c.t_rcd = c.t_rp = 5;
+  nvr::DramConfig c = two_bank_dram();
   c.channels = 2;
   c.interleave_bytes = 256;
   c.t_refi = 0;
@@ -83,12 +87,7 @@ TEST(Dram, ChannelsInterleaveAndHaveTheirOwnBanksAndBus) {
 }
 
 TEST(Dram, RefreshStallsCommandsAndClosesRows) {
-  nvr::DramConfig c;
-  c.latency = 10;
-  c.bytes_per_cycle = 32;
-  c.banks = 2;
-  c.row_bytes = 1024;
-  c.t_cas = c.t_rcd = c.t_rp = 5;
+  nvr::DramConfig c = two_bank_dram();
   c.t_refi = 100;
   c.t_rfc = 20;  // refreshes in [100, 120), [200, 220), ...
   nvr::Dram d(c, 64);
