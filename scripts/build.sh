@@ -9,6 +9,8 @@ BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/labkit-ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Paths relative to the checkout, so every clone and worktree (CI's fresh clone too) shares cache hits.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 # Precompiled headers and ccache: let ccache cache PCH users (needs these sloppiness settings).
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
 
