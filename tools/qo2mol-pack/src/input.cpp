@@ -64,7 +64,7 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
   SourceUnits units;
   std::vector<Conformer> pending;  // held until the energy unit is decided
   std::vector<double> ratios;
-  bool decided = false;
+  bool decided = false, force_decided = false;
   double fe = 1, fl = 1, ff = 1;
   std::int64_t index = 0;
 
@@ -99,12 +99,37 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
                                   " (--no-unit-check for semi-empirical or relative energies)");
     fe = energy_to_ev(rep.energy_unit);
     fl = length_to_ang(rep.length_unit);
-    rep.force_unit = !opt.force_unit.empty() ? opt.force_unit
-                     : !units.force.empty() ? units.force
-                                            : rep.energy_unit + "/" + rep.length_unit;
+    decided = true;
+  };
+
+  // The force unit is decided at the first conformer that has forces (files without forces need none):
+  // --force-unit (every input), else what the file states, else <energy unit>/--force-length, else
+  // eV/Ang when the energies are eV (ASE's convention). Energies in any other unit with nothing stating
+  // the force unit are refused: psi4, ORCA and Gaussian users write Hartree/Bohr, MD17/schnetpack
+  // kcal/mol/Ang, and the numbers cannot tell which length is meant.
+  auto decide_force_unit = [&]() {
+    if (!opt.force_unit.empty()) {
+      rep.force_unit = opt.force_unit;
+      rep.force_unit_basis = "stated by --force-unit";
+    } else if (!units.force.empty()) {
+      rep.force_unit = units.force;
+      rep.force_unit_basis = "stated by the file";
+    } else if (!opt.force_length.empty()) {
+      rep.force_unit = rep.energy_unit + "/" + opt.force_length;
+      rep.force_unit_basis = "energy unit / --force-length";
+    } else if (rep.energy_unit == "eV") {
+      rep.force_unit = "eV/Ang";
+      rep.force_unit_basis = "eV energies: eV/Ang (ASE's convention)";
+    } else {
+      throw input_error(path, "energies are in " + rep.energy_unit + " (" + rep.energy_unit_basis +
+                                  ") but nothing states the force unit (" + rep.energy_unit + "/Bohr or " +
+                                  rep.energy_unit + "/Ang?); give --force-length Bohr|Ang (per input: its energy "
+                                  "unit per that length) or --force-unit (every input), e.g. --force-unit " +
+                                  rep.energy_unit + "/Bohr");
+    }
     ff = force_to_ev_per_ang(rep.force_unit, path);
     if (units.force_is_gradient) ff = -ff;
-    decided = true;
+    force_decided = true;
   };
 
   auto emit = [&](Conformer&& c) {
@@ -127,6 +152,7 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
       p.positions[k] = static_cast<float>(c.positions[k]);
     }
     p.has_forces = !c.forces.empty();
+    if (p.has_forces && !force_decided) decide_force_unit();
     p.forces.assign(3 * n, 0.0f);
     for (std::size_t k = 0; k < c.forces.size(); ++k) p.forces[k] = static_cast<float>(c.forces[k] * ff);
     p.formal_charges.assign(n, 0);

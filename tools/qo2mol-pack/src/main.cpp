@@ -41,7 +41,10 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::ExistingFile);
   pack_cmd->add_option("--energy-unit", energy_unit, "Energy unit of the inputs: auto, eV, Ha, kcal/mol, kJ/mol, meV");
   pack_cmd->add_option("--length-unit", po.input.length_unit, "Length unit override: Ang, Bohr, nm");
-  pack_cmd->add_option("--force-unit", po.input.force_unit, "Force unit override, e.g. kcal/mol/Ang");
+  pack_cmd->add_option("--force-unit", po.input.force_unit, "Force unit of every input, e.g. Ha/Bohr, kcal/mol/Ang (overrides the files)");
+  pack_cmd->add_option("--force-length", po.input.force_length,
+                       "Inputs that state no force unit have forces in <their energy unit>/this: Ang, Bohr, nm")
+      ->check(CLI::IsMember({"Ang", "Bohr", "nm"}));
   pack_cmd->add_option("--energy-key", po.input.reader.energy_key, "Property holding the total energy");
   pack_cmd->add_option("--forces-key", po.input.reader.forces_key, "Property holding the forces");
   pack_cmd->add_flag("--no-unit-check", no_unit_check,

@@ -89,13 +89,14 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
     });
     inputs.push_back({{"path", rep.path}, {"format", rep.format}, {"conformers", rep.conformers},
                       {"energy_unit", rep.energy_unit}, {"energy_unit_basis", rep.energy_unit_basis},
-                      {"length_unit", rep.length_unit}, {"force_unit", rep.force_unit},
+                      {"length_unit", rep.length_unit}, {"force_unit", rep.force_unit}, {"force_unit_basis", rep.force_unit_basis},
                       {"median_energy_over_free_atom_sum", rep.median_ratio},
                       {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(path))},
                       {"md5_checked", md5},
                       {"upstream_split", split_label_name(upstream_split_of(path))}});
-    log::info("{}: {} conformers ({}, energy unit {}: {})", path, rep.conformers, rep.format, rep.energy_unit,
-              rep.energy_unit_basis);
+    log::info("{}: {} conformers ({}, energy unit {}: {}; force unit {}: {})", path, rep.conformers, rep.format,
+              rep.energy_unit, rep.energy_unit_basis, rep.force_unit.empty() ? "-" : rep.force_unit,
+              rep.force_unit.empty() ? "no forces" : rep.force_unit_basis);
   }
   nlohmann::json attrs{{"format", layout::kShardFormat},
                        {"format_version", layout::kFormatVersion},
