@@ -4,6 +4,7 @@
 //   qo2mol-pack verify|inspect|stats DATASET              DATASET = merged dir or its index.h5
 //   qo2mol-pack export DATASET OUT.xyz [--split random --label test]
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -16,6 +17,7 @@
 #include "labkit/molpack/layout.h"
 #include "merge.h"
 #include "pack.h"
+#include "shard_writer.h"
 #include "labkit/molpack/dataset_reader.h"
 #include "stats.h"
 #include "verify.h"
@@ -73,6 +75,16 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--ood-fraction", mo.ood_fraction, "Without --ood-min-heavy: OOD = largest ~fraction");
   merge_cmd->add_option("--name", mo.dataset_name, "Dataset name in the index and manifest");
   merge_cmd->add_option("--manifest", manifest_copy, "Also write the sha256 manifest here (e.g. data-manifests/x.json)");
+  // Refused while parsing, before --out is opened and config.json written into it.
+  merge_cmd->callback([&] {
+    if (auto* out = app.get_option("--out"); out->count() > 0) {
+      try {
+        check_out_apart_from_inputs(mo.inputs, out->as<std::string>());
+      } catch (const InputError& e) {
+        throw CLI::ValidationError(e.what());
+      }
+    }
+  });
 
   std::string dataset, export_path, verify_elements;
   bool json_out = false;
@@ -98,7 +110,8 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--label", eo.label, "Split label: train, val, test, ood");
   export_cmd->add_option("--limit", eo.limit, "At most this many conformers");
 
-  return tool.main(argc, argv, [&](Run& run) {
+  const int rc = tool.main(argc, argv, [&](Run& run) {
+   try {
     if (app.got_subcommand(pack_cmd)) {
       po.input.energy_unit = energy_unit;
       po.input.unit_check = !no_unit_check;
@@ -142,5 +155,17 @@ int main(int argc, char** argv) {
       run.metrics() = {{"exported", n}, {"output", export_path}};
       std::fprintf(stderr, "exported %lld conformers to %s\n", static_cast<long long>(n), export_path.c_str());
     }
+   } catch (const H5::Exception& e) {
+    // HDF5's exceptions are not std::exceptions: a full disk used to terminate the process. Every writer
+    // has been unwound by now (temporary files removed); report one line and exit 1.
+    throw std::runtime_error("HDF5 failed in " + e.getFuncName() + ": " + e.getDetailMsg() +
+                             (run.has_out() ? " (writing into " + run.out().path() + ": disk full or not writable?)" : ""));
+   }
   });
+  if (ShardWriter::any_abandoned()) {  // see ShardWriter::any_abandoned
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(rc);
+  }
+  return rc;
 }
