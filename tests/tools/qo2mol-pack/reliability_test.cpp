@@ -25,12 +25,15 @@ std::string read_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Names in `dir` other than config.json (what a failed run must not leave).
+// Names in `dir` other than the run's own bookkeeping (config.json, core's .labkit* lock and run
+// files): what a failed run must not leave.
 std::vector<std::string> leftovers(const std::string& dir) {
   std::vector<std::string> out;
   if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename() != "config.json") out.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name != "config.json" && name.rfind(".labkit", 0) != 0) out.push_back(name);
+  }
   return out;
 }
 
@@ -130,10 +133,11 @@ TEST(Reliability, MergeWithBadFractionsWritesNothing) {
   ASSERT_EQ(run(tool() + " pack " + ethanol() + " --force-length Ang --out " + tmp + "/p --log-level warn"), 0);
   std::string out;
   EXPECT_EQ(run(tool() + " merge " + tmp + "/p --train 0.9 --val 0.2 --test 0.1 --out " + tmp + "/m", &out), 2);
-  EXPECT_NE(out.find("sum to 1.2"), std::string::npos) << out;
+  EXPECT_NE(out.find("config merge.train/val/test: split fractions (--train/--val/--test) sum to 1.2"),
+            std::string::npos) << out;
   EXPECT_TRUE(leftovers(tmp + "/m").empty()) << leftovers(tmp + "/m").front();  // no final-named shard link
   EXPECT_EQ(run(tool() + " merge " + tmp + "/p --train -0.1 --val 0.6 --test 0.5 --out " + tmp + "/m2", &out), 2);
-  EXPECT_NE(out.find("is not a fraction >= 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("config merge.train: must be in [0, 1], got -0.1"), std::string::npos) << out;
   EXPECT_TRUE(leftovers(tmp + "/m2").empty());
   fs::remove_all(tmp);
 }

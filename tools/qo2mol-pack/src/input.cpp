@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "elements.h"
 #include "labkit/core/error.h"
@@ -74,9 +75,16 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     rep.length_unit = opt.length_unit.empty() ? (units.length.empty() ? "Ang" : units.length) : opt.length_unit;
     rep.length_unit = canonical_length_unit(rep.length_unit);
     if (rep.length_unit.empty()) throw input_error(path, "unknown length unit");
+    if (opt.geometry_only) {  // energies are not read: no unit to decide
+      rep.energy_unit = "none";
+      rep.energy_unit_basis = "--geometry-only";
+      fl = length_to_ang(rep.length_unit);
+      decided = true;
+      return;
+    }
     std::string stated = units.energy;
     const std::string detected = detect_energy_unit(ratios);
-    if (opt.energy_unit != "auto") {
+    if (!opt.energy_unit.empty() && opt.energy_unit != "auto") {
       rep.energy_unit = canonical_energy_unit(opt.energy_unit);
       if (rep.energy_unit.empty()) throw InputError("--energy-unit: unknown unit '" + opt.energy_unit + "'");
       rep.energy_unit_basis = "stated by --energy-unit";
@@ -133,8 +141,8 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
   };
 
   auto emit = [&](Conformer&& c) {
-    const double expect_ratio = kHartreeEv / energy_to_ev(rep.energy_unit);
-    const double r = free_atom_ratio(c.z, c.energy);
+    const double expect_ratio = opt.geometry_only ? 0.0 : kHartreeEv / energy_to_ev(rep.energy_unit);
+    const double r = opt.geometry_only ? 0.0 : free_atom_ratio(c.z, c.energy);
     if (opt.unit_check && r != 0.0 && std::fabs(std::log(r / expect_ratio)) > std::log(1.25))
       fail(c, "energy " + std::to_string(c.energy) + " is " + std::to_string(r) + " x the free-atom sum in Ha; " +
                   rep.energy_unit + " would give " + std::to_string(expect_ratio) +
@@ -180,9 +188,16 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
       if (!opt.elements.empty() && !std::binary_search(opt.elements.begin(), opt.elements.end(), z))
         fail(c, "element " + element_symbol(z) + " is outside the declared element set (--elements)");
     }
-    if (!std::isfinite(c.energy)) fail(c, std::isnan(c.energy) ? "energy is NaN or missing" : "energy is infinite");
+    if (opt.geometry_only) {  // NaN marks "no energy" in the packed file; forces need an energy unit
+      c.energy = std::numeric_limits<double>::quiet_NaN();
+      c.forces.clear();
+    } else if (!std::isfinite(c.energy)) {
+      fail(c, std::isnan(c.energy) ? "energy is NaN or missing (--geometry-only packs geometries without energies)"
+                                   : "energy is infinite");
+    }
     if (!all_finite(c.positions)) fail(c, "coordinates contain NaN or inf");
     if (!all_finite(c.forces)) fail(c, "forces contain NaN or inf");
+    if (opt.geometry_only && !decided) decide();
     if (decided) {
       emit(std::move(c));
       return;

@@ -10,6 +10,7 @@
 #include "dedup.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
+#include "labkit/core/progress.h"
 #include "labkit/molpack/layout.h"
 #include "md5.h"
 #include "splits.h"
@@ -62,6 +63,8 @@ nlohmann::json check_release_md5(const std::string& path, bool check) {
 
 // Reads every input, streaming this shard's conformers into the writer.
 void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedup, PackState& st) {
+  // Progress: conformers read (all inputs; the total is not known before reading).
+  Progress progress("pack", 0, "conformers");
   // Per molecule only hashes are kept (molecule_index.h); its row streams into the shard. Nothing is
   // kept per conformer.
   MoleculeIndex mol_index;
@@ -70,6 +73,7 @@ void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedu
     const nlohmann::json md5 = check_release_md5(path, opt.check_md5);
     auto rep = read_input(path, opt.input, [&](PackedConformer&& c) {
       ++st.read;
+      progress.advance();
       if (shard_of(c.molecule_key, opt.shard.count) != opt.shard.index) {
         ++st.other_shards;
         return;
@@ -98,6 +102,7 @@ void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedu
               rep.energy_unit, rep.energy_unit_basis, rep.force_unit.empty() ? "-" : rep.force_unit,
               rep.force_unit.empty() ? "no forces" : rep.force_unit_basis);
   }
+  progress.finish();
 }
 
 // Duplicates resolved by policy, the shard's tables and attributes written, the file renamed into place.
