@@ -37,10 +37,13 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
 int block_exponent(const Plan& p, const float* y, int len) {
   std::vector<int> ex;
   ex.reserve(len);
-  for (int i = 0; i < len; ++i)
+  float amax = 0;
+  for (int i = 0; i < len; ++i) {
     if (y[i] != 0) ex.push_back(float_exponent(y[i]));
+    amax = std::max(amax, std::fabs(y[i]));
+  }
   if (ex.empty()) return p.emin;
-  return std::clamp(pivot_exponent(p.spec->format, std::move(ex)), p.emin, p.emax);
+  return shared_exponent(p.spec->format, std::move(ex), amax);
 }
 
 }  // namespace detail

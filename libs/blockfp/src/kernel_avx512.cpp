@@ -91,7 +91,7 @@ bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, 
         for (int64_t i = 0; i < len; i += 16)
           vmin = _mm512_min_ps(vmin, _mm512_maskz_loadu_ps(tail_mask(len - i), y + b0 + i));
         const float amax = -_mm512_reduce_min_ps(vmin);
-        E = amax == 0 ? p.emin : std::clamp(float_exponent(amax), p.emin, p.emax);
+        E = amax == 0 ? p.emin : shared_exponent(p.spec->format, {float_exponent(amax)}, amax);
       } else {
         E = block_exponent(p, y + b0, static_cast<int>(len));
       }

@@ -47,6 +47,17 @@ int pivot_exponent(const Format& f, std::vector<int> e) {
   return 0;
 }
 
+int shared_exponent(const Format& f, std::vector<int> exps, float amax) {
+  const int top = *std::max_element(exps.begin(), exps.end());
+  const int p = pivot_exponent(f, std::move(exps));
+  int E = std::clamp(p, f.min_exponent(), f.max_exponent());
+  if (f.overflow == Overflow::kInfinity && p == top && E < f.max_exponent()) {
+    const float max_finite = static_cast<float>((1u << f.mantissa_bits) - 2);
+    if (std::ldexp(amax, -(E - f.mantissa_bits + 1)) > max_finite) ++E;
+  }
+  return E;
+}
+
 namespace {
 
 float round_mag(float q, Rounding r, float u) {
@@ -75,7 +86,12 @@ EncodedBlock encode_bfp(const Format& f, const float* x, int n, uint64_t stream,
     }
     if (std::isfinite(x[i]) && x[i] != 0) all.push_back(ex[i] = float_exponent(x[i]));
   }
-  auto clampE = [&](int p) { return std::clamp(p, f.min_exponent(), f.max_exponent()); };
+  auto amax_of = [&](int group) {
+    float a = 0;
+    for (int i = 0; i < n; ++i)
+      if (std::isfinite(x[i]) && (b.group.empty() || b.group[i] == group)) a = std::max(a, std::fabs(x[i]));
+    return a;
+  };
   if (all.empty()) {
     b.exponents = {f.min_exponent()};
   } else {
@@ -89,9 +105,9 @@ EncodedBlock encode_bfp(const Format& f, const float* x, int n, uint64_t stream,
         b.group[i] = is_high ? 0 : 1;
         if (ex[i] != std::numeric_limits<int>::min()) (is_high ? high : low).push_back(ex[i]);
       }
-      b.exponents = {clampE(pivot_exponent(f, high)), clampE(pivot_exponent(f, low))};
+      b.exponents = {shared_exponent(f, high, amax_of(0)), shared_exponent(f, low, amax_of(1))};
     } else {
-      b.exponents = {clampE(pivot_exponent(f, all))};
+      b.exponents = {shared_exponent(f, all, amax_of(0))};
     }
   }
   for (int i = 0; i < n; ++i) {

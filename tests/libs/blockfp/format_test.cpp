@@ -168,3 +168,16 @@ TEST(BlockfpFormat, RandomBlocksRoundTripAndErrorBound) {
     }
   }
 }
+
+TEST(BlockfpFormat, InfPolicyKeepsThePivotBinadeFinite) {
+  // m4, max 1.9: E = 0 gives 1.9/0.125 = 15.2 > 14 (the largest finite code under inf): E becomes 1,
+  // step 0.25: 1.9 -> 7.6 -> 8 (2.0), 0.5 -> 2. The saturating policy keeps E = 0 and clamps to 15.
+  EncodedBlock b;
+  auto inf = roundtrip(parse_format("dbfp:b2:m4:e5:inf"), {1.9f, 0.5f}, &b);
+  EXPECT_EQ(b.exponents, std::vector<int>({1}));
+  EXPECT_EQ(inf, std::vector<float>({2.0f, 0.5f}));
+  EXPECT_EQ(roundtrip(parse_format("dbfp:b2:m4:e5:sat"), {1.9f, 0.5f}), std::vector<float>({1.875f, 0.5f}));
+  // A non-max pivot below the top binade still lets the larger elements overflow.
+  EXPECT_EQ(roundtrip(parse_format("dbfp:b3:m4:e5:p0:inf"), {8.0f, 0.5f, 0.75f})[0],
+            std::numeric_limits<float>::infinity());
+}

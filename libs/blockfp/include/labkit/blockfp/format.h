@@ -80,6 +80,11 @@ void quantize(const Format& f, const float* x, float* out, int64_t n, uint64_t s
 int float_exponent(float v);
 // The pivot exponent of the given element exponents (non-empty) under f's rule.
 int pivot_exponent(const Format& f, std::vector<int> exps);
+// The shared exponent of a group with these element exponents (non-empty) and largest magnitude amax:
+// the pivot clamped to the exponent range; with the inf overflow policy, when the pivot is the group's
+// largest exponent and amax would exceed the largest finite code, E + 1 (so no element in the pivot's
+// own binade turns into inf; only elements above the pivot's binade can).
+int shared_exponent(const Format& f, std::vector<int> exps, float amax);
 // Uniform [0,1) with 24 bits from (stream, index): splitmix64.
 float stochastic_u(uint64_t stream, uint64_t index);
 
