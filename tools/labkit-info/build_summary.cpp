@@ -18,10 +18,7 @@ namespace labkit::info {
 VersionList linked_versions() {
   VersionList v{{"HDF5", fmt::format("{}.{}.{}", H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE)}};
 #ifdef LABKIT_INFO_WITH_ITK
-  v.emplace_back("ITK", image::itk_version());
-#endif
-#ifdef LABKIT_INFO_WITH_TORCH
-  for (auto& entry : torchrt::versions()) v.push_back(entry);
+  for (auto& entry : image::versions()) v.push_back(entry);
 #endif
   return v;
 }
@@ -30,6 +27,9 @@ nlohmann::json build_summary() {
   nlohmann::json versions = nlohmann::json::object();
   for (const auto& [name, version] : core_versions()) versions[name] = version;
   for (const auto& [name, version] : linked_versions()) versions[name] = version;
+#ifdef LABKIT_INFO_WITH_TORCH
+  for (const auto& [name, version] : torchrt::versions()) versions[name] = version;
+#endif
 
   nlohmann::json j{
       {"labkit", {{"version", labkit_version()}, {"git", git_hash()}, {"build_type", build_type()},

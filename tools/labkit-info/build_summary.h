@@ -7,7 +7,8 @@
 
 namespace labkit::info {
 
-// Versions of every library this binary links (also shown by --version).
+// Versions of the libraries labkit-info links beyond core and torch (HDF5, ITK, GDCM); torchrt::install adds
+// LibTorch, CUDA and BLAS to --version itself, so they are not repeated here.
 VersionList linked_versions();
 // {"labkit": {...}, "versions": {...}, "threads": {...}, "cuda": {...}, "features": {...}}
 nlohmann::json build_summary();

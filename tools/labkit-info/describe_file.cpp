@@ -1,6 +1,9 @@
 #include "describe_file.h"
 
+#include <filesystem>
+
 #include "file_kind.h"
+#include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/tensorio/h5.h"
 #include "labkit/tensorio/safetensors.h"
@@ -35,6 +38,41 @@ nlohmann::json describe_hdf5(const std::string& path, int limit) {
   return out;
 }
 
+nlohmann::json read_json(const std::string& path) {
+  try {
+    return nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(path, std::string("invalid JSON: ") + e.what());
+  }
+}
+
+// A folder a labkit tool wrote: which tool, whether it finished, and its scalar metrics (arrays and
+// objects are summarised by their size; report.json has them whole).
+nlohmann::json describe_run_folder(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path dir(path);
+  std::error_code ec;
+  nlohmann::json j{{"finished", fs::exists(dir / "report.json", ec)}};
+  if (!j["finished"].get<bool>()) {
+    j["tool"] = nullptr;
+    j["config_keys"] = read_json((dir / "config.json").string()).size();
+    return j;
+  }
+  const auto report = read_json((dir / "report.json").string());
+  if (!report.is_object() || !report.contains("tool"))
+    throw input_error((dir / "report.json").string(), "not a labkit report (no \"tool\")");
+  j["tool"] = report["tool"];
+  for (const char* key : {"git", "started_utc", "wall_seconds"})
+    if (report.contains(key)) j[key] = report[key];
+  nlohmann::json metrics = nlohmann::json::object();
+  const auto& m = report.value("metrics", nlohmann::json::object());
+  for (auto it = m.begin(); it != m.end(); ++it)
+    metrics[it.key()] = it->is_structured() ? nlohmann::json(std::to_string(it->size()) + (it->is_array() ? " entries" : " keys"))
+                                            : *it;
+  j["metrics"] = metrics;
+  return j;
+}
+
 #ifdef LABKIT_INFO_WITH_ITK
 nlohmann::json describe_image(const std::string& path) {
   const image::ImageInfo info = image::read_info(path);
@@ -64,6 +102,10 @@ nlohmann::json describe_file(const std::string& path, int limit) {
     case FileKind::kSafetensors:
       j["kind"] = "safetensors";
       j.update(describe_safetensors(path, limit));
+      return j;
+    case FileKind::kLabkitRun:
+      j["kind"] = "labkit-run";
+      j.update(describe_run_folder(path));
       return j;
     case FileKind::kImage:
     case FileKind::kDicomSeries:

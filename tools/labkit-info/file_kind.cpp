@@ -46,7 +46,11 @@ FileKind detect_file_kind(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw input_error(path, "no such file or directory");
-  if (fs::is_directory(path, ec)) return FileKind::kDicomSeries;
+  if (fs::is_directory(path, ec)) {
+    const fs::path dir(path);
+    if (fs::exists(dir / "report.json", ec) || fs::exists(dir / "config.json", ec)) return FileKind::kLabkitRun;
+    return FileKind::kDicomSeries;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(path, "cannot open for reading");
   const auto size = fs::file_size(path, ec);
@@ -57,17 +61,6 @@ FileKind detect_file_kind(const std::string& path) {
   for (const char* suffix : kImageSuffixes)
     if (has_suffix(path, suffix)) return FileKind::kImage;
   return FileKind::kUnknown;
-}
-
-const char* file_kind_name(FileKind kind) {
-  switch (kind) {
-    case FileKind::kHdf5: return "hdf5";
-    case FileKind::kSafetensors: return "safetensors";
-    case FileKind::kImage: return "image";
-    case FileKind::kDicomSeries: return "dicom-series";
-    case FileKind::kUnknown: return "unknown";
-  }
-  return "unknown";
 }
 
 }  // namespace labkit::info

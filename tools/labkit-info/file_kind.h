@@ -5,10 +5,10 @@
 
 namespace labkit::info {
 
-enum class FileKind { kHdf5, kSafetensors, kImage, kDicomSeries, kUnknown };
+// kLabkitRun: a folder a labkit tool wrote with --out (report.json or config.json in it).
+enum class FileKind { kHdf5, kSafetensors, kImage, kDicomSeries, kLabkitRun, kUnknown };
 
 // Missing paths raise InputError; anything unrecognised is kUnknown.
 FileKind detect_file_kind(const std::string& path);
-const char* file_kind_name(FileKind kind);
 
 }  // namespace labkit::info

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "labkit/core/summary.h"
+
 namespace labkit::info {
 namespace {
 
@@ -70,6 +74,21 @@ std::string render_file(const nlohmann::json& d) {
                          join(t["shape"], ", "));
     if (d["tensors"].size() < d["tensor_count"].get<size_t>())
       out += fmt::format("  ... {} more\n", d["tensor_count"].get<size_t>() - d["tensors"].size());
+  } else if (kind == "labkit-run") {
+    if (!d["finished"].get<bool>()) {
+      out += "labkit run, unfinished (config.json, no report.json)\n";
+      return out;
+    }
+    out += fmt::format("labkit run of {}, finished", d["tool"].get<std::string>());
+    if (d.contains("started_utc")) out += ", started " + d["started_utc"].get<std::string>();
+    if (d.contains("wall_seconds")) out += fmt::format(", {:.3g} s", d["wall_seconds"].get<double>());
+    if (d.contains("git")) out += ", git " + d["git"].get<std::string>();
+    out += "\n";
+    const auto& m = d["metrics"];
+    size_t width = 0;
+    for (auto it = m.begin(); it != m.end(); ++it) width = std::max(width, it.key().size());
+    for (auto it = m.begin(); it != m.end(); ++it)
+      out += fmt::format("  {:<{}}  {}\n", it.key(), width, Summary::format_value(*it));
   } else if (kind == "hdf5") {
     out += fmt::format("HDF5, {} objects\n", d["object_count"].get<long>());
     for (const auto& o : d["objects"]) {

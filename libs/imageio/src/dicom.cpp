@@ -6,6 +6,7 @@
 #include <itkImageSeriesReader.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "itk_io.h"
 #include "labkit/core/error.h"
@@ -13,6 +14,16 @@
 namespace labkit::image {
 
 std::vector<std::string> dicom_series_files(const std::string& dir, const std::string& series_uid) {
+  detail::quiet_libraries();
+  {
+    // GDCM scans every file of the folder: check each one it would parse first (it aborts on some
+    // truncated files).
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+      if (entry.is_regular_file(ec)) detail::check_dicom(entry.path().string());
+    if (ec) throw input_error(dir, "cannot list directory: " + ec.message());
+  }
+  detail::CapturedStderr quiet;
   auto names = itk::GDCMSeriesFileNames::New();
   std::vector<std::string> uids;
   // ITK would also print "No Series were found" as a multi-line warning; our error says it once.
@@ -49,6 +60,7 @@ ImageInfo dicom_info(const std::string& dir, const std::string& series_uid) {
   auto read_header = [&](const std::string& file) {
     auto io = itk::GDCMImageIO::New();
     io->SetFileName(file);
+    CapturedStderr quiet;
     try {
       io->ReadImageInformation();
     } catch (const itk::ExceptionObject& e) {
@@ -75,6 +87,7 @@ Volume read_dicom(const std::string& dir, const std::string& series_uid) {
   auto reader = itk::ImageSeriesReader<Image>::New();
   reader->SetImageIO(itk::GDCMImageIO::New());
   reader->SetFileNames(files);
+  CapturedStderr quiet;
   try {
     reader->Update();
   } catch (const itk::ExceptionObject& e) {

@@ -1,19 +1,28 @@
 // Shared ITK glue: opening any image header through the IO factory, and turning its facts into ours.
 #include "itk_io.h"
 
+#include <gdcmTrace.h>
 #include <itkImageIOFactory.h>
+
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <iostream>
 
 #include "labkit/core/error.h"
+#include "labkit/core/log.h"
+
+// ITK's bundled niftiio (libITKniftiio) exports its C API under the plain names.
+extern "C" void nifti_set_debug_level(int level);
 
 namespace labkit::image::detail {
 
 std::string one_line(const itk::ExceptionObject& e) {
   std::string s = e.GetDescription();
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
+  for (char& c : s)  // one line, and no raw control bytes of a bad file echoed to the terminal
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   while (!s.empty() && s.back() == ' ') s.pop_back();
   // itkExceptionMacro prefixes "ITK ERROR: ClassName(0x...): ", which says nothing to a user.
   if (s.rfind("ITK ERROR: ", 0) == 0) {
@@ -42,12 +51,70 @@ std::string component_name(itk::IOComponentEnum t) {
   }
 }
 
+CapturedStderr::CapturedStderr() {
+  std::fflush(stderr);
+  std::cerr.flush();
+  file_ = std::tmpfile();
+  if (!file_) return;
+  saved_fd_ = ::dup(STDERR_FILENO);
+  if (saved_fd_ < 0 || ::dup2(::fileno(file_), STDERR_FILENO) < 0) {
+    if (saved_fd_ >= 0) ::close(saved_fd_);
+    saved_fd_ = -1;
+  }
+}
+
+void CapturedStderr::restore() {
+  if (saved_fd_ < 0) return;
+  std::fflush(stderr);
+  std::cerr.flush();
+  ::dup2(saved_fd_, STDERR_FILENO);
+  ::close(saved_fd_);
+  saved_fd_ = -1;
+}
+
+std::string CapturedStderr::text() {
+  restore();
+  if (!file_) return "";
+  std::string out;
+  std::rewind(file_);
+  char buf[512];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0 && out.size() < 4096) out.append(buf, n);
+  for (char& c : out)
+    if (c == '\n' || c == '\r' || static_cast<unsigned char>(c) < 0x20) c = ' ';
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > 300) out = out.substr(0, 297) + "...";
+  return out;
+}
+
+CapturedStderr::~CapturedStderr() {
+  const std::string t = text();
+  if (!t.empty()) log::debug("ITK said: {}", t);
+  if (file_) std::fclose(file_);
+}
+
+void quiet_libraries() {
+  static const bool done = [] {
+    itk::Object::GlobalWarningDisplayOff();
+    nifti_set_debug_level(0);  // ITK's niftiio prints "** ERROR ..." lines of its own otherwise
+    gdcm::Trace::SetDebug(false);
+    gdcm::Trace::SetWarning(false);
+    gdcm::Trace::SetError(false);
+    return true;
+  }();
+  (void)done;
+}
+
 itk::ImageIOBase::Pointer open_image_io(const std::string& path) {
+  quiet_libraries();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw input_error(path, "no such file");
   if (std::filesystem::is_directory(path, ec)) throw input_error(path, "is a directory, not an image file");
-  itk::ImageIOBase::Pointer io =
-      itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+  check_dicom(path);  // before any ITK reader probes it: GDCM aborts on some truncated files
+  itk::ImageIOBase::Pointer io = [&] {
+    CapturedStderr quiet;  // readers probing a file they cannot read may print about it
+    return itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+  }();
   if (!io) {
     // A NIfTI name that no reader accepts: say what is wrong with its header if we can tell.
     const auto ends = [&](const std::string& t) {
@@ -58,6 +125,7 @@ itk::ImageIOBase::Pointer open_image_io(const std::string& path) {
   }
   if (std::string(io->GetNameOfClass()) == "NiftiImageIO") check_nifti(path, /*check_data=*/false);
   io->SetFileName(path);
+  CapturedStderr quiet;
   try {
     io->ReadImageInformation();
   } catch (const itk::ExceptionObject& e) {

@@ -3,6 +3,7 @@
 
 #include <itkImageIOBase.h>
 
+#include <cstdio>
 #include <string>
 
 #include "labkit/imageio/image.h"
@@ -26,6 +27,31 @@ void to_float(const void* buffer, itk::IOComponentEnum t, size_t n, float* out);
 // NIfTI checks ITK skips (nifti_check.cpp): sizeof_hdr, header length and, with check_data, that a
 // single-file .nii/.nii.gz holds all its voxel bytes. Throws InputError.
 void check_nifti(const std::string& path, bool check_data);
+
+// DICOM Part 10 files (dicom_check.cpp): every data element's declared length must fit in the file, checked
+// before GDCM reads it (GDCM aborts on some truncated files). Files without the "DICM" preamble pass.
+bool looks_like_dicom(const std::string& path);
+void check_dicom(const std::string& path);
+
+// Turns off ITK's and GDCM's own warning/error printing (our InputError says it once); idempotent.
+void quiet_libraries();
+
+// While alive, what the process writes to stderr (fd 2: niftiio's fprintf, MetaIO's std::cerr) goes to a
+// temporary file instead; text() returns it on one line (for an error message). Logged at debug level
+// when discarded. Used around ITK reads and writes, which print their own "** ERROR" lines.
+class CapturedStderr {
+ public:
+  CapturedStderr();
+  ~CapturedStderr();
+  CapturedStderr(const CapturedStderr&) = delete;
+  CapturedStderr& operator=(const CapturedStderr&) = delete;
+  std::string text();  // restores stderr first
+
+ private:
+  void restore();
+  int saved_fd_ = -1;
+  std::FILE* file_ = nullptr;
+};
 
 // DICOM series in a directory (dicom.cpp): first series, or the one whose UID starts with series_uid.
 ImageInfo dicom_info(const std::string& dir, const std::string& series_uid);

@@ -1,7 +1,9 @@
+#include <gdcmVersion.h>
 #include <itkVersion.h>
 
 #include "labkit/imageio/image.h"
 
 namespace labkit::image {
 std::string itk_version() { return itk::Version::GetITKVersion(); }
+VersionList versions() { return {{"ITK", itk_version()}, {"GDCM", gdcm::Version::GetVersion()}}; }
 }  // namespace labkit::image

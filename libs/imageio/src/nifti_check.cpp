@@ -4,6 +4,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -45,6 +47,47 @@ bool ends_with(const std::string& s, const char* tail) {
   return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
 }
 
+std::string shown(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
+
+// Values ITK would pass on unchecked: a NaN or huge voxel size aborts inside VNL (direction matrix) or
+// turns into absurd crop sizes downstream; a dimension count outside 1..7 or a size < 1 is no image.
+void check_header_values(const unsigned char* hdr, bool nifti2, bool swap, const std::string& path) {
+  auto dim = [&](int i) -> int64_t {
+    return nifti2 ? field<int64_t>(hdr + 16 + 8 * i, swap) : field<int16_t>(hdr + 40 + 2 * i, swap);
+  };
+  auto real = [&](int nifti1_offset, int nifti2_offset) -> double {
+    return nifti2 ? field<double>(hdr + nifti2_offset, swap) : field<float>(hdr + nifti1_offset, swap);
+  };
+  const int64_t ndim = dim(0);
+  if (ndim < 1 || ndim > 7) throw input_error(path, "corrupt NIfTI header: dim[0] is " + std::to_string(ndim) + " (expected 1..7)");
+  for (int i = 1; i <= ndim; ++i)
+    if (dim(i) < 1)
+      throw input_error(path, "corrupt NIfTI header: dim[" + std::to_string(i) + "] is " + std::to_string(dim(i)));
+  for (int i = 1; i <= std::min<int64_t>(ndim, 3); ++i) {
+    const double p = real(76 + 4 * i, 104 + 8 * i);
+    if (!std::isfinite(p) || std::fabs(p) > 1e6)
+      throw input_error(path, "corrupt NIfTI header: pixdim[" + std::to_string(i) + "] (voxel size) is " + shown(p));
+  }
+  const bool nifti = nifti2 || std::memcmp(hdr + 344, "n+1", 4) == 0 || std::memcmp(hdr + 344, "ni1", 4) == 0;
+  if (!nifti) return;  // ANALYZE 7.5: no qform/sform fields at these offsets
+  const int qform = nifti2 ? field<int32_t>(hdr + 344, swap) : field<int16_t>(hdr + 252, swap);
+  const int sform = nifti2 ? field<int32_t>(hdr + 348, swap) : field<int16_t>(hdr + 254, swap);
+  static const char* kQuatern[] = {"quatern_b", "quatern_c", "quatern_d", "qoffset_x", "qoffset_y", "qoffset_z"};
+  if (qform > 0)
+    for (int i = 0; i < 6; ++i)
+      if (!std::isfinite(real(256 + 4 * i, 352 + 8 * i)))
+        throw input_error(path, std::string("corrupt NIfTI header: ") + kQuatern[i] + " is " + shown(real(256 + 4 * i, 352 + 8 * i)));
+  if (sform > 0)
+    for (int i = 0; i < 12; ++i)
+      if (!std::isfinite(real(280 + 4 * i, 400 + 8 * i)))
+        throw input_error(path, std::string("corrupt NIfTI header: srow_") + "xyz"[i / 4] + "[" + std::to_string(i % 4) +
+                                    "] is " + shown(real(280 + 4 * i, 400 + 8 * i)));
+}
+
 }  // namespace
 
 void check_nifti(const std::string& path, bool check_data) {
@@ -63,8 +106,10 @@ void check_nifti(const std::string& path, bool check_data) {
     throw input_error(path, "truncated NIfTI header (" + std::to_string(got) + " of " +
                                 std::to_string(sizeof_hdr) + " bytes)");
 
-  // Single-file NIfTI only ("n+1" / "n+2"): a .hdr/.img pair or ANALYZE keeps voxels elsewhere.
   const bool nifti2 = sizeof_hdr == 540;
+  check_header_values(hdr, nifti2, swap, path);
+
+  // Single-file NIfTI only ("n+1" / "n+2"): a .hdr/.img pair or ANALYZE keeps voxels elsewhere.
   const bool single = nifti2 ? std::memcmp(hdr + 4, "n+2", 4) == 0 : std::memcmp(hdr + 344, "n+1", 4) == 0;
   if (!check_data || !single || !(ends_with(path, ".nii") || ends_with(path, ".nii.gz"))) return;
   int64_t voxels = 1, offset = 0, bitpix = 0;

@@ -55,6 +55,7 @@ Volume read_volume(const std::string& path, const std::string& series_uid) {
   std::vector<char> raw(static_cast<size_t>(io->GetImageSizeInBytes()));
   if (raw.size() != count * io->GetComponentSize())
     throw input_error(path, "header size and pixel buffer size disagree");
+  detail::CapturedStderr quiet;
   try {
     io->Read(raw.data());
   } catch (const itk::ExceptionObject& e) {

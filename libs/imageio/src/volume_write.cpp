@@ -1,7 +1,11 @@
 // write_volume: ImageIO chosen by extension, written under a temporary name that keeps the extension
 // (ITK picks the format from it), then renamed into place.
+#include <fcntl.h>
 #include <itkImageIOFactory.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cmath>
@@ -82,6 +86,80 @@ void write_with_itk(const Volume& v, const std::string& file, PixelType as, bool
   }
 }
 
+size_t bytes_per_voxel(PixelType as) { return as == PixelType::kUInt8 ? 1 : as == PixelType::kInt16 ? 2 : 4; }
+
+// Flushes a written file to the disk; a failure (ENOSPC, EIO on delayed allocation) is an error.
+void sync_file(const std::string& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(file + ": cannot reopen the written file: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error(file + ": cannot flush the written file: " + std::strerror(err));
+}
+
+// A MetaImage header (.mha with the data after it, or .mhd naming a data file) against the bytes of
+// data it should be followed by: CompressedDataSize when compressed, else the raw voxel bytes.
+void verify_metaimage(const std::string& header_file, std::uint64_t raw_bytes) {
+  namespace fs = std::filesystem;
+  std::ifstream in(header_file, std::ios::binary);
+  std::string line, data_file;
+  std::uint64_t header_bytes = 0, compressed_size = 0;
+  bool compressed = false;
+  while (data_file.empty() && std::getline(in, line)) {
+    header_bytes += line.size() + 1;
+    auto value = [&](const std::string& key) -> std::string {
+      return line.rfind(key + " = ", 0) == 0 ? line.substr(key.size() + 3) : std::string();
+    };
+    if (value("CompressedData") == "True") compressed = true;
+    if (!value("CompressedDataSize").empty()) compressed_size = std::stoull(value("CompressedDataSize"));
+    if (!value("ElementDataFile").empty()) data_file = value("ElementDataFile");
+  }
+  if (data_file.empty()) throw std::runtime_error("MetaImage header without ElementDataFile");
+  if (compressed && compressed_size == 0) return;  // size unknown to the header: nothing to compare
+  const std::uint64_t expected = compressed ? compressed_size : raw_bytes;
+  const fs::path data_path = data_file == "LOCAL" ? fs::path(header_file) : fs::path(header_file).parent_path() / data_file;
+  std::error_code ec;
+  const std::uint64_t size = fs::file_size(data_path, ec);
+  if (ec) throw std::runtime_error(data_path.string() + ": " + ec.message());
+  const std::uint64_t actual = data_file == "LOCAL" ? size - std::min(size, header_bytes) : size;
+  if (actual != expected)
+    throw std::runtime_error("holds " + std::to_string(actual) + " data bytes, expected " + std::to_string(expected));
+}
+
+// ITK does not report every failed write (its NIfTI writer prints "** ERROR: NWAD: wrote only 0 of N bytes"
+// and returns), so the written file is checked before it may take its final name: NIfTI by reading every
+// voxel byte back (through zlib for .nii.gz), MetaImage by the size of its data (ITK's reader accepts a
+// short one), NRRD by reading the image back through ITK.
+void verify_written(const std::string& file, const std::string& ext, const Volume& v, PixelType as) {
+  sync_file(file);
+  const std::uint64_t expected = static_cast<std::uint64_t>(v.voxels.size()) * bytes_per_voxel(as);
+  try {
+    if (ext == ".nii" || ext == ".nii.gz") {
+      detail::check_nifti(file, /*check_data=*/true);
+      return;
+    }
+    if (ext == ".mha" || ext == ".mhd") {  // ITK's MetaImage reader accepts short data: count the bytes
+      verify_metaimage(file, expected);
+      return;
+    }
+    itk::ImageIOBase::Pointer io = detail::open_image_io(file);
+    std::vector<char> buffer(static_cast<size_t>(io->GetImageSizeInBytes()));
+    if (buffer.size() != expected) throw std::runtime_error("holds " + std::to_string(buffer.size()) + " voxel bytes, expected " + std::to_string(expected));
+    itk::ImageIORegion region(io->GetNumberOfDimensions());
+    for (unsigned a = 0; a < io->GetNumberOfDimensions(); ++a) {
+      region.SetIndex(a, 0);
+      region.SetSize(a, io->GetDimensions(a));
+    }
+    io->SetIORegion(region);
+    io->Read(buffer.data());
+  } catch (const itk::ExceptionObject& e) {
+    throw std::runtime_error("incomplete after writing: " + detail::one_line(e));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("incomplete after writing: ") + e.what());
+  }
+}
+
 // A .mhd header names its data file: put the data file in place under its final name, then hand the
 // header (pointing at it) to the atomic rename.
 void finish_mhd(const std::filesystem::path& tmp_header, const std::string& final_path,
@@ -102,10 +180,18 @@ void finish_mhd(const std::filesystem::path& tmp_header, const std::string& fina
   fs::remove(tmp_header);
 }
 
+// The ITK temporary, and for .mhd its data file (.raw / .zraw beside it).
+void remove_temporaries(const std::filesystem::path& itk_tmp) {
+  std::error_code ec;
+  std::filesystem::remove(itk_tmp, ec);
+  for (const char* data : {".raw", ".zraw"}) std::filesystem::remove(std::filesystem::path(itk_tmp).replace_extension(data), ec);
+}
+
 }  // namespace
 
 void write_volume(const Volume& v, const std::string& path, PixelType as) {
   namespace fs = std::filesystem;
+  detail::quiet_libraries();
   const std::string ext = known_extension(path);
   if (ext.empty()) throw input_error(path, "unknown image format: use .nii, .nii.gz, .mha, .mhd or .nrrd");
   if (v.voxels.size() != static_cast<size_t>(voxel_count(v.geometry)))
@@ -121,19 +207,24 @@ void write_volume(const Volume& v, const std::string& path, PixelType as) {
   const fs::path itk_tmp = target.parent_path() / ("_tmp_" + std::to_string(::getpid()) + "_" + stem + ext);
   write_atomically(path, [&](const std::string& atomic_tmp) {
     try {
+      detail::CapturedStderr itk_messages;  // niftiio / MetaIO print their write errors themselves
       write_with_itk(v, itk_tmp.string(), as, ext == ".mha" || ext == ".nrrd");
+      try {
+        verify_written(itk_tmp.string(), ext, v, as);
+      } catch (const std::exception& e) {
+        const std::string said = itk_messages.text();
+        throw std::runtime_error(path + ": cannot write image: " + e.what() + (said.empty() ? "" : " (ITK: " + said + ")"));
+      }
       if (ext == ".mhd") {
         finish_mhd(itk_tmp, path, atomic_tmp);
       } else {
         fs::rename(itk_tmp, atomic_tmp);
       }
     } catch (const itk::ExceptionObject& e) {
-      std::error_code ec;
-      fs::remove(itk_tmp, ec);
+      remove_temporaries(itk_tmp);
       throw std::runtime_error(path + ": cannot write image: " + detail::one_line(e));
     } catch (...) {
-      std::error_code ec;
-      fs::remove(itk_tmp, ec);
+      remove_temporaries(itk_tmp);
       throw;
     }
   });

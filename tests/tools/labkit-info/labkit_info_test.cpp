@@ -86,7 +86,89 @@ TEST(LabkitInfo, BuildSummaryAsJson) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["build"]["threads"]["hardware_concurrency"].get<int>(), 1);
   EXPECT_EQ(j["build"]["cuda"]["device_count"].get<int>() >= 0, true);
-  EXPECT_TRUE(j["files"].empty());
+  EXPECT_FALSE(j.contains("files"));
+}
+
+TEST(LabkitInfo, VersionListsEachLibraryOnce) {
+  const auto r = info("--version");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"\n  HDF5 ", "\n  fmt ", "\n  CLI11 "
+#ifdef LABKIT_TEST_HAVE_TORCH
+                           , "\n  LibTorch ", "\n  BLAS ", "\n  CUDA devices "
+#endif
+#ifdef LABKIT_TEST_HAVE_ITK
+                           , "\n  ITK ", "\n  GDCM "
+#endif
+       }) {
+    const auto first = r.out.find(name);
+    EXPECT_NE(first, std::string::npos) << name << " missing:\n" << r.out;
+    EXPECT_EQ(r.out.find(name, first + 1), std::string::npos) << name << " twice:\n" << r.out;
+  }
+}
+
+TEST(LabkitInfo, ShowConfig) {
+  const auto r = info("--show-config --set list_limit=7");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), (nlohmann::json{{"list_limit", 7}}));
+}
+
+TEST(LabkitInfo, ListLimitIsRangeChecked) {
+  // Issue 14: -5 crashed (SIGSEGV), -1 threw length_error.
+  for (const char* v : {"-5", "-1", "4294967296"}) {
+    const auto r = info(std::string("--set list_limit=") + v + " /nonexistent.h5");
+    expect_one_line_error(r, std::string("config list_limit: must be in [0, 1000000], got ") + v);
+  }
+}
+
+TEST(LabkitInfo, BadFileAmongGoodOnesIsReportedAndTheRestDescribed) {
+  const std::string dir = labkit::test::fresh_temp_dir("info_pipeline");
+  const std::string st = write_small_safetensors(dir), h5 = write_small_h5(dir);
+  const std::string bad = dir + "/missing.nii.gz";
+  const auto text = info(shell_quote(st) + " " + shell_quote(bad) + " " + shell_quote(h5));
+  EXPECT_EQ(text.exit_code, 2);
+  EXPECT_EQ(line_count(text.err), 1) << text.err;
+  EXPECT_NE(text.err.find(bad + ": no such file"), std::string::npos) << text.err;
+  EXPECT_NE(text.out.find(st + ": safetensors"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(h5 + ": HDF5"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("labkit 0."), std::string::npos) << "no build summary with files: " << text.out;
+
+  const auto json = info("--json " + shell_quote(st) + " " + shell_quote(bad) + " " + shell_quote(h5));
+  EXPECT_EQ(json.exit_code, 2);
+  const auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["files"].size(), 2u);
+  ASSERT_EQ(j["errors"].size(), 1u);
+  EXPECT_EQ(j["errors"][0]["path"], bad);
+  EXPECT_FALSE(j.contains("build"));
+
+  // With --out: the failed run writes no report.json, and a rerun without the bad file just proceeds.
+  const std::string out = dir + "/out";
+  EXPECT_EQ(info("--out " + shell_quote(out) + " " + shell_quote(st) + " " + shell_quote(bad)).exit_code, 2);
+  EXPECT_FALSE(fs::exists(out + "/report.json"));
+  const auto rerun = info("--out " + shell_quote(out) + " " + shell_quote(st));
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_TRUE(fs::exists(out + "/report.json"));
+}
+
+TEST(LabkitInfo, DescribesALabkitRunFolder) {
+  const std::string dir = labkit::test::fresh_temp_dir("info_run_folder");
+  const std::string st = write_small_safetensors(dir);
+  ASSERT_EQ(info("--out " + shell_quote(dir + "/run") + " " + shell_quote(st)).exit_code, 0);
+  const auto r = info("--json " + shell_quote(dir + "/run"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto d = nlohmann::json::parse(r.out)["files"][0];
+  EXPECT_EQ(d["kind"], "labkit-run");
+  EXPECT_EQ(d["tool"], "labkit-info");
+  EXPECT_TRUE(d["finished"].get<bool>());
+  EXPECT_EQ(d["metrics"]["files"], "1 entries");
+  const auto text = info(shell_quote(dir + "/run"));
+  EXPECT_NE(text.out.find("labkit run of labkit-info, finished"), std::string::npos) << text.out;
+
+  // An unfinished run (config.json, no report.json).
+  fs::create_directories(dir + "/failed");
+  std::ofstream(dir + "/failed/config.json") << R"({"a": 1})";
+  const auto u = info(shell_quote(dir + "/failed"));
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  EXPECT_NE(u.out.find("unfinished"), std::string::npos) << u.out;
 }
 
 TEST(LabkitInfo, DescribesSafetensorsAndHdf5) {
@@ -131,6 +213,29 @@ TEST(LabkitInfo, DescribesRealNiftiGeometry) {
   EXPECT_NEAR(d["origin"][0].get<double>(), 177.9563, 1e-3);
   EXPECT_NEAR(d["origin"][1].get<double>(), -11.319, 1e-3);
   EXPECT_NEAR(d["origin"][2].get<double>(), 94.3018, 1e-3);
+}
+
+TEST(LabkitInfo, TruncatedDicomExits2) {
+  // Issue 14: `head -c 20000` of a real DICOM aborted in GDCM (gdcmVR16ExplicitDataElement.txx:46).
+  const std::string dir = labkit::test::fresh_temp_dir("info_truncated_dicom");
+  const std::string cut = "gzip -dc " + shell_quote(kData + "/medical/philips_mprage.dcm.gz") + " | head -c 20000 > " +
+                          shell_quote(dir + "/cut.dcm");
+  ASSERT_EQ(run_command("sh -c " + shell_quote(cut)).exit_code, 0);
+  ASSERT_EQ(fs::file_size(dir + "/cut.dcm"), 20000u);
+  expect_one_line_error(info(shell_quote(dir + "/cut.dcm")), dir + "/cut.dcm: truncated or corrupt DICOM file");
+  fs::create_directories(dir + "/series");
+  fs::rename(dir + "/cut.dcm", dir + "/series/cut.dcm");
+  expect_one_line_error(info(shell_quote(dir + "/series")), dir + "/series/cut.dcm: truncated or corrupt DICOM file");
+}
+
+TEST(LabkitInfo, NanVoxelSizeExits2) {
+  const std::string dir = labkit::test::fresh_temp_dir("info_nan_pixdim");
+  std::string bytes = labkit::read_file(kData + "/medical/anatomical.nii");
+  // pixdim[1] at byte 80; anatomical.nii is big-endian: 7f c0 00 00 is a quiet NaN.
+  bytes[80] = '\x7f', bytes[81] = '\xc0', bytes[82] = 0, bytes[83] = 0;
+  const std::string path = dir + "/nan.nii";
+  std::ofstream(path, std::ios::binary) << bytes;
+  expect_one_line_error(info(shell_quote(path)), path + ": corrupt NIfTI header: pixdim[1] (voxel size) is nan");
 }
 
 TEST(LabkitInfo, CorruptNiftiHeader) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "labkit/core/version.h"
 #include "labkit/imageio/geometry.h"
 
 namespace labkit::image {
@@ -74,4 +75,6 @@ Volume reorient(const Volume& v, const std::string& code = "RAS");
 namespace labkit::image {
 // The ITK version this library was built against, e.g. "5.2.1".
 std::string itk_version();
+// ITK and GDCM (DICOM) versions, for --version and report.json: tool.add_versions(labkit::image::versions()).
+VersionList versions();
 }  // namespace labkit::image
