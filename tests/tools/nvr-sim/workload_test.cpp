@@ -75,7 +75,7 @@ TEST(MatrixMarket, MalformedFilesNameFileAndLine) {
 }
 
 TEST(Generators, ExactCountsAndDeterminism) {
-  nvr::WorkloadConfig w;
+  nvr::WorkloadConfig w = nvr_test::default_cfg().workload;
   w.rows = w.cols = 10;
   w.generator = "banded";
   w.band = 1;
