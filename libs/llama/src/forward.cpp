@@ -87,7 +87,8 @@ torch::Tensor decoder_layer(const Model& model, int64_t l, const torch::Tensor& 
   auto vr = rep == 1 ? v : v.repeat_interleave(rep, 1);
   auto scores = torch::matmul(q, kr.transpose(-2, -1)) * scale;
   auto work = dtype == torch::kDouble ? torch::kDouble : torch::kFloat;
-  auto probs = torch::softmax(scores.to(work).masked_fill(masked, -INFINITY), -1).to(dtype);
+  auto masked_scores = scores.to(work).masked_fill(masked, -INFINITY);
+  auto probs = ((hooks && hooks->softmax) ? hooks->softmax(masked_scores, l) : torch::softmax(masked_scores, -1)).to(dtype);
   auto o = torch::matmul(probs, vr).transpose(1, 2).reshape({B, T, c.q_dim()});
   o = hook(o, Site::kOIn);
   h = h + torch::matmul(o, model.layer_w(l, "self_attn.o_proj.weight").t());

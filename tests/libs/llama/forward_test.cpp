@@ -123,3 +123,25 @@ TEST(LlamaForward, HooksSeeEverySiteAndCanReplaceActivations) {
   hooks.act = [](const torch::Tensor& x, Site s, int64_t) { return s == Site::kDownIn ? x * 0 : x; };
   EXPECT_GT((forward(stories(), tokens, nullptr, &hooks) - a).abs().max().item<double>(), 1e-3);
 }
+
+TEST(LlamaForward, SoftmaxHookDefaultIsBitIdenticalAndReplaces) {
+  auto tokens = torch::randint(0, 512, {2, 12}, torch::kLong);
+  auto a = forward(stories(), tokens);
+  ForwardHooks hooks;
+  std::vector<int64_t> layers;
+  hooks.softmax = [&](const torch::Tensor& s, int64_t l) {
+    layers.push_back(l);
+    EXPECT_EQ(s.sizes(), torch::IntArrayRef({2, 8, 12, 12}));
+    EXPECT_TRUE(std::isinf(s[0][0][0][1].item<float>()));  // causal mask as -inf
+    return torch::softmax(s, -1);
+  };
+  // The hook that computes what the default computes gives bit-identical logits.
+  EXPECT_TRUE(torch::equal(a, forward(stories(), tokens, nullptr, &hooks)));
+  EXPECT_EQ(layers, std::vector<int64_t>({0, 1, 2, 3, 4}));
+  // A different softmax (uniform over the visible keys) changes the logits.
+  hooks.softmax = [](const torch::Tensor& s, int64_t) {
+    auto v = torch::isfinite(s).to(s.scalar_type());
+    return v / v.sum(-1, true);
+  };
+  EXPECT_GT((forward(stories(), tokens, nullptr, &hooks) - a).abs().max().item<double>(), 1e-3);
+}

@@ -26,6 +26,10 @@ const char* site_name(Site s);
 struct ForwardHooks {
   // Returns the tensor to use in place of x (e.g. fake-quantized); may also just record x.
   std::function<torch::Tensor(const torch::Tensor& x, Site site, int64_t layer)> act;
+  // Replaces the attention softmax (e.g. a block-floating-point one, or an observer that records score
+  // rows): gets the scaled scores with masked positions set to -inf, [B, heads, T, total] in float32
+  // (float64 for a float64 model), returns probabilities of the same shape. Unset: torch::softmax.
+  std::function<torch::Tensor(const torch::Tensor& scores, int64_t layer)> softmax;
 };
 
 // Per-layer keys/values of the tokens seen so far, [B, kv_heads, T, head_dim] each.

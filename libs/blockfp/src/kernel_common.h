@@ -1,0 +1,71 @@
+// Shared by the kernel translation units: the plan (spec unpacked) and the scalar element pipeline the
+// vector code must match bit for bit (the same operations as quantize.cpp + lut.cpp + softmax.cpp).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "labkit/blockfp/softmax.h"
+
+namespace labkit::blockfp::detail {
+
+struct Plan {
+  const SoftmaxSpec* spec;
+  const ExpLut* lut;
+  bool quant;        // BFP/DBFP (false: fp32)
+  bool pivot_max;
+  bool truncate;
+  bool inf_policy;
+  int m;             // mantissa bits
+  float max_finite;  // largest finite mantissa code
+  int emin, emax;
+  int block;
+  int index_bits;
+  float index_scale;  // 2^index_bits
+  int levels, lo_bits, entry_bits, shift;  // shift = 30 - entry_bits
+  const uint32_t* hi;
+  const uint32_t* lo;
+};
+
+Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut);
+
+// Shared exponent of the block y[0..len) (all <= 0, masked entries 0) under the plan's pivot rule.
+int block_exponent(const Plan& p, const float* y, int len);
+
+inline uint32_t exp_of_t(const Plan& p, float t) {
+  if (!(t < 31.0f)) return 0;
+  float kf = std::floor(t);
+  const float fr = t - kf;
+  uint32_t idx = static_cast<uint32_t>(std::nearbyint(fr * p.index_scale));
+  if (idx == static_cast<uint32_t>(p.index_scale)) {
+    idx = 0;
+    kf += 1.0f;
+  }
+  const uint32_t k = static_cast<uint32_t>(kf);
+  if (k >= 31) return 0;
+  uint32_t entry;
+  if (p.levels == 1) {
+    entry = p.hi[idx];
+  } else {
+    const uint64_t prod = uint64_t{p.hi[idx >> p.lo_bits]} * p.lo[idx & ((1u << p.lo_bits) - 1)];
+    entry = static_cast<uint32_t>((prod + (uint64_t{1} << (p.entry_bits - 1))) >> p.entry_bits);
+  }
+  return (entry << p.shift) >> k;
+}
+
+// t = -yq for one element of a block with step 2^s (inv = 2^-s).
+inline float quant_t(const Plan& p, float y, float step, float inv) {
+  if (!p.quant) return -y;
+  const float q = std::fabs(y) * inv;
+  const float r = p.truncate ? std::floor(q) : std::nearbyint(q);
+  if (r > p.max_finite) return p.inf_policy ? std::numeric_limits<float>::infinity() : p.max_finite * step;
+  return r * step;
+}
+
+// Per-ISA row functions: y, e scratch of n entries. Return false if the row needs the scalar model.
+bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
+bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
+
+}  // namespace labkit::blockfp::detail
