@@ -1,5 +1,9 @@
 #include "config.h"
 
+#include <cmath>
+#include <limits>
+#include <sstream>
+
 #include <labkit/core/error.h>
 
 namespace nvr {
@@ -13,31 +17,86 @@ bool is_pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
   throw labkit::InputError("config " + key + ": " + what);
 }
 
-template <typename T>
-T get(const json& j, const std::string& section, const char* key) {
-  try {
-    return j.at(section).at(key).get<T>();
-  } catch (const json::exception& e) {
-    bad(section + "." + key, std::string("missing or wrong type (") + e.what() + ")");
+const json& value(const json& j, const std::string& section, const char* key) {
+  const json* v = nullptr;
+  if (section.empty()) {
+    if (j.contains(key)) v = &j.at(key);
+  } else if (j.contains(section) && j.at(section).is_object() && j.at(section).contains(key)) {
+    v = &j.at(section).at(key);
   }
+  if (!v) bad(section.empty() ? key : section + "." + key, "missing");
+  return *v;
 }
+
+std::string name(const std::string& section, const char* key) { return section.empty() ? key : section + "." + key; }
+
+// The one place numeric keys are read: an integer in lo..hi (no wrap-around of negative values).
+std::uint64_t uint_in(const json& j, const std::string& section, const char* key, std::uint64_t lo, std::uint64_t hi) {
+  const json& v = value(j, section, key);
+  const std::string range = " in " + std::to_string(lo) + ".." + std::to_string(hi);
+  if (!v.is_number_integer()) bad(name(section, key), "must be an integer" + range + " (got " + v.dump() + ")");
+  if (v.is_number_unsigned() || v.get<std::int64_t>() >= 0) {
+    const auto u = v.get<std::uint64_t>();
+    if (u >= lo && u <= hi) return u;
+  }
+  bad(name(section, key), "must be" + range + " (got " + v.dump() + ")");
+}
+
+std::uint32_t u32_in(const json& j, const std::string& section, const char* key, std::uint32_t lo, std::uint32_t hi) {
+  return static_cast<std::uint32_t>(uint_in(j, section, key, lo, hi));
+}
+
+// A finite number in [lo, hi] ((lo, hi] when lo_open).
+double real_in(const json& j, const std::string& section, const char* key, double lo, double hi, bool lo_open = false) {
+  const json& v = value(j, section, key);
+  if (!v.is_number()) bad(name(section, key), "must be a number (got " + v.dump() + ")");
+  const double d = v.get<double>();
+  const bool ok = std::isfinite(d) && (lo_open ? d > lo : d >= lo) && d <= hi;
+  if (!ok) {
+    std::ostringstream os;
+    os << "must be a finite number in " << (lo_open ? "(" : "[") << lo << ", " << hi << "] (got " << v.dump() << ")";
+    bad(name(section, key), os.str());
+  }
+  return d;
+}
+
+bool boolean(const json& j, const std::string& section, const char* key) {
+  const json& v = value(j, section, key);
+  if (!v.is_boolean()) bad(name(section, key), "must be true or false (got " + v.dump() + ")");
+  return v.get<bool>();
+}
+
+std::string str(const json& j, const std::string& section, const char* key) {
+  const json& v = value(j, section, key);
+  if (!v.is_string()) bad(name(section, key), "must be a string (got " + v.dump() + ")");
+  return v.get<std::string>();
+}
+
+std::string one_of(const json& j, const std::string& section, const char* key, std::initializer_list<const char*> options) {
+  const std::string v = str(j, section, key);
+  std::string list;
+  for (const char* o : options) {
+    if (v == o) return v;
+    list += (list.empty() ? "" : ", ") + std::string(o);
+  }
+  bad(name(section, key), "unknown value '" + v + "' (" + list + ")");
+}
+
+constexpr std::uint64_t kMaxCacheKb = 1u << 20;  // 1 GiB: tags and bits of every line are kept in memory
+constexpr std::uint32_t kBig = 1u << 30;          // cycles and counts without a natural bound
 
 CacheConfig parse_cache(const json& j, const std::string& s) {
   CacheConfig c;
   c.name = s;
-  c.enabled = get<bool>(j, s, "enabled");
-  c.size_bytes = get<std::uint64_t>(j, s, "size_kb") * 1024;
-  c.ways = get<std::uint32_t>(j, s, "ways");
-  c.line_bytes = get<std::uint32_t>(j, s, "line_bytes");
-  c.latency = get<std::uint32_t>(j, s, "latency");
-  c.mshrs = get<std::uint32_t>(j, s, "mshrs");
-  const auto repl = get<std::string>(j, s, "repl");
-  if (repl == "lru") c.repl = Repl::kLru;
-  else if (repl == "plru") c.repl = Repl::kPlru;
-  else bad(s + ".repl", "unknown replacement policy '" + repl + "' (lru, plru)");
-  if (!c.enabled) return c;
-  if (c.size_bytes == 0) bad(s + ".size_kb", "cache size must be > 0");
-  if (c.ways == 0) bad(s + ".ways", "ways must be > 0");
+  c.enabled = boolean(j, s, "enabled");
+  c.size_bytes = uint_in(j, s, "size_kb", 1, kMaxCacheKb) * 1024;
+  c.ways = u32_in(j, s, "ways", 1, 64);
+  c.line_bytes = u32_in(j, s, "line_bytes", 4, 4096);
+  c.latency = u32_in(j, s, "latency", 0, kBig);
+  c.mshrs = u32_in(j, s, "mshrs", 1, 1u << 16);
+  c.repl = one_of(j, s, "repl", {"lru", "plru"}) == "lru" ? Repl::kLru : Repl::kPlru;
+  c.writeback_allocate = true;  // only the L2 has the key (parse_config)
+  if (!c.enabled) return c;  // ranges are checked always, the geometry only when the cache is used
   if (!is_pow2(c.line_bytes)) bad(s + ".line_bytes", "line size must be a power of two");
   if (c.size_bytes % (std::uint64_t(c.ways) * c.line_bytes) != 0)
     bad(s + ".size_kb", "size is not a multiple of ways x line_bytes");
@@ -45,8 +104,6 @@ CacheConfig parse_cache(const json& j, const std::string& s) {
   if (!is_pow2(sets))
     bad(s + ".size_kb", "number of sets (" + std::to_string(sets) + ") must be a power of two");
   if (c.repl == Repl::kPlru && !is_pow2(c.ways)) bad(s + ".ways", "tree-PLRU needs a power-of-two way count");
-  if (c.ways > 64) bad(s + ".ways", "at most 64 ways");
-  if (c.mshrs == 0) bad(s + ".mshrs", "need at least one MSHR");
   return c;
 }
 
@@ -78,108 +135,112 @@ nlohmann::json default_config_json() {
   };
 }
 
+namespace {
+
+// The sections, each in its own step; parse_config checks the relations between them.
+NpuConfig parse_npu(const json& j) {
+  NpuConfig n;
+  n.array_dim = u32_in(j, "npu", "array_dim", 1, 4096);
+  n.elem_bytes = u32_in(j, "npu", "elem_bytes", 1, 8);
+  if (!is_pow2(n.elem_bytes)) bad("npu.elem_bytes", "must be 1, 2, 4 or 8");
+  n.max_inflight = u32_in(j, "npu", "max_inflight", 1, 1u << 16);
+  n.issue_per_cycle = u32_in(j, "npu", "issue_per_cycle", 1, 1024);
+  return n;
+}
+
+DramConfig parse_dram(const json& j, std::uint32_t line_bytes) {
+  const std::string d = "dram";
+  DramConfig c;
+  c.latency = u32_in(j, d, "latency", 0, kBig);
+  c.bytes_per_cycle = u32_in(j, d, "bytes_per_cycle", 1, 1u << 16);
+  c.banks = u32_in(j, d, "banks", 1, 1024);
+  c.row_bytes = u32_in(j, d, "row_bytes", line_bytes, 1u << 24);
+  c.t_cas = u32_in(j, d, "t_cas", 0, kBig);
+  c.t_rcd = u32_in(j, d, "t_rcd", 0, kBig);
+  c.t_rp = u32_in(j, d, "t_rp", 0, kBig);
+  c.channels = u32_in(j, d, "channels", 1, 256);
+  c.interleave_bytes = u32_in(j, d, "interleave_bytes", line_bytes, 1u << 24);
+  if (c.interleave_bytes % line_bytes != 0) bad("dram.interleave_bytes", "must be a multiple of the line size");
+  c.t_refi = u32_in(j, d, "t_refi", 0, kBig);
+  c.t_rfc = u32_in(j, d, "t_rfc", 0, kBig);
+  if (c.t_refi != 0 && c.t_rfc >= c.t_refi)
+    bad("dram.t_rfc", "refresh must take less than t_refi (t_refi 0 turns refresh off)");
+  return c;
+}
+
+PrefetchConfig parse_prefetcher(const json& j) {
+  const std::string p = "prefetcher";
+  PrefetchConfig c;
+  c.type = one_of(j, p, "type", {"none", "stride", "stream", "imp", "dvr", "nvr"});
+  c.level = one_of(j, p, "level", {"first", "l2"});
+  c.queue = u32_in(j, p, "queue", 1, 1u << 16);
+  c.issue_per_cycle = u32_in(j, p, "issue_per_cycle", 1, 1024);
+  c.mshr_reserve = u32_in(j, p, "mshr_reserve", 0, 1u << 16);
+  c.degree = u32_in(j, p, "degree", 1, 1024);
+  c.distance = u32_in(j, p, "distance", 1, 1u << 16);
+  c.ewma_alpha = real_in(j, p, "ewma_alpha", 0, 1, true);
+  c.ewma_init = real_in(j, p, "ewma_init", 0, 1e6);
+  c.vector_size = u32_in(j, p, "vector_size", 1, 127);  // the SCD's 7-bit field
+  c.window_lines = u32_in(j, p, "window_lines", 0, kBig);
+  c.throttle_low = real_in(j, p, "throttle_low", 0, 1);
+  c.throttle_high = real_in(j, p, "throttle_high", 0, 1);
+  if (c.throttle_low > c.throttle_high) bad("prefetcher.throttle_low", "must not exceed throttle_high");
+  c.throttle_late = real_in(j, p, "throttle_late", 0, 1e6, true);  // 1 or more turns lateness widening off
+  return c;
+}
+
+WorkloadConfig parse_workload(const json& j) {
+  const std::string w = "workload";
+  WorkloadConfig c;
+  c.kind = one_of(j, w, "kind", {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "spgemm", "trace", "champsim"});
+  c.matrix = str(j, w, "matrix");
+  c.generator = str(j, w, "generator");  // checked by generate_matrix, which knows the list
+  c.rows = u32_in(j, w, "rows", 1, 1u << 24);
+  c.cols = u32_in(j, w, "cols", 1, 1u << 24);
+  c.density = real_in(j, w, "density", 0, 1, true);
+  c.band = u32_in(j, w, "band", 0, 1u << 24);
+  c.block = u32_in(j, w, "block", 1, 4096);
+  c.nm_n = u32_in(j, w, "nm_n", 1, 1024);
+  c.nm_m = u32_in(j, w, "nm_m", 1, 1024);
+  if (c.nm_n > c.nm_m) bad("workload.nm_n", "must not exceed nm_m");
+  c.dense_cols = u32_in(j, w, "dense_cols", 1, 1u << 16);
+  c.seed = uint_in(j, w, "seed", 0, std::numeric_limits<std::uint64_t>::max());
+  c.trace = str(j, w, "trace");
+  c.trace_limit = uint_in(j, w, "trace_limit", 0, std::uint64_t(1) << 62);
+  c.trace_order = one_of(j, w, "trace_order", {"timed", "program"});
+  c.b_matrix = str(j, w, "b_matrix");
+  c.b_density = real_in(j, w, "b_density", 0, 1, true);
+  // A generated matrix is held in memory: bound its expected size (4 bytes per nonzero).
+  if (c.matrix.empty() && c.kind != "trace" && c.kind != "champsim" &&
+      double(c.rows) * double(c.cols) * c.density > double(1u << 30))
+    bad("workload.density", "rows x cols x density is over 2^30 nonzeros (the generated matrix would not fit)");
+  const bool trace_kind = c.kind == "trace" || c.kind == "champsim";
+  if (trace_kind && c.trace.empty()) bad("workload.trace", "kind=" + c.kind + " needs a trace file");
+  if (c.trace_order == "program" && !trace_kind)
+    bad("workload.trace_order", "'program' replays a trace: needs workload.kind=trace or champsim");
+  return c;
+}
+
+}  // namespace
+
 SimConfig parse_config(const nlohmann::json& j) {
   SimConfig c;
-  c.npu.array_dim = get<std::uint32_t>(j, "npu", "array_dim");
-  c.npu.elem_bytes = get<std::uint32_t>(j, "npu", "elem_bytes");
-  c.npu.max_inflight = get<std::uint32_t>(j, "npu", "max_inflight");
-  c.npu.issue_per_cycle = get<std::uint32_t>(j, "npu", "issue_per_cycle");
-  if (c.npu.array_dim == 0) bad("npu.array_dim", "must be > 0");
-  if (c.npu.elem_bytes != 1 && c.npu.elem_bytes != 2 && c.npu.elem_bytes != 4 && c.npu.elem_bytes != 8)
-    bad("npu.elem_bytes", "must be 1, 2, 4 or 8");
-  if (c.npu.max_inflight == 0) bad("npu.max_inflight", "must be > 0");
-  if (c.npu.issue_per_cycle == 0) bad("npu.issue_per_cycle", "must be > 0");
-
+  c.npu = parse_npu(j);
   c.nsb = parse_cache(j, "nsb");
   c.l2 = parse_cache(j, "l2");
   if (!c.l2.enabled) bad("l2.enabled", "the L2 is required");
-  c.l2.writeback_allocate = get<bool>(j, "l2", "writeback_allocate");
+  c.l2.writeback_allocate = boolean(j, "l2", "writeback_allocate");
   if (c.nsb.enabled && c.nsb.line_bytes != c.l2.line_bytes)
     bad("nsb.line_bytes", "NSB and L2 must use the same line size");
-
-  c.dram.latency = get<std::uint32_t>(j, "dram", "latency");
-  c.dram.bytes_per_cycle = get<std::uint32_t>(j, "dram", "bytes_per_cycle");
-  c.dram.banks = get<std::uint32_t>(j, "dram", "banks");
-  c.dram.row_bytes = get<std::uint32_t>(j, "dram", "row_bytes");
-  c.dram.t_cas = get<std::uint32_t>(j, "dram", "t_cas");
-  c.dram.t_rcd = get<std::uint32_t>(j, "dram", "t_rcd");
-  c.dram.t_rp = get<std::uint32_t>(j, "dram", "t_rp");
-  if (c.dram.bytes_per_cycle == 0) bad("dram.bytes_per_cycle", "must be > 0");
-  if (c.dram.banks == 0) bad("dram.banks", "must be > 0");
-  if (c.dram.row_bytes < c.l2.line_bytes) bad("dram.row_bytes", "must be at least one cache line");
-  c.dram.channels = get<std::uint32_t>(j, "dram", "channels");
-  c.dram.interleave_bytes = get<std::uint32_t>(j, "dram", "interleave_bytes");
-  c.dram.t_refi = get<std::uint32_t>(j, "dram", "t_refi");
-  c.dram.t_rfc = get<std::uint32_t>(j, "dram", "t_rfc");
-  if (c.dram.channels == 0) bad("dram.channels", "must be > 0");
-  if (c.dram.interleave_bytes < c.l2.line_bytes || c.dram.interleave_bytes % c.l2.line_bytes != 0)
-    bad("dram.interleave_bytes", "must be a multiple of the line size");
-  if (c.dram.t_refi != 0 && c.dram.t_rfc >= c.dram.t_refi)
-    bad("dram.t_rfc", "refresh must take less than t_refi (t_refi 0 turns refresh off)");
-
-  const std::string p = "prefetcher";
-  c.pf.type = get<std::string>(j, p, "type");
-  static const char* kTypes[] = {"none", "stride", "stream", "imp", "dvr", "nvr"};
-  bool known = false;
-  for (auto* t : kTypes) known |= c.pf.type == t;
-  if (!known) bad("prefetcher.type", "unknown prefetcher '" + c.pf.type + "' (none, stride, stream, imp, dvr, nvr)");
-  c.pf.level = get<std::string>(j, p, "level");
-  if (c.pf.level != "first" && c.pf.level != "l2") bad("prefetcher.level", "must be 'first' or 'l2'");
-  c.pf.queue = get<std::uint32_t>(j, p, "queue");
-  c.pf.issue_per_cycle = get<std::uint32_t>(j, p, "issue_per_cycle");
-  c.pf.mshr_reserve = get<std::uint32_t>(j, p, "mshr_reserve");
-  c.pf.degree = get<std::uint32_t>(j, p, "degree");
-  c.pf.distance = get<std::uint32_t>(j, p, "distance");
-  c.pf.ewma_alpha = get<double>(j, p, "ewma_alpha");
-  c.pf.ewma_init = get<double>(j, p, "ewma_init");
-  c.pf.vector_size = get<std::uint32_t>(j, p, "vector_size");
-  c.pf.max_lines_per_step = get<std::uint32_t>(j, p, "window_lines");
-  c.pf.throttle_low = get<double>(j, p, "throttle_low");
-  c.pf.throttle_high = get<double>(j, p, "throttle_high");
-  c.pf.throttle_late = get<double>(j, p, "throttle_late");
-  if (!(c.pf.throttle_late > 0)) bad("prefetcher.throttle_late", "must be > 0 (1 or more turns lateness widening off)");
-  if (c.pf.queue == 0) bad("prefetcher.queue", "must be > 0");
-  if (c.pf.issue_per_cycle == 0) bad("prefetcher.issue_per_cycle", "must be > 0");
-  if (c.pf.ewma_alpha <= 0 || c.pf.ewma_alpha > 1) bad("prefetcher.ewma_alpha", "must be in (0, 1]");
-  if (c.pf.vector_size == 0 || c.pf.vector_size > 127) bad("prefetcher.vector_size", "must be in 1..127 (7-bit field)");
-
-  const std::string w = "workload";
-  c.workload.kind = get<std::string>(j, w, "kind");
-  static const char* kKinds[] = {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "spgemm", "trace", "champsim"};
-  known = false;
-  for (auto* k : kKinds) known |= c.workload.kind == k;
-  if (!known) bad("workload.kind", "unknown workload '" + c.workload.kind + "' (spmm, spmv, sddmm, gnn, embedding_bag, spgemm, trace, champsim)");
-  c.workload.matrix = get<std::string>(j, w, "matrix");
-  c.workload.generator = get<std::string>(j, w, "generator");
-  c.workload.rows = get<std::uint32_t>(j, w, "rows");
-  c.workload.cols = get<std::uint32_t>(j, w, "cols");
-  c.workload.density = get<double>(j, w, "density");
-  c.workload.band = get<std::uint32_t>(j, w, "band");
-  c.workload.block = get<std::uint32_t>(j, w, "block");
-  c.workload.nm_n = get<std::uint32_t>(j, w, "nm_n");
-  c.workload.nm_m = get<std::uint32_t>(j, w, "nm_m");
-  c.workload.dense_cols = get<std::uint32_t>(j, w, "dense_cols");
-  c.workload.seed = get<std::uint64_t>(j, w, "seed");
-  c.workload.trace = get<std::string>(j, w, "trace");
-  c.workload.b_matrix = get<std::string>(j, w, "b_matrix");
-  c.workload.b_density = get<double>(j, w, "b_density");
-  if (c.workload.kind == "spgemm" && c.workload.b_matrix.empty() && !(c.workload.b_density > 0 && c.workload.b_density <= 1))
-    bad("workload.b_density", "must be in (0, 1]");
-  if (c.workload.dense_cols == 0) bad("workload.dense_cols", "must be > 0");
-  const bool trace_kind = c.workload.kind == "trace" || c.workload.kind == "champsim";
-  if (trace_kind && c.workload.trace.empty()) bad("workload.trace", "kind=" + c.workload.kind + " needs a trace file");
-  c.workload.trace_limit = get<std::uint64_t>(j, w, "trace_limit");
-  c.workload.trace_order = get<std::string>(j, w, "trace_order");
-  if (c.workload.trace_order != "timed" && c.workload.trace_order != "program")
-    bad("workload.trace_order", "must be 'timed' or 'program'");
-  if (c.workload.trace_order == "program") {
-    if (!trace_kind) bad("workload.trace_order", "'program' replays a trace: needs workload.kind=trace or champsim");
-    if (c.pf.type != "none") bad("prefetcher.type", "program-order replay models no prefetcher: set it to none");
-  }
-
-  c.baseline = j.at("baseline").get<std::string>();
+  c.dram = parse_dram(j, c.l2.line_bytes);
+  c.pf = parse_prefetcher(j);
+  c.workload = parse_workload(j);
+  if (c.workload.trace_order == "program" && c.pf.type != "none")
+    bad("prefetcher.type", "program-order replay models no prefetcher: set it to none");
+  c.baseline = str(j, "", "baseline");
   if (!c.baseline.empty()) {
-    known = false;
+    static const char* kTypes[] = {"none", "stride", "stream", "imp", "dvr", "nvr"};
+    bool known = false;
     for (auto* t : kTypes) known |= c.baseline == t;
     if (!known) bad("baseline", "unknown prefetcher '" + c.baseline + "'");
     if (c.workload.trace_order == "program" && c.baseline != "none")

@@ -136,8 +136,12 @@ int main(int argc, char** argv) {
       std::size_t failed = 0;
       for (const auto& r : rows) failed += !r.error.empty();
       run.metrics() = {{"cases", rows.size()}, {"failed", failed}, {"wall_seconds", wall}};
+      // A failed sweep writes nothing under a final name (issue 14); the table above has the errors.
+      for (const auto& r : rows)
+        if (!r.error.empty())
+          throw labkit::InputError(std::to_string(failed) + " of " + std::to_string(rows.size()) +
+                                   " sweep case(s) failed (error column above); first: " + r.c.label + ": " + r.error);
       write_rows(run, rows);
-      if (failed) throw labkit::InputError(std::to_string(failed) + " sweep case(s) failed; see the error column");
     } else if (claims_cmd->parsed()) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto res = nvr::run_claims(run.config().json(), read_json(experiment), dir_of(experiment), run.threads());

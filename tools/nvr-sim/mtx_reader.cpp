@@ -11,6 +11,7 @@
 namespace nvr {
 
 namespace {
+constexpr long long kMaxDim = 1ll << 27;
 std::string lower(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return s;
@@ -18,8 +19,11 @@ std::string lower(std::string s) {
 }  // namespace
 
 CsrMatrix read_matrix_market(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw labkit::input_error(path, "cannot open Matrix Market file");
+  in.seekg(0, std::ios::end);
+  const std::uint64_t file_bytes = in.tellg() > 0 ? std::uint64_t(in.tellg()) : 0;
+  in.seekg(0, std::ios::beg);
   auto fail = [&](std::size_t line, const std::string& what) {
     return labkit::InputError(path + ":" + std::to_string(line) + ": " + what);
   };
@@ -51,7 +55,17 @@ CsrMatrix read_matrix_market(const std::string& path) {
     std::string extra;
     if (!(ss >> r >> c >> n) || (ss >> extra) || r <= 0 || c <= 0 || n < 0)
       throw fail(lineno, "bad size line '" + text + "' (expected: rows cols entries)");
-    if (r > 0xFFFFFFFFll || c > 0xFFFFFFFFll) throw fail(lineno, "matrix too large");
+    // Bound what the header may claim (issue 14: 4294967295 x 4294967295 grew past 4.7 GB, 1e15
+    // entries ended in bad_alloc): the row pointers are held in memory (4 bytes a row), and every
+    // entry needs at least 4 bytes of the file ("1 1\n").
+    if (r > kMaxDim || c > kMaxDim)
+      throw fail(lineno, "declares " + std::to_string(r) + " x " + std::to_string(c) +
+                             ": more than 2^27 rows or columns is beyond this simulator");
+    const std::streamoff here = in.tellg();
+    const std::uint64_t left = here >= 0 && file_bytes > std::uint64_t(here) ? file_bytes - std::uint64_t(here) : 0;
+    if (std::uint64_t(n) > left / 4)
+      throw fail(lineno, "declares " + std::to_string(n) + " entries, but the " + std::to_string(left) +
+                             " bytes after the header hold at most " + std::to_string(left / 4));
     rows = std::uint64_t(r), cols = std::uint64_t(c), declared = std::uint64_t(n);
     break;
   }

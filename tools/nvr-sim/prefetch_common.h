@@ -16,7 +16,7 @@ namespace nvr {
 
 // Lines a runahead prefetcher may issue per step: configured, else half the fill cache (1..256).
 inline std::uint32_t default_prefetch_window(const PrefetcherContext& c) {
-  return c.cfg.max_lines_per_step ? c.cfg.max_lines_per_step : std::clamp(c.fill_cache_lines / 2, 1u, 256u);
+  return c.cfg.window_lines ? c.cfg.window_lines : std::clamp(c.fill_cache_lines / 2, 1u, 256u);
 }
 
 // PC-indexed stride detector: 16 entries, LRU. A stride seen twice in a row becomes confident; a

@@ -2,11 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "cache.h"
+#include "test_util.h"
 
 namespace {
 
 nvr::CacheConfig cc(std::uint64_t bytes, std::uint32_t ways, nvr::Repl r) {
-  nvr::CacheConfig c;
+  nvr::CacheConfig c = nvr_test::default_cfg().nsb;
   c.size_bytes = bytes;
   c.ways = ways;
   c.line_bytes = 64;

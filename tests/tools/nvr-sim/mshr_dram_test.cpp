@@ -6,12 +6,13 @@
 #include "config.h"
 #include "dram.h"
 #include "mshr.h"
+#include "test_util.h"
 
 namespace {
 // The hand-timed DRAM of these tests: 10-cycle controller latency, 64 B line in a 2-cycle burst (32 B per
 // cycle), 2 banks of 1 KiB rows, tCAS = tRCD = tRP = 5.
 nvr::DramConfig two_bank_dram() {
-  nvr::DramConfig c;
+  nvr::DramConfig c = nvr_test::default_cfg().dram;
   c.latency = 10;
   c.bytes_per_cycle = 32;
   c.banks = 2;

@@ -12,10 +12,11 @@ using nvr_test::RecordingSink;
 
 nvr::PrefetcherContext ctx(const char* type, const nvr::KernelDesc* d) {
   nvr::PrefetcherContext c;
+  c.cfg = nvr_test::default_cfg().pf;  // defaults from the JSON, then the test's own values
   c.cfg.type = type;
   c.cfg.degree = 4;
   c.cfg.distance = 16;
-  c.cfg.max_lines_per_step = 10000;  // window large enough to see whole tiles
+  c.cfg.window_lines = 10000;  // window large enough to see whole tiles
   c.desc = d;
   c.line_bytes = 64;
   c.fill_cache_lines = 256;
@@ -121,9 +122,9 @@ struct TwoTiles {
     for (std::uint32_t r = 16; r < 32; ++r)
       for (std::uint32_t k = 0; k < 4; ++k) e.emplace_back(r, (r + 8 * k) % 64);
     a = std::make_shared<nvr::CsrMatrix>(nvr::csr_from_coo(32, 64, e));
-    nvr::WorkloadConfig wc;
+    nvr::WorkloadConfig wc = nvr_test::default_cfg().workload;
     wc.dense_cols = 32;
-    nvr::NpuConfig npu;
+    nvr::NpuConfig npu = nvr_test::default_cfg().npu;
     w = nvr::build_kernel(wc, npu, a);
   }
   // Feed the ops up to and including the first gather; return the B lines prefetched.
@@ -171,7 +172,7 @@ TEST(Prefetchers, NvrUsesExactNextTileBoundsDvrEstimatesThem) {
 TEST(Prefetchers, NvrWindowThrottlesOnUselessFeedback) {
   TwoTiles t;
   auto c = ctx("nvr", &t.w.desc);
-  c.cfg.max_lines_per_step = 64;
+  c.cfg.window_lines = 64;
   auto p = nvr::make_prefetcher(c);
   EXPECT_EQ(p->stats()["window_lines"], 64);
   for (int i = 0; i < 64; ++i) p->on_feedback(false);  // accuracy 0 < throttle_low
@@ -185,7 +186,7 @@ TEST(Prefetchers, NvrWindowThrottlesOnUselessFeedback) {
 TEST(Prefetchers, NvrWindowWidensWhenAccuratePrefetchesAreLate) {
   TwoTiles t;
   auto c = ctx("nvr", &t.w.desc);
-  c.cfg.max_lines_per_step = 64;
+  c.cfg.window_lines = 64;
   c.cfg.throttle_late = 0.5;  // the default, 1, turns widening off
   c.fill_cache_lines = 256;
   auto p = nvr::make_prefetcher(c);

@@ -47,7 +47,7 @@ TEST(Spgemm, TransposeIsCsc) {
 TEST(Spgemm, OpCountsMatchAHandCount) {
   auto a = csr(4, 4, {{0, 0}, {0, 2}, {1, 1}, {2, 0}, {2, 3}});
   auto b = csr(4, 4, {{0, 0}, {1, 0}, {3, 1}, {2, 2}});
-  nvr::NpuConfig npu;
+  nvr::NpuConfig npu = nvr_test::default_cfg().npu;
   npu.array_dim = 2;
   npu.elem_bytes = 4;
   const auto w = nvr::build_spgemm(npu, a, std::make_shared<nvr::CsrMatrix>(nvr::transpose(*b)));
@@ -94,7 +94,7 @@ TEST(Spgemm, ValueGathersMatchDenseBruteForce) {
   for (std::uint32_t k = 0; k < K; ++k)
     for (std::uint32_t j = 0; j < N; ++j)
       if (pb(rng)) eb.emplace_back(k, j), db[k][j] = true;
-  nvr::NpuConfig npu;
+  nvr::NpuConfig npu = nvr_test::default_cfg().npu;
   npu.array_dim = T;
   const auto w = nvr::build_spgemm(npu, csr(M, K, ea), std::make_shared<nvr::CsrMatrix>(nvr::transpose(*csr(K, N, eb))));
   // A.values[(i,k)] is needed in step (r, c) iff some j in the column tile has B(k, j); B.values[(k,j)]
@@ -137,8 +137,9 @@ TEST(Spgemm, NvrPrefetchesBothChainsWithoutIntersecting) {
   cfg.workload.b_density = 1.0 / 128;
   const auto w = nvr::make_workload(cfg);
   nvr::PrefetcherContext c;
+  c.cfg = nvr_test::default_cfg().pf;  // defaults from the JSON, then the test's own values
   c.cfg.type = "nvr";
-  c.cfg.max_lines_per_step = 1u << 30;  // unbounded window: everything after step 0 at once
+  c.cfg.window_lines = 1u << 30;  // unbounded window: everything after step 0 at once
   c.desc = &w.desc;
   const auto pf = nvr::make_prefetcher(c);
   nvr_test::RecordingSink sink;

@@ -53,6 +53,21 @@ TEST(MatrixMarket, RealFilesAllKinds) {
     for (auto p = k.row_ptr[i]; p < k.row_ptr[i + 1]; ++p) EXPECT_TRUE(has(k.col_idx[p], i));
 }
 
+TEST(MatrixMarket, HeaderClaimsAreBoundedByTheFile) {
+  // Issue 14: a 3-line file declaring 4294967295 x 4294967295 grew past 4.7 GB; 1e15 entries ended in
+  // bad_alloc without naming the file.
+  const auto huge = temp_file("huge.mtx", "%%MatrixMarket matrix coordinate pattern general\n4294967295 4294967295 1\n1 1\n");
+  auto msg = error_of([&] { nvr::read_matrix_market(huge); });
+  EXPECT_NE(msg.find(huge + ":2: declares 4294967295 x 4294967295"), std::string::npos) << msg;
+  const auto many = temp_file("many.mtx", "%%MatrixMarket matrix coordinate pattern general\n10 10 1000000000000000\n1 1\n");
+  msg = error_of([&] { nvr::read_matrix_market(many); });
+  EXPECT_NE(msg.find(many + ":2: declares 1000000000000000 entries, but the 4 bytes after the header hold at most 1"),
+            std::string::npos) << msg;
+  // Exactly as many entries as the bytes allow is fine.
+  const auto tight = temp_file("tight.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 1\n2 2\n");
+  EXPECT_EQ(nvr::read_matrix_market(tight).nnz(), 2u);
+}
+
 TEST(MatrixMarket, MalformedFilesNameFileAndLine) {
   const auto bad_entry = temp_file("bad_entry.mtx",
                                    "%%MatrixMarket matrix coordinate real general\n% c\n3 3 2\n1 1 1.0\n2 x 3.0\n");
@@ -62,7 +77,7 @@ TEST(MatrixMarket, MalformedFilesNameFileAndLine) {
   msg = error_of([&] { nvr::read_matrix_market(range); });
   EXPECT_NE(msg.find(range + ":3:"), std::string::npos) << msg;
   EXPECT_NE(msg.find("outside"), std::string::npos) << msg;
-  const auto short_file = temp_file("short.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n");
+  const auto short_file = temp_file("short.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n% a comment\n");
   msg = error_of([&] { nvr::read_matrix_market(short_file); });
   EXPECT_NE(msg.find("1 of 3 entries"), std::string::npos) << msg;
   const auto header = temp_file("header.mtx", "%MatrixMarket matrix coordinate real general\n1 1 0\n");
@@ -75,7 +90,7 @@ TEST(MatrixMarket, MalformedFilesNameFileAndLine) {
 }
 
 TEST(Generators, ExactCountsAndDeterminism) {
-  nvr::WorkloadConfig w;
+  nvr::WorkloadConfig w = nvr_test::default_cfg().workload;
   w.rows = w.cols = 10;
   w.generator = "banded";
   w.band = 1;
