@@ -15,6 +15,7 @@ PACKAGES=(
   libssl-dev                                          # qo2mol-pack: SHA-256 and MD5
   python3-ase xtb chemical-structures-data            # qo2mol-pack test fixtures
   sentencepiece                                       # llama tests: spm_train/spm_encode parity data
+  valgrind                                            # nvr-sim tests: cache model vs cachegrind/callgrind
   slurm-wlm munge
 )
 

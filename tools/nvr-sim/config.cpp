@@ -60,7 +60,7 @@ nlohmann::json default_config_json() {
         {"repl", "plru"}}},
       {"l2",
        {{"enabled", true}, {"size_kb", 256}, {"ways", 16}, {"line_bytes", 64}, {"latency", 12}, {"mshrs", 64},
-        {"repl", "lru"}}},
+        {"repl", "lru"}, {"writeback_allocate", true}}},
       {"dram",
        {{"latency", 40}, {"bytes_per_cycle", 32}, {"banks", 32}, {"row_bytes", 2048}, {"t_cas", 14},
         {"t_rcd", 14}, {"t_rp", 14}, {"channels", 1}, {"interleave_bytes", 256}, {"t_refi", 7800},
@@ -73,7 +73,7 @@ nlohmann::json default_config_json() {
       {"workload",
        {{"kind", "spmm"}, {"matrix", ""}, {"generator", "uniform"}, {"rows", 2048}, {"cols", 2048},
         {"density", 1.0 / 256}, {"band", 8}, {"block", 16}, {"nm_n", 2}, {"nm_m", 4}, {"dense_cols", 64},
-        {"seed", 1}, {"trace", ""}, {"b_matrix", ""}, {"b_density", 1.0 / 256}}},
+        {"seed", 1}, {"trace", ""}, {"trace_order", "timed"}, {"trace_limit", 0}, {"b_matrix", ""}, {"b_density", 1.0 / 256}}},
       {"baseline", "none"},
   };
 }
@@ -93,6 +93,7 @@ SimConfig parse_config(const nlohmann::json& j) {
   c.nsb = parse_cache(j, "nsb");
   c.l2 = parse_cache(j, "l2");
   if (!c.l2.enabled) bad("l2.enabled", "the L2 is required");
+  c.l2.writeback_allocate = get<bool>(j, "l2", "writeback_allocate");
   if (c.nsb.enabled && c.nsb.line_bytes != c.l2.line_bytes)
     bad("nsb.line_bytes", "NSB and L2 must use the same line size");
 
@@ -144,10 +145,10 @@ SimConfig parse_config(const nlohmann::json& j) {
 
   const std::string w = "workload";
   c.workload.kind = get<std::string>(j, w, "kind");
-  static const char* kKinds[] = {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "spgemm", "trace"};
+  static const char* kKinds[] = {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "spgemm", "trace", "champsim"};
   known = false;
   for (auto* k : kKinds) known |= c.workload.kind == k;
-  if (!known) bad("workload.kind", "unknown workload '" + c.workload.kind + "' (spmm, spmv, sddmm, gnn, embedding_bag, spgemm, trace)");
+  if (!known) bad("workload.kind", "unknown workload '" + c.workload.kind + "' (spmm, spmv, sddmm, gnn, embedding_bag, spgemm, trace, champsim)");
   c.workload.matrix = get<std::string>(j, w, "matrix");
   c.workload.generator = get<std::string>(j, w, "generator");
   c.workload.rows = get<std::uint32_t>(j, w, "rows");
@@ -165,13 +166,24 @@ SimConfig parse_config(const nlohmann::json& j) {
   if (c.workload.kind == "spgemm" && c.workload.b_matrix.empty() && !(c.workload.b_density > 0 && c.workload.b_density <= 1))
     bad("workload.b_density", "must be in (0, 1]");
   if (c.workload.dense_cols == 0) bad("workload.dense_cols", "must be > 0");
-  if (c.workload.kind == "trace" && c.workload.trace.empty()) bad("workload.trace", "kind=trace needs a trace file");
+  const bool trace_kind = c.workload.kind == "trace" || c.workload.kind == "champsim";
+  if (trace_kind && c.workload.trace.empty()) bad("workload.trace", "kind=" + c.workload.kind + " needs a trace file");
+  c.workload.trace_limit = get<std::uint64_t>(j, w, "trace_limit");
+  c.workload.trace_order = get<std::string>(j, w, "trace_order");
+  if (c.workload.trace_order != "timed" && c.workload.trace_order != "program")
+    bad("workload.trace_order", "must be 'timed' or 'program'");
+  if (c.workload.trace_order == "program") {
+    if (!trace_kind) bad("workload.trace_order", "'program' replays a trace: needs workload.kind=trace or champsim");
+    if (c.pf.type != "none") bad("prefetcher.type", "program-order replay models no prefetcher: set it to none");
+  }
 
   c.baseline = j.at("baseline").get<std::string>();
   if (!c.baseline.empty()) {
     known = false;
     for (auto* t : kTypes) known |= c.baseline == t;
     if (!known) bad("baseline", "unknown prefetcher '" + c.baseline + "'");
+    if (c.workload.trace_order == "program" && c.baseline != "none")
+      bad("baseline", "program-order replay models no prefetcher: use none or \"\"");
   }
   return c;
 }

@@ -18,6 +18,9 @@ struct CacheConfig {
   std::uint32_t latency = 1;  // lookup (hit) latency in NPU cycles
   std::uint32_t mshrs = 16;
   Repl repl = Repl::kLru;
+  // L2 only: a dirty NSB victim that misses here is installed (true) or passed on to DRAM (false;
+  // valgrind's model, which has no writeback traffic, behaves like false).
+  bool writeback_allocate = true;
   std::string name;
 };
 
@@ -56,7 +59,7 @@ struct PrefetchConfig {
 };
 
 struct WorkloadConfig {
-  std::string kind = "spmm";       // spmm|spmv|sddmm|gnn|embedding_bag|spgemm|trace
+  std::string kind = "spmm";       // spmm|spmv|sddmm|gnn|embedding_bag|spgemm|trace|champsim
   std::string matrix;              // .mtx path (empty -> generator)
   std::string generator = "uniform";  // uniform|rmat|banded|block|nm
   std::uint32_t rows = 2048, cols = 2048;
@@ -65,6 +68,8 @@ struct WorkloadConfig {
   std::uint32_t dense_cols = 64;   // columns of the dense operand B (SpMM, SDDMM inner dim)
   std::uint64_t seed = 1;
   std::string trace;               // memory-trace file (kind=trace)
+  std::uint64_t trace_limit = 0;   // champsim: records read (0 = all)
+  std::string trace_order = "timed";  // timed (NPU timing model) | program (one access at a time, in order)
   std::string b_matrix;            // spgemm: .mtx of B (rows = A.cols), stored CSC; empty -> uniform
   double b_density = 1.0 / 256;    // spgemm: density of the generated B (A.cols x dense_cols)
 };

@@ -66,18 +66,24 @@ std::uint64_t Engine::access(int L, std::uint64_t line, std::uint64_t t, Req kin
     ++lv.st.writebacks_in;
     const int way = lv.cache.find(line);
     if (way >= 0) {
-      lv.cache.set_dirty(line, way);
-      lv.cache.touch(line, way);
+      lv.cache.set_dirty(line, way);  // no recency update on a writeback hit (ChampSim's LRU does the same)
     } else if (auto* e = lv.mshr.find(line)) {
       e->dirty = true;
-    } else {
+    } else if (lv.cfg.writeback_allocate) {
       evict(L, lv.cache.insert(line, true, false), t);  // full-line write: no fetch
+    } else if (L + 1 < int(levels_.size())) {
+      access(L + 1, line, t, Req::kWriteback);
+    } else {
+      dram_.access(line << line_shift_, t, true);
     }
     return t;
   }
   const bool demand = kind != Req::kPrefetch;
+  const bool store = kind == Req::kStore || kind == Req::kStoreFull;
+  const bool top = L == 0;  // the level the NPU writes into (a store marks only its line dirty)
   if (demand) ++lv.st.accesses;
   else ++lv.st.pf_accesses;
+  if (store) ++lv.st.write_accesses;
   const std::uint64_t t_hit = t + lv.cfg.latency;
   const int way = lv.cache.find(line);
   if (way >= 0) {
@@ -94,10 +100,11 @@ std::uint64_t Engine::access(int L, std::uint64_t line, std::uint64_t t, Req kin
       ++lv.st.pf_hits;
     }
     lv.cache.touch(line, way);
-    if (kind == Req::kStore) lv.cache.set_dirty(line, way);
+    if (store && top) lv.cache.set_dirty(line, way);
     return t_hit;
   }
   if (demand) ++lv.st.misses;
+  if (store) ++lv.st.write_misses;
   if (auto* e = lv.mshr.find(line)) {
     if (demand) {
       ++lv.st.mshr_merges;
@@ -108,22 +115,22 @@ std::uint64_t Engine::access(int L, std::uint64_t line, std::uint64_t t, Req kin
         pf_->on_late();
         pf_->on_feedback(true);
       }
-      if (kind == Req::kStore) {
-        e->dirty = true;
-        return t_hit;
-      }
+      if (store && top) e->dirty = true;
     }
     return std::max(t_hit, e->ready);
   }
-  if (kind == Req::kStore) {  // full-line store: allocate without fetching (write-validate)
+  if (kind == Req::kStoreFull && top) {  // full-line store: allocate without fetching (write-validate)
     evict(L, lv.cache.insert(line, true, false), t);
     return t_hit;
   }
+  // Loads, prefetches and partial-line stores fetch the line (write-allocate: a store's bytes are
+  // merged into the fetched line, which is installed dirty).
   const std::uint64_t start = lv.mshr.reserve(t_hit);
   std::uint64_t ready;
   if (L + 1 < int(levels_.size())) ready = access(L + 1, line, start, kind);
   else ready = dram_.access(line << line_shift_, start, false);
   lv.mshr.add(line, ready, kind == Req::kPrefetch && is_pf_level);
+  if (store && top) lv.mshr.find(line)->dirty = true;
   fill_mask_ |= 1u << L;  // every level below returned the same ready cycle: one event fills them all
   return ready;
 }
@@ -138,7 +145,7 @@ std::uint64_t Engine::request(std::uint64_t line, std::uint64_t t, Req kind) {
 
 void Engine::evict(int L, const Cache::Victim& v, std::uint64_t t) {
   if (!v.valid) return;
-  Level& lv = *levels_[L];
+  Level& lv = level(L);
   ++lv.st.evictions;
   if (v.prefetched_unused && L == pf_level_) {
     ++pst_.useless;
@@ -236,10 +243,11 @@ std::uint64_t Engine::stall_for_mshr(std::uint64_t line, std::uint64_t t) {
   }
 }
 
-std::uint64_t Engine::demand(std::uint64_t addr, std::uint64_t t, bool write) {
+std::uint64_t Engine::demand(std::uint64_t addr, std::uint64_t t, bool write, bool full_line) {
   advance_to(t);
   ++demand_lines_;
-  const std::uint64_t done = request(addr >> line_shift_, t, write ? Req::kStore : Req::kDemand);
+  const Req kind = !write ? Req::kDemand : full_line ? Req::kStoreFull : Req::kStore;
+  const std::uint64_t done = request(addr >> line_shift_, t, kind);
   max_completion_ = std::max(max_completion_, done);
   return done;
 }
@@ -264,6 +272,7 @@ SimStats Engine::finish() {
 }
 
 SimStats Engine::run() {
+  if (cfg_.workload.trace_order == "program") return run_program_order();
   const auto& ops = w_.ops;
   constexpr std::uint64_t kPending = ~std::uint64_t(0);
   std::vector<std::uint64_t> done(ops.size(), 0);
@@ -298,7 +307,11 @@ SimStats Engine::run() {
     const std::uint64_t first = op.addr >> line_shift_,
                         last = (op.addr + std::max<std::uint32_t>(op.size, 1) - 1) >> line_shift_;
     std::uint64_t op_done = ts;
-    for (std::uint64_t l = first; l <= last; ++l, ++ts) op_done = std::max(op_done, demand(l << line_shift_, ts, true));
+    const std::uint64_t end = op.addr + std::max<std::uint32_t>(op.size, 1);
+    for (std::uint64_t l = first; l <= last; ++l, ++ts) {
+      const bool full = op.addr <= (l << line_shift_) && end >= ((l + 1) << line_shift_);
+      op_done = std::max(op_done, demand(l << line_shift_, ts, true, full));
+    }
     store_free = ts;
     done[i] = op_done;
     MemAccess a{op.addr, op.size, op.pc, true, false, op.aux, ts};
@@ -314,6 +327,7 @@ SimStats Engine::run() {
 
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
+    if (op.kind == OpKind::kFetch) continue;  // instruction fetches: only program-order replay models them
     if (op.kind == OpKind::kStore) {
       ++mem_ops;
       if (op.dep >= 0 && done[op.dep] == kPending) flush_stores(kPending);

@@ -30,7 +30,9 @@ class Engine : private PrefetchSink {
 
   // Lower-level entry points used by unit tests on hand-made traces.
   // Demand line access at the first level at cycle t; returns the cycle its data is available.
-  std::uint64_t demand(std::uint64_t addr, std::uint64_t t, bool write);
+  // A write that covers the whole line (full_line) allocates it without a fetch (write-validate);
+  // a narrower write fetches the line first (write-allocate).
+  std::uint64_t demand(std::uint64_t addr, std::uint64_t t, bool write, bool full_line = false);
   // Process every event up to and including cycle t.
   void advance_to(std::uint64_t t);
   // Queue a prefetch of addr (as a prefetcher would).
@@ -41,7 +43,10 @@ class Engine : private PrefetchSink {
   SimStats finish();
 
  private:
-  enum class Req { kDemand, kStore, kPrefetch, kWriteback };
+  // kStore: a write narrower than the line (fetches it: write-allocate); kStoreFull: a write of the
+  // whole line (installs it without a fetch: write-validate).
+  enum class Req { kDemand, kStore, kStoreFull, kPrefetch, kWriteback };
+  static constexpr int kICache = -1;  // level index of the instruction-side first level (program order)
   struct Level {
     CacheConfig cfg;
     Cache cache;
@@ -50,6 +55,10 @@ class Engine : private PrefetchSink {
     Level(const CacheConfig& c) : cfg(c), cache(c), mshr(c.mshrs) { st.name = c.name; }
   };
   std::uint64_t access(int L, std::uint64_t line, std::uint64_t t, Req kind);
+  Level& level(int L) { return L == kICache ? *icache_ : *levels_[L]; }
+  // Program-order replay (workload.trace_order=program), see engine_program_order.cpp.
+  SimStats run_program_order();
+  std::uint64_t inorder_access(int L, std::uint64_t first, std::uint64_t last, std::uint64_t t, Req kind);
   void fill(int L, std::uint64_t line, std::uint64_t t);
   void evict(int L, const Cache::Victim& v, std::uint64_t t);
   void drain(std::uint64_t t);
@@ -63,6 +72,7 @@ class Engine : private PrefetchSink {
   SimConfig cfg_;
   const Workload& w_;
   std::vector<std::unique_ptr<Level>> levels_;
+  std::unique_ptr<Level> icache_;  // program order with instruction fetches in the trace: NSB geometry
   Dram dram_;
   int pf_level_ = 0;
   std::uint32_t line_shift_ = 6;

@@ -77,7 +77,7 @@ Workload build_spgemm(const NpuConfig& npu, std::shared_ptr<CsrMatrix> a, std::s
 
   auto& ops = wl.ops;
   std::vector<std::int32_t> compute_of_step;
-  auto add = [&](std::uint64_t addr, std::uint32_t size, OpKind k, std::uint16_t pc, std::int32_t dep,
+  auto add = [&](std::uint64_t addr, std::uint32_t size, OpKind k, std::uint64_t pc, std::int32_t dep,
                  std::uint32_t aux = 0) { return wl.emit(addr, size, k, pc, dep, aux); };
   // Membership marks for the intersection, stamped with the step number (no clearing between steps).
   std::vector<std::uint32_t> in_a(A.cols, ~0u), in_b(std::max(A.cols, B.cols), ~0u);

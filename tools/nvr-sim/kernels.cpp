@@ -55,7 +55,7 @@ Workload build_kernel(const WorkloadConfig& w, const NpuConfig& npu, std::shared
   ops.reserve(std::size_t(A.nnz()) * n_ct + std::size_t(A.rows) * n_ct * 2);
   std::vector<std::int32_t> compute_of_step;
   std::vector<std::int32_t> idx_op;
-  auto add = [&](std::uint64_t addr, std::uint32_t size, OpKind k, std::uint16_t pc, std::int32_t dep,
+  auto add = [&](std::uint64_t addr, std::uint32_t size, OpKind k, std::uint64_t pc, std::int32_t dep,
                  std::uint32_t aux = 0) { return wl.emit(addr, size, k, pc, dep, aux); };
   std::uint32_t step = 0;
   for (std::uint32_t r0 = 0; r0 < A.rows; r0 += T) {

@@ -27,7 +27,7 @@ class StrideTable {
       : e_(entries), degree_(degree), line_bytes_(line_bytes) {}
 
   // Returns true if the entry for this pc is confident.
-  bool observe(std::uint16_t pc, std::uint64_t addr, std::uint32_t size, PrefetchSink& out) {
+  bool observe(std::uint64_t pc, std::uint64_t addr, std::uint32_t size, PrefetchSink& out) {
     ++clock_;
     Entry* hit = nullptr;
     for (auto& e : e_)
@@ -67,7 +67,7 @@ class StrideTable {
  private:
   struct Entry {
     bool valid = false;
-    std::uint16_t pc = 0;
+    std::uint64_t pc = 0;
     std::uint64_t last = 0, last_pf = 0, lru = 0;
     std::int64_t stride = 0;
     int conf = 0;

@@ -18,7 +18,7 @@ namespace nvr {
 struct MemAccess {
   std::uint64_t addr = 0;
   std::uint32_t size = 0;
-  std::uint16_t pc = 0;
+  std::uint64_t pc = 0;
   bool write = false;
   bool miss = false;       // any line of it missed in the cache the prefetcher fills
   std::uint32_t aux = 0;

@@ -18,6 +18,8 @@ std::vector<std::pair<std::string, double>> flat_metrics(const SimStats& s) {
     m.emplace_back(p + "hits", double(l.hits));
     m.emplace_back(p + "misses", double(l.misses));
     m.emplace_back(p + "mshr_merges", double(l.mshr_merges));
+    m.emplace_back(p + "write_accesses", double(l.write_accesses));
+    m.emplace_back(p + "write_misses", double(l.write_misses));
     m.emplace_back(p + "hit_rate", ratio(l.hits, l.accesses));
     // MPKI-style: misses per 1000 NPU demand line accesses (the NPU has no instruction count).
     m.emplace_back(p + "mpka", ratio(1000.0 * l.misses, s.demand_lines));

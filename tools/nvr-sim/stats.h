@@ -14,6 +14,8 @@ struct LevelStats {
   std::string name;
   // Demand traffic (NPU loads/stores at the first level; misses of the level above below it).
   std::uint64_t accesses = 0, hits = 0, misses = 0;
+  // The stores among them (below the first level: fetches caused by store misses above).
+  std::uint64_t write_accesses = 0, write_misses = 0;
   std::uint64_t mshr_merges = 0;  // misses that found the line already in flight (secondary misses)
   // Prefetch traffic arriving from the level above (not demand).
   std::uint64_t pf_accesses = 0, pf_hits = 0;

@@ -7,6 +7,7 @@ namespace nvr {
 Workload make_workload(const SimConfig& cfg) {
   const auto& w = cfg.workload;
   if (w.kind == "trace") return read_trace(w.trace);
+  if (w.kind == "champsim") return read_champsim_trace(w.trace, w.trace_limit);
   std::shared_ptr<CsrMatrix> a;
   std::string source;
   if (!w.matrix.empty()) {

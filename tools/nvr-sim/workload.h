@@ -23,7 +23,8 @@ struct CsrMatrix {
 CsrMatrix csr_from_coo(std::uint32_t rows, std::uint32_t cols,
                        std::vector<std::pair<std::uint32_t, std::uint32_t>> entries);
 
-enum class OpKind : std::uint8_t { kLoad, kStore, kCompute };
+// kFetch: an instruction fetch from a trace ('I' lines); only program-order replay simulates it.
+enum class OpKind : std::uint8_t { kLoad, kStore, kCompute, kFetch };
 
 // "PC" of each op: which instruction stream it belongs to (prefetchers key tables on it).
 // Two-sided kernels (spgemm) add the CSC chain of B: col_ptr -> row_idx -> values (gathered as kPcGather).
@@ -36,7 +37,7 @@ struct Op {
   std::uint64_t addr = 0;
   std::uint32_t size = 0;  // bytes (loads/stores) or cycles (compute)
   OpKind kind = OpKind::kLoad;
-  std::uint16_t pc = 0;
+  std::uint64_t pc = 0;
   std::int32_t dep = -1;   // index of an earlier op this one waits for (-1 none)
   std::uint32_t aux = 0;   // gathers: position in col_idx (the index element feeding it); compute: step
 };
@@ -66,7 +67,7 @@ struct Workload {
   std::uint64_t mem_ops = 0;
 
   // Appends an op (counting memory ops) and returns its index, for later ops' dependencies.
-  std::int32_t emit(std::uint64_t addr, std::uint32_t size, OpKind k, std::uint16_t pc, std::int32_t dep,
+  std::int32_t emit(std::uint64_t addr, std::uint32_t size, OpKind k, std::uint64_t pc, std::int32_t dep,
                     std::uint32_t aux = 0) {
     ops.push_back(Op{addr, size, k, pc, dep, aux});
     if (k != OpKind::kCompute) ++mem_ops;
@@ -94,6 +95,10 @@ Workload build_spgemm(const NpuConfig& npu, std::shared_ptr<CsrMatrix> a, std::s
 // Memory-trace file: one access per line "R|W <addr> <size> [dep] [pc]" ('#' comments).
 // dep: index of an earlier access line (0-based) this access waits for, -1 none.
 Workload read_trace(const std::string& path);
+
+// ChampSim binary trace (64-byte input_instr records; .xz/.gz decompressed by xz/gzip), at most
+// max_records records (0 = all); see champsim_reader.cpp for the mapping to accesses.
+Workload read_champsim_trace(const std::string& path, std::uint64_t max_records);
 
 // The workload a config describes (matrix file / generator / trace).
 Workload make_workload(const SimConfig& cfg);

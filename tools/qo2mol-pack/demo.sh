@@ -11,7 +11,7 @@ q() { "$tool" "$@" --log-level warn; }
 
 echo "-- schnetpack databases"
 for i in 0 1; do
-  q pack "$mol/schnetpack_test_ethanol.db" "$mol/schnetpack_test_ani1.db" --shard "$i/2" --out "$DEMO_OUT/sp-parts/$i"
+  q pack "$mol/schnetpack_test_ethanol.db" "$mol/schnetpack_test_ani1.db" --force-length Ang --shard "$i/2" --out "$DEMO_OUT/sp-parts/$i"
 done
 q merge "$DEMO_OUT"/sp-parts/0 "$DEMO_OUT"/sp-parts/1 --seed 0 --out "$DEMO_OUT/schnetpack"
 "$tool" inspect "$DEMO_OUT/schnetpack" --conformers 3

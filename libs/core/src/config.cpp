@@ -1,5 +1,7 @@
 #include "labkit/core/config.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -36,26 +38,60 @@ void collect_keys(const nlohmann::json& node, const std::string& prefix, std::ve
   }
 }
 
-std::string known_keys_hint(const nlohmann::json& node) {
+// "(did you mean 'epochs'?)", or the known keys when there are few and none is close.
+std::string unknown_key_hint(const std::string& key, const nlohmann::json& root) {
   std::vector<std::string> keys;
-  collect_keys(node, "", keys);
-  std::string hint;
-  for (size_t i = 0; i < keys.size() && i < 12; ++i) hint += (i ? ", " : "") + keys[i];
-  if (keys.size() > 12) hint += ", ...";
-  return hint.empty() ? "(none)" : hint;
+  collect_keys(root, "", keys);
+  const auto near = nearest_names(key, keys);
+  if (!near.empty()) {
+    std::string hint = "did you mean ";
+    for (size_t i = 0; i < near.size(); ++i)
+      hint += (i == 0 ? "" : (i + 1 == near.size() ? " or " : ", ")) + ("'" + near[i] + "'");
+    return hint + "?";
+  }
+  if (keys.empty()) return "this tool has no config keys";
+  if (keys.size() > 12) return "no similar key; --show-config prints all " + std::to_string(keys.size());
+  std::string hint = "known keys: ";
+  for (size_t i = 0; i < keys.size(); ++i) hint += (i ? ", " : "") + keys[i];
+  return hint;
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+size_t edit_distance(const std::string& a, const std::string& b) {
+  const size_t n = a.size(), m = b.size();
+  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (size_t i = 1; i <= n; ++i)
+    for (size_t j = 1; j <= m; ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[n][m];
+}
+
+std::string last_part(const std::string& key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+// Close enough to suggest: about one edit per three characters.
+bool close(const std::string& a, const std::string& b, size_t distance) {
+  return distance <= std::max<size_t>(1, (std::min(a.size(), b.size()) + 2) / 3);
 }
 
 void merge_into(nlohmann::json& target, const nlohmann::json& patch, const std::string& prefix,
-                const std::string& origin) {
+                const std::string& origin, const nlohmann::json& root) {
   if (!patch.is_object())
     throw InputError(origin + ": expected a JSON object" + (prefix.empty() ? "" : " at '" + prefix + "'"));
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (!target.contains(it.key()))
-      throw InputError(origin + ": unknown config key '" + key + "' (known keys: " + known_keys_hint(target) + ")");
+      throw InputError(origin + ": unknown config key '" + key + "' (" + unknown_key_hint(key, root) + ")");
     nlohmann::json& slot = target[it.key()];
     if (slot.is_object() && !slot.empty() && it->is_object()) {
-      merge_into(slot, *it, key, origin);
+      merge_into(slot, *it, key, origin, root);
       continue;
     }
     if (!compatible(slot, *it))
@@ -83,7 +119,12 @@ void Config::merge_file(const std::string& path) {
   merge(parsed, path);
 }
 
-void Config::merge(const nlohmann::json& patch, const std::string& origin) { merge_into(values_, patch, "", origin); }
+void Config::merge(const nlohmann::json& patch, const std::string& origin) {
+  // Merged into a copy, so a rejected patch leaves the config as it was (and suggestions see all keys).
+  nlohmann::json merged = values_;
+  merge_into(merged, patch, "", origin, values_);
+  values_ = std::move(merged);
+}
 
 void Config::apply_override(const std::string& assignment) {
   const auto eq = assignment.find('=');
@@ -103,7 +144,7 @@ void Config::apply_override(const std::string& assignment) {
     if (current.is_string() && !value.is_string()) value = text;
   } catch (const InputError&) {
     throw InputError("--set " + assignment + ": unknown config key '" + key +
-                     "' (known keys: " + known_keys_hint(values_) + ")");
+                     "' (" + unknown_key_hint(key, values_) + ")");
   }
   // Build {"a": {"b": value}} and merge it, so the same type checks apply as for files.
   nlohmann::json patch = value;
@@ -128,6 +169,46 @@ const nlohmann::json& Config::at(const std::string& dotted_key) const {
 std::vector<std::string> Config::keys() const {
   std::vector<std::string> out;
   collect_keys(values_, "", out);
+  return out;
+}
+
+std::vector<std::string> Config::differing_keys(const nlohmann::json& other) const {
+  std::vector<std::string> mine, theirs, out;
+  collect_keys(values_, "", mine);
+  collect_keys(other, "", theirs);
+  auto value_of = [](const nlohmann::json& root, const std::string& dotted) -> nlohmann::json {
+    const nlohmann::json* node = &root;
+    std::stringstream ss(dotted);
+    for (std::string part; std::getline(ss, part, '.');) {
+      if (!node->is_object() || !node->contains(part)) return nlohmann::json("<absent>");
+      node = &(*node)[part];
+    }
+    return *node;
+  };
+  for (const auto& k : mine)
+    if (value_of(values_, k) != value_of(other, k)) out.push_back(k);
+  for (const auto& k : theirs)
+    if (std::find(mine.begin(), mine.end(), k) == mine.end()) out.push_back(k);
+  return out;
+}
+
+std::vector<std::string> nearest_names(const std::string& word, const std::vector<std::string>& known, std::size_t max) {
+  std::vector<std::pair<size_t, std::string>> scored;
+  const std::string word_last = last_part(word);
+  for (const auto& k : known) {
+    size_t best = SIZE_MAX;
+    const size_t full = edit_distance(word, k);
+    if (close(word, k, full)) best = full;
+    const std::string k_last = last_part(k);
+    if (k_last != k || word_last != word) {  // the last parts: a key given in the wrong section
+      const size_t part = edit_distance(word_last, k_last);
+      if (word_last.size() >= 2 && close(word_last, k_last, part)) best = std::min(best, part);
+    }
+    if (best != SIZE_MAX) scored.emplace_back(best, k);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < max; ++i) out.push_back(scored[i].second);
   return out;
 }
 

@@ -1,8 +1,11 @@
 #include "labkit/core/tool.h"
 
 #include <chrono>
+#include <cstdio>
 #include <exception>
+#include <filesystem>
 
+#include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/report.h"
@@ -33,6 +36,8 @@ Tool::Tool(ToolSpec spec) : spec_(std::move(spec)), app_(std::make_unique<CLI::A
   if (spec_.uses_shard)
     app.add_option("--shard", shard_text_,
                    "Do part i of N of the work (i/N); defaults to SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT");
+  app.add_flag("--show-config", show_config_,
+               "Print the resolved config (defaults, then --config, then --set) as JSON and exit");
   app.add_option("--log-format", log_format_, "Log format on stderr: text or json (one object per line)")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", log_level_, "Least severe level logged: debug, info, warn, error")
@@ -40,6 +45,13 @@ Tool::Tool(ToolSpec spec) : spec_(std::move(spec)), app_(std::make_unique<CLI::A
 }
 
 Tool::~Tool() = default;
+
+namespace {
+void relax_required(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) opt->required(false);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) relax_required(*sub);
+}
+}  // namespace
 
 void Tool::add_versions(const VersionList& versions) {
   versions_.insert(versions_.end(), versions.begin(), versions.end());
@@ -55,6 +67,12 @@ std::string Tool::version_text() const {
 int Tool::main(int argc, char** argv, const std::function<void(Run&)>& body) {
   log::set_tool_name(spec_.name);
   app_->set_version_flag("--version", version_text(), "Print version, git hash and library versions, then exit");
+  // Added here, not in the constructor, so a tool that declared its own --json keeps it.
+  if (app_->get_option_no_throw("--json") == nullptr)
+    app_->add_flag("--json", json_, "Print the results (the run's metrics) as one JSON document on stdout");
+  // --show-config needs nothing else: required inputs and --out are not required for it.
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--show-config") relax_required(*app_);
   try {
     app_->parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -77,6 +95,11 @@ int Tool::run_body(const std::vector<std::string>& argv, const std::function<voi
     Config config(spec_.default_config);
     if (!config_path_.empty()) config.merge_file(config_path_);
     for (const auto& o : overrides_) config.apply_override(o);
+    if (show_config_) {
+      std::printf("%s\n", config.json().dump(2).c_str());
+      std::fflush(stdout);
+      return kExitOk;
+    }
 
     Run run(std::move(config));
     run.seed_ = seed_;
@@ -84,17 +107,17 @@ int Tool::run_body(const std::vector<std::string>& argv, const std::function<voi
     run.device_ = device_;
     run.force_ = force_;
     run.resume_ = resume_;
+    run.json_output_ = json_;
     run.shard_ = shard_text_.empty() ? Shard::from_environment() : Shard::parse(shard_text_);
-    if (!out_path_.empty()) {
-      const auto policy = force_ ? OutputDir::Policy::kOverwrite
-                                 : (resume_ ? OutputDir::Policy::kResume : OutputDir::Policy::kFresh);
-      run.out_.emplace(out_path_, policy);
-      run.out_->write("config.json", run.config().json().dump(2) + "\n");
-    }
+    if (!out_path_.empty()) open_out(run, argv);
     for (auto& hook : start_hooks_) hook(run);
 
     body(run);
 
+    if (run.deferred_errors_ > 0) {  // the rest of the work's results still reach stdout; no report.json
+      print_results(run);  // each error was logged when it happened: one line per bad input
+      return kExitBadInput;
+    }
     if (run.out_) {
       nlohmann::json settings{{"seed", run.seed_}, {"threads", run.threads_}, {"force", force_}};
       if (spec_.uses_device) settings["device"] = run.device_;
@@ -107,6 +130,7 @@ int Tool::run_body(const std::vector<std::string>& argv, const std::function<voi
                                       run.timings_.to_json(), run.extra_);
       run.out_->write("report.json", report.dump(2) + "\n");
     }
+    print_results(run);
     return kExitOk;
   } catch (const InputError& e) {
     log::error("{}", e.what());
@@ -115,6 +139,80 @@ int Tool::run_body(const std::vector<std::string>& argv, const std::function<voi
     log::error("{}", e.what());
     return kExitRuntimeFailure;
   }
+}
+
+// Opens and locks --out, checks a resumed run's config against the one it started with, and records
+// this run's config.json (plus the seed, hidden, for later --resume checks).
+void Tool::open_out(Run& run, const std::vector<std::string>& argv) const {
+  namespace fs = std::filesystem;
+  const auto policy = force_ ? OutputDir::Policy::kOverwrite
+                             : (resume_ ? OutputDir::Policy::kResume : OutputDir::Policy::kFresh);
+  OutputDirOptions options;
+  options.tool_has_resume = spec_.uses_resume;
+  for (size_t i = 1; i < argv.size(); ++i) {  // arguments naming existing paths are inputs (but --out itself)
+    std::error_code ec;
+    if (argv[i] != out_path_ && argv[i] != config_path_ && !argv[i].empty() && argv[i][0] != '-' &&
+        fs::exists(argv[i], ec))
+      options.inputs.push_back(argv[i]);
+  }
+  run.out_.emplace(out_path_, policy, options);
+  if (resume_ && !force_) check_resume_config(run);
+  run.out_->write("config.json", run.config().json().dump(2) + "\n");
+  run.out_->write(".labkit-run.json", nlohmann::json{{"seed", run.seed_}}.dump() + "\n");
+}
+
+void Tool::check_resume_config(const Run& run) const {
+  const OutputDir& out = *run.out_;
+  if (!out.exists("config.json")) return;  // nothing to continue yet: a fresh start
+  nlohmann::json previous;
+  try {
+    previous = nlohmann::json::parse(read_file(out.file("config.json")));
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(out.file("config.json"), std::string("cannot read the config of the run to resume: ") + e.what());
+  }
+  auto may_change = [&](const std::string& key) {
+    for (const auto& k : spec_.resume_may_change)
+      if (key == k || key.rfind(k + ".", 0) == 0) return true;
+    return false;
+  };
+  auto shown = [](const nlohmann::json* v) { return v ? v->dump() : std::string("absent"); };
+  std::string changes;
+  for (const auto& key : run.config().differing_keys(previous)) {
+    if (may_change(key)) continue;
+    std::string p = "/";
+    for (char c : key) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : c == '.' ? std::string("/") : std::string(1, c);
+    const nlohmann::json::json_pointer ptr(p);
+    const nlohmann::json* before = previous.contains(ptr) ? &previous.at(ptr) : nullptr;
+    const nlohmann::json* now = run.config().json().contains(ptr) ? &run.config().json().at(ptr) : nullptr;
+    changes += (changes.empty() ? "" : ", ") + key + " (" + shown(before) + " -> " + shown(now) + ")";
+  }
+  if (out.exists(".labkit-run.json")) {
+    try {
+      const auto previous_run = nlohmann::json::parse(read_file(out.file(".labkit-run.json")));
+      if (previous_run.contains("seed") && previous_run["seed"] != run.seed_)
+        changes += (changes.empty() ? "" : ", ") + std::string("--seed (") + previous_run["seed"].dump() + " -> " +
+                   std::to_string(run.seed_) + ")";
+    } catch (const nlohmann::json::exception&) {
+      // an unreadable hidden record only loses the seed check
+    }
+  }
+  if (!changes.empty())
+    throw input_error(out.path(), "--resume with settings that differ from the run's: " + changes +
+                                      "; resume with the same settings, or start over with --force");
+}
+
+void Tool::print_results(Run& run) const {
+  if (json_) {
+    std::printf("%s\n", run.metrics_.dump(2).c_str());
+  } else if (!run.summary_.empty()) {
+    std::fputs(run.summary_.render().c_str(), stdout);
+  }
+  std::fflush(stdout);
+}
+
+void Run::defer_input_error(const std::string& message) {
+  log::error("{}", message);
+  ++deferred_errors_;
 }
 
 const OutputDir& Run::out() const {

@@ -94,6 +94,11 @@ void H5File::discard() noexcept {
   }
 }
 
+void H5File::abandon() noexcept {
+  (void)file_.release();  // deliberately leaked: closing it is what crashes
+  discard();
+}
+
 void H5File::commit() {
   if (!file_) throw std::logic_error(path_ + ": H5File::commit() on a closed file");
   try {

@@ -110,3 +110,57 @@ TEST(Config, KeysListsLeaves) {
   EXPECT_EQ(keys.size(), 6u);
   EXPECT_NE(std::find(keys.begin(), keys.end(), "train.amp"), keys.end());
 }
+
+TEST(Config, UnknownKeySuggestsNearestByEditDistance) {
+  Config c(json{{"epochs", 3}, {"batch_size", 4}, {"lr", 0.1}, {"cpcl", {{"passes", 5}, {"start_epoch", 1}}},
+                {"aaa", 1}, {"aab", 1}, {"aac", 1}, {"aad", 1}, {"aae", 1}, {"aaf", 1}, {"aag", 1},
+                {"aah", 1}, {"aai", 1}, {"aaj", 1}});
+  auto msg = error_of([&] { c.apply_override("epoch=3"); });
+  EXPECT_NE(msg.find("unknown config key 'epoch' (did you mean 'epochs'?)"), std::string::npos) << msg;
+  // Not the first keys alphabetically.
+  EXPECT_EQ(msg.find("aaa"), std::string::npos) << msg;
+  msg = error_of([&] { c.apply_override("cpcl.pases=3"); });
+  EXPECT_NE(msg.find("did you mean 'cpcl.passes'?"), std::string::npos) << msg;
+  // A key given without its section, or in the wrong one, is found by its last part.
+  msg = error_of([&] { c.apply_override("passes=3"); });
+  EXPECT_NE(msg.find("'cpcl.passes'"), std::string::npos) << msg;
+  msg = error_of([&] { c.apply_override("bacth_size=3"); });
+  EXPECT_NE(msg.find("'batch_size'"), std::string::npos) << "a transposition is one edit: " << msg;
+  // Nothing close: no random suggestions, but a pointer to the full list.
+  msg = error_of([&] { c.apply_override("no_such_thing=1"); });
+  EXPECT_EQ(msg.find("did you mean"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("--show-config"), std::string::npos) << msg;
+  // The same from a config file.
+  msg = error_of([&] { c.merge(json{{"cpcl", {{"start_epochs", 2}}}}, "run.json"); });
+  EXPECT_NE(msg.find("run.json: unknown config key 'cpcl.start_epochs' (did you mean 'cpcl.start_epoch'?)"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(Config, FewKeysAreListedWhenNoneIsClose) {
+  Config c(json{{"list_limit", 200}});
+  const auto msg = error_of([&] { c.apply_override("zzz=1"); });
+  EXPECT_NE(msg.find("known keys: list_limit"), std::string::npos) << msg;
+}
+
+TEST(Config, RejectedPatchLeavesConfigUnchanged) {
+  Config c(defaults());
+  EXPECT_THROW(c.merge(json{{"train", {{"epochs", 99}, {"bogus", 1}}}}, "x.json"), InputError);
+  EXPECT_EQ(c.get<int>("train.epochs"), 10);
+}
+
+TEST(Config, NearestNames) {
+  const std::vector<std::string> known{"train.lr", "train.epochs", "model", "seed_offset"};
+  EXPECT_EQ(labkit::nearest_names("lr", known), std::vector<std::string>{"train.lr"});
+  EXPECT_EQ(labkit::nearest_names("modle", known), std::vector<std::string>{"model"});
+  EXPECT_TRUE(labkit::nearest_names("xyz", known).empty());
+}
+
+TEST(Config, DifferingKeys) {
+  Config c(defaults());
+  c.apply_override("train.lr=0.5");
+  json other = defaults();
+  EXPECT_EQ(c.differing_keys(other), std::vector<std::string>{"train.lr"});
+  other["train"]["extra"] = 1;
+  EXPECT_EQ(c.differing_keys(other), (std::vector<std::string>{"train.lr", "train.extra"}));
+}

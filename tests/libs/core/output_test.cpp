@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/core/output_dir.h"
@@ -52,6 +54,7 @@ TEST(OutputDir, RefusesToOverwriteWithoutForce) {
   const fs::path dir = fresh_dir("labkit_out");
   {
     OutputDir out(dir.string(), OutputDir::Policy::kFresh);  // creates it
+    out.write("config.json", "{}");
     out.write("report.json", "{}");
   }
   try {
@@ -59,23 +62,76 @@ TEST(OutputDir, RefusesToOverwriteWithoutForce) {
     FAIL() << "expected InputError";
   } catch (const labkit::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("--force"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
   }
-  OutputDir forced(dir.string(), OutputDir::Policy::kOverwrite);
-  forced.write("report.json", "{\"x\":1}");
-  EXPECT_EQ(labkit::read_file(forced.file("report.json")), "{\"x\":1}");
+  {
+    // --force removes the old report before anything else is written.
+    OutputDir forced(dir.string(), OutputDir::Policy::kOverwrite);
+    EXPECT_FALSE(forced.exists("report.json"));
+    EXPECT_TRUE(forced.exists("config.json"));
+    forced.write("report.json", "{\"x\":1}");
+    EXPECT_EQ(labkit::read_file(forced.file("report.json")), "{\"x\":1}");
+  }
   OutputDir resumed(dir.string(), OutputDir::Policy::kResume);
   EXPECT_TRUE(resumed.exists("report.json"));
 }
 
-TEST(OutputDir, UnfinishedRunIsNamedAsSuch) {
+TEST(OutputDir, UnfinishedRunIsCleared) {
   const fs::path dir = fresh_dir("labkit_out_unfinished");
-  OutputDir(dir.string(), OutputDir::Policy::kFresh).write("checkpoint.bin", "x");
+  {
+    OutputDir first(dir.string(), OutputDir::Policy::kFresh);
+    first.write("config.json", "{}");
+    first.write("checkpoint.bin", "x");
+    fs::create_directories(first.file("sub"));
+  }
+  {
+    OutputDir resumed(dir.string(), OutputDir::Policy::kResume);
+    EXPECT_TRUE(resumed.exists("checkpoint.bin")) << "--resume keeps an unfinished run";
+  }
+  OutputDir again(dir.string(), OutputDir::Policy::kFresh);
+  EXPECT_FALSE(again.exists("checkpoint.bin"));
+  EXPECT_FALSE(again.exists("config.json"));
+  EXPECT_FALSE(again.exists("sub"));
+  EXPECT_EQ(count_entries(dir), 1u) << "only the lock file is left";
+}
+
+TEST(OutputDir, FilesNoRunWroteAreNeverCleared) {
+  const fs::path dir = fresh_dir("labkit_out_foreign");
+  fs::create_directories(dir);
+  std::ofstream(dir / "notes.txt") << "mine";
   try {
-    OutputDir again(dir.string(), OutputDir::Policy::kFresh);
+    OutputDir out(dir.string(), OutputDir::Policy::kFresh);
     FAIL() << "expected InputError";
   } catch (const labkit::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("unfinished run"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no labkit run wrote"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(dir / "notes.txt"));
+}
+
+TEST(OutputDir, InputInsideAnUnfinishedRunIsNotCleared) {
+  const fs::path dir = fresh_dir("labkit_out_input_inside");
+  OutputDir(dir.string(), OutputDir::Policy::kFresh).write("shard_0.h5", "data");
+  labkit::OutputDirOptions options;
+  options.inputs = {(dir / "shard_0.h5").string()};
+  try {
+    OutputDir out(dir.string(), OutputDir::Policy::kFresh, options);
+    FAIL() << "expected InputError";
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("shard_0.h5"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(dir / "shard_0.h5"));
+}
+
+TEST(OutputDir, SecondWriterIsRefused) {
+  const fs::path dir = fresh_dir("labkit_out_locked");
+  OutputDir first(dir.string(), OutputDir::Policy::kFresh);
+  try {
+    OutputDir second(dir.string(), OutputDir::Policy::kResume);
+    FAIL() << "expected InputError";
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("another run holds this output directory (pid " + std::to_string(::getpid()) + ")"),
+              std::string::npos)
+        << e.what();
   }
 }
 

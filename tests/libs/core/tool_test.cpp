@@ -86,14 +86,104 @@ TEST(Tool, ExitCodes) {
   EXPECT_EQ(run_tool({}, [](labkit::Run&) { throw std::runtime_error("numerical failure"); }), 1);
 }
 
-TEST(Tool, FailedRunWritesNoReportAndRefusesOverwrite) {
+TEST(Tool, FailedRunWritesNoReportAndRerunProceeds) {
   const std::string out = fresh("labkit_tool_fail");
-  EXPECT_EQ(run_tool({"--out", out}, [](labkit::Run&) { throw std::runtime_error("boom"); }), 1);
+  EXPECT_EQ(run_tool({"--out", out}, [](labkit::Run& run) {
+              run.out().write("partial.bin", "x");
+              throw std::runtime_error("boom");
+            }),
+            1);
   EXPECT_FALSE(fs::exists(out + "/report.json"));
-  // The directory now holds config.json: a second run needs --force (or --resume where offered).
+  EXPECT_TRUE(fs::exists(out + "/partial.bin"));
+  // No report.json: the directory holds no results, so a plain rerun clears it and proceeds.
+  EXPECT_EQ(run_tool({"--out", out}, [](labkit::Run&) {}), 0);
+  EXPECT_TRUE(fs::exists(out + "/report.json"));
+  EXPECT_FALSE(fs::exists(out + "/partial.bin"));
+  // Now it holds results: refused without --force.
   EXPECT_EQ(run_tool({"--out", out}, [](labkit::Run&) {}), 2);
   EXPECT_EQ(run_tool({"--out", out, "--force"}, [](labkit::Run&) {}), 0);
-  EXPECT_TRUE(fs::exists(out + "/report.json"));
+}
+
+TEST(Tool, FailedForceRunLeavesNoOldReport) {
+  const std::string out = fresh("labkit_tool_force_fail");
+  ASSERT_EQ(run_tool({"--out", out}, [](labkit::Run& run) { run.metrics()["x"] = 1; }), 0);
+  ASSERT_TRUE(fs::exists(out + "/report.json"));
+  EXPECT_EQ(run_tool({"--out", out, "--force", "--set", "steps=9"}, [](labkit::Run&) { throw std::runtime_error("boom"); }), 1);
+  EXPECT_FALSE(fs::exists(out + "/report.json")) << "the old report must not sit beside the new config";
+  EXPECT_EQ(nlohmann::json::parse(labkit::read_file(out + "/config.json"))["steps"], 9);
+}
+
+TEST(Tool, SummaryOnStdoutAfterSuccess) {
+  testing::internal::CaptureStdout();
+  const int rc = run_tool({}, [](labkit::Run& run) {
+    run.metrics()["loss"] = 0.25;
+    run.summary().add("loss", 0.25).add("steps", 3);
+  });
+  const std::string out = testing::internal::GetCapturedStdout();
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(out, "loss   0.25\nsteps  3\n");
+}
+
+TEST(Tool, JsonPrintsTheMetricsInstead) {
+  testing::internal::CaptureStdout();
+  const int rc = run_tool({"--json"}, [](labkit::Run& run) {
+    EXPECT_TRUE(run.json_output());
+    run.metrics()["loss"] = 0.25;
+    run.metrics()["steps"] = 3;
+    run.summary().add("loss", 0.25);
+  });
+  const std::string out = testing::internal::GetCapturedStdout();
+  ASSERT_EQ(rc, 0);
+  const auto j = nlohmann::json::parse(out);  // one JSON document, nothing else
+  EXPECT_DOUBLE_EQ(j["loss"].get<double>(), 0.25);
+  EXPECT_EQ(j["steps"], 3);
+}
+
+TEST(Tool, NothingOnStdoutWhenTheBodyFails) {
+  testing::internal::CaptureStdout();
+  const int rc = run_tool({"--json"}, [](labkit::Run& run) {
+    run.summary().add("loss", 0.25);
+    throw labkit::InputError("x.nii: corrupt");
+  });
+  EXPECT_EQ(rc, 2);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+}
+
+TEST(Tool, DeferredInputErrorPrintsTheRestThenExits2) {
+  const std::string out = fresh("labkit_tool_deferred");
+  testing::internal::CaptureStdout();
+  const int rc = run_tool({"--out", out}, [](labkit::Run& run) {
+    run.defer_input_error("bad.nii: corrupt header");
+    run.summary().add("described", 2);
+  });
+  EXPECT_EQ(rc, 2);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "described  2\n");
+  EXPECT_FALSE(fs::exists(out + "/report.json"));
+}
+
+TEST(Tool, ShowConfigPrintsResolvedConfigAndRunsNothing) {
+  const std::string out = fresh("labkit_tool_show_config");
+  bool ran = false;
+  testing::internal::CaptureStdout();
+  const int rc = run_tool({"--show-config", "--set", "steps=8", "--out", out}, [&](labkit::Run&) { ran = true; });
+  const auto j = nlohmann::json::parse(testing::internal::GetCapturedStdout());
+  EXPECT_EQ(rc, 0);
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(j, (nlohmann::json{{"alpha", 1.5}, {"steps", 8}}));
+  EXPECT_FALSE(fs::exists(out)) << "--show-config writes nothing";
+}
+
+TEST(Tool, ToolsOwnJsonFlagIsKept) {
+  labkit::Tool tool(spec());
+  bool mine = false;
+  tool.app().add_flag("--json", mine, "the tool's own");
+  std::vector<std::string> args{"demo-tool", "--json"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  bool core_json = true;
+  EXPECT_EQ(tool.main(2, argv.data(), [&](labkit::Run& run) { core_json = run.json_output(); }), 0);
+  EXPECT_TRUE(mine);
+  EXPECT_FALSE(core_json);
 }
 
 TEST(Tool, VersionTextNamesLibraries) {
@@ -103,4 +193,20 @@ TEST(Tool, VersionTextNamesLibraries) {
   EXPECT_NE(v.find("demo-tool"), std::string::npos);
   EXPECT_NE(v.find("CLI11"), std::string::npos);
   EXPECT_NE(v.find("HDF5 1.10.8"), std::string::npos);
+}
+
+TEST(Tool, ShowConfigNeedsNoRequiredArguments) {
+  labkit::ToolSpec s = spec();
+  s.requires_out = true;
+  labkit::Tool tool(s);
+  std::string input;
+  tool.app().add_option("input", input, "required input")->required();
+  std::vector<std::string> args{"demo-tool", "--show-config"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  testing::internal::CaptureStdout();
+  const int rc = tool.main(2, argv.data(), [](labkit::Run&) { FAIL() << "the body must not run"; });
+  const auto j = nlohmann::json::parse(testing::internal::GetCapturedStdout());
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(j["steps"], 3);
 }

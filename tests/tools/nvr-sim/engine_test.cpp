@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include <labkit/core/error.h>
+
 #include "engine.h"
 #include "test_util.h"
 
@@ -185,6 +187,108 @@ TEST(Engine, SameRunTwiceIsIdentical) {
   const auto a = nvr::simulate(cfg, w), b = nvr::simulate(cfg, w);
   EXPECT_EQ(a.cycles, b.cycles);
   EXPECT_EQ(a.pf.useful, b.pf.useful);
+}
+
+}  // namespace
+
+namespace {
+
+nvr::Workload trace_workload(std::vector<nvr::Op> ops) {
+  nvr::Workload w;
+  w.name = "hand";
+  w.ops = std::move(ops);
+  w.mem_ops = w.ops.size();
+  return w;
+}
+
+TEST(Engine, PartialStoreMissFetchesItsLineFullLineStoreDoesNot) {
+  // Issue 15: a store narrower than its line must fetch the line (write-allocate); only a store of
+  // the whole line may install it without a fetch (write-validate).
+  const auto w = empty_workload();
+  nvr::Engine e(tiny_cfg(), w);
+  // Same timing as a load miss (NSB 2 + L2 10 + DRAM 22): the line is fetched.
+  EXPECT_EQ(e.demand(0x100, 0, true, false), 34u);
+  EXPECT_EQ(e.demand(0x1000, 100, true, true), 102u);  // full line: NSB latency only
+  const auto s = e.finish();
+  EXPECT_EQ(s.levels[0].write_accesses, 2u);
+  EXPECT_EQ(s.levels[0].write_misses, 2u);
+  EXPECT_EQ(s.levels[1].accesses, 1u);  // only the partial store went down...
+  EXPECT_EQ(s.levels[1].write_misses, 1u);  // ...as a write miss there (valgrind's DLmw)
+  EXPECT_EQ(s.dram.reads, 1u);
+  EXPECT_TRUE(nvr::check_invariants(s).empty());
+}
+
+TEST(Engine, NarrowStoresInTheTimedModelFetchTheirLines) {
+  // 8-byte stores to 8 distinct lines: 8 L2 write misses, 8 DRAM reads; 64-byte aligned ones: none.
+  for (const std::uint32_t size : {8u, 64u}) {
+    std::vector<nvr::Op> ops;
+    for (std::uint64_t i = 0; i < 8; ++i) ops.push_back(nvr::Op{0x10000 + 64 * i, size, nvr::OpKind::kStore, 5, -1, 0});
+    const auto w = trace_workload(ops);
+    const auto s = nvr::simulate(tiny_cfg(), w);
+    EXPECT_EQ(s.levels[1].write_misses, size == 8 ? 8u : 0u) << size;
+    EXPECT_EQ(s.dram.reads, size == 8 ? 8u : 0u) << size;
+  }
+}
+
+nvr::SimConfig program_cfg() {
+  auto j = nvr_test::tiny_cfg_json();
+  j["workload"]["kind"] = "trace";
+  j["workload"]["trace"] = "hand";
+  j["workload"]["trace_order"] = "program";
+  j["l2"]["writeback_allocate"] = false;
+  return nvr::parse_config(j);
+}
+
+TEST(Engine, ProgramOrderCountsAccessesLikeValgrind) {
+  using nvr::Op;
+  using nvr::OpKind;
+  // NSB 1 KiB 2-way (8 sets), L2 4 KiB 4-way, 64 B lines.
+  const auto w = trace_workload({
+      Op{0x1000, 4, OpKind::kLoad, 0, -1, 0},    // miss, miss
+      Op{0x103c, 8, OpKind::kLoad, 0, -1, 0},    // straddles 0x1000|0x1040: one access, one miss (0x1040)
+      Op{0x1040, 4, OpKind::kStore, 0, -1, 0},   // hit, dirties the line
+      Op{0x3000, 4, OpKind::kStore, 0, -1, 0},   // write miss at both levels (write-allocate)
+      Op{0x400000, 4, OpKind::kFetch, 0, -1, 0}, // instruction side: its own first level, L2 read miss
+  });
+  const auto s = nvr::simulate(program_cfg(), w);
+  ASSERT_EQ(s.levels.size(), 3u);
+  const auto& nsb = s.levels[0];
+  const auto& l2 = s.levels[1];
+  const auto& l1i = s.levels[2];
+  EXPECT_EQ(nsb.accesses, 4u);
+  EXPECT_EQ(nsb.misses, 3u);
+  EXPECT_EQ(nsb.write_accesses, 2u);
+  EXPECT_EQ(nsb.write_misses, 1u);
+  // The straddling access missed at the NSB, so both its lines were looked up in the L2: 0x1000 hit.
+  EXPECT_EQ(l2.accesses, 4u);
+  EXPECT_EQ(l2.hits, 0u + 0u);  // an access hits only if all its lines do: 0x1040 was new
+  EXPECT_EQ(l2.misses, 4u);
+  EXPECT_EQ(l2.write_misses, 1u);
+  EXPECT_EQ(l1i.name, "l1i");
+  EXPECT_EQ(l1i.accesses, 1u);
+  EXPECT_EQ(l1i.misses, 1u);
+  EXPECT_EQ(s.dram.reads, 4u);  // 0x1000, 0x1040, 0x3000, 0x400000
+  EXPECT_TRUE(nvr::check_invariants(s).empty());
+}
+
+TEST(Config, ProgramOrderNeedsATraceAndNoPrefetcher) {
+  auto j = nvr_test::tiny_cfg_json();
+  j["workload"]["trace_order"] = "program";
+  try {
+    nvr::parse_config(j);
+    FAIL();
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("workload.trace_order"), std::string::npos);
+  }
+  j["workload"]["kind"] = "trace";
+  j["workload"]["trace"] = "x";
+  j["prefetcher"]["type"] = "nvr";
+  try {
+    nvr::parse_config(j);
+    FAIL();
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("prefetcher.type"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -15,19 +15,20 @@ namespace nvr_test {
 inline nvr::SimConfig default_cfg() { return nvr::parse_config(nvr::default_config_json()); }
 
 // Small hierarchy with round numbers for hand-computed timings.
-inline nvr::SimConfig tiny_cfg() {
+inline nlohmann::json tiny_cfg_json() {
   auto j = nvr::default_config_json();
   j["nsb"] = {{"enabled", true}, {"size_kb", 1}, {"ways", 2}, {"line_bytes", 64}, {"latency", 2}, {"mshrs", 4},
               {"repl", "lru"}};
   j["l2"] = {{"enabled", true}, {"size_kb", 4}, {"ways", 4}, {"line_bytes", 64}, {"latency", 10}, {"mshrs", 8},
-             {"repl", "lru"}};
+             {"repl", "lru"}, {"writeback_allocate", true}};
   j["dram"] = {{"latency", 10}, {"bytes_per_cycle", 32}, {"banks", 2}, {"row_bytes", 1024},
                {"t_cas", 5},    {"t_rcd", 5},            {"t_rp", 5},        {"channels", 1},
                {"interleave_bytes", 256}, {"t_refi", 0}, {"t_rfc", 0}};  // refresh off: round hand timings
   j["prefetcher"]["type"] = "none";
   j["prefetcher"]["mshr_reserve"] = 0;
-  return nvr::parse_config(j);
+  return j;
 }
+inline nvr::SimConfig tiny_cfg() { return nvr::parse_config(tiny_cfg_json()); }
 
 struct RecordingSink : nvr::PrefetchSink {
   std::vector<std::uint64_t> addrs;

@@ -1,6 +1,9 @@
 // Matrix Market reader (real SuiteSparse files and malformed ones), generators, kernels, traces.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdlib>
+
 #include <labkit/core/error.h>
 
 #include "test_util.h"
@@ -156,6 +159,92 @@ TEST(Trace, ParsesAndRejectsBadLines) {
   EXPECT_NE(error_of([&] { nvr::read_trace(fwd); }).find("earlier access"), std::string::npos);
   const auto size = temp_file("size.trace", "R 0x1000 abc\n");
   EXPECT_NE(error_of([&] { nvr::read_trace(size); }).find(size + ":1:"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Trace, RefusesWrappedAddressesWidePcsAndTrailingJunk) {
+  // Issue 14: these were dropped silently (speedup -nan), truncated to 16 bits or ignored.
+  const std::pair<const char*, const char*> cases[] = {
+      {"R -1 4\n", "bad address '-1'"},
+      {"R 0xFFFFFFFFFFFFFFF0 4\n", "beyond 2^57"},
+      {"R 0x1FFFFFFFFFFFFFC 8\n", "beyond 2^57"},
+      {"R 0x1000 4 -1 0x10000 junk\n", "unexpected 'junk'"},
+      {"R 0x1000 4 -1 -5\n", "bad pc '-5'"},
+      {"R 0x1000 4x\n", "bad size '4x'"},
+      {"R 0x1000 0\n", "bad size '0'"},
+  };
+  int n = 0;
+  for (const auto& [text, want] : cases) {
+    const auto path = temp_file("junk" + std::to_string(n++) + ".trace", text);
+    const auto msg = error_of([&] { nvr::read_trace(path); });
+    EXPECT_NE(msg.find(path + ":1: "), std::string::npos) << msg;
+    EXPECT_NE(msg.find(want), std::string::npos) << msg;
+  }
+  // A wide pc (an instruction pointer) is kept whole, and I lines are instruction fetches.
+  const auto ok = temp_file("wide.trace", "I 0x401000 4\nR 0x1000 4 -1 0x7fffdeadbeef\n");
+  const auto w = nvr::read_trace(ok);
+  ASSERT_EQ(w.ops.size(), 2u);
+  EXPECT_EQ(w.ops[0].kind, nvr::OpKind::kFetch);
+  EXPECT_EQ(w.ops[1].pc, 0x7fffdeadbeefull);
+  const auto only_fetch = temp_file("fetch.trace", "I 0x401000 4\n");
+  EXPECT_NE(error_of([&] { nvr::read_trace(only_fetch); }).find("no data accesses"), std::string::npos);
+}
+
+// One ChampSim input_instr record (64 bytes, little-endian).
+std::string champsim_record(std::uint64_t ip, std::array<std::uint64_t, 2> dst, std::array<std::uint64_t, 4> src) {
+  std::string r(64, '\0');
+  auto put = [&r](std::size_t off, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) r[off + i] = char((v >> (8 * i)) & 0xff);
+  };
+  put(0, ip);
+  r[8] = 1;   // is_branch (ignored)
+  r[10] = 6;  // a destination register (ignored)
+  for (int k = 0; k < 2; ++k) put(16 + 8 * k, dst[k]);
+  for (int k = 0; k < 4; ++k) put(32 + 8 * k, src[k]);
+  return r;
+}
+
+TEST(ChampSim, ReadsRecordsInDispatchOrderAndCompressedStreams) {
+  const std::string trace = champsim_record(0x401000, {0x7000, 0}, {0x1000, 0, 0x2008, 0}) +
+                            champsim_record(0x401004, {0, 0}, {0, 0, 0, 0}) +  // no memory operand
+                            champsim_record(0x401008, {0x3000, 0x3040}, {0x1040, 0, 0, 0});
+  const auto raw = temp_file("t.champsim", trace);
+  const auto w = nvr::read_champsim_trace(raw, 0);
+  // Sources (loads) in slot order, then destinations (stores); zero entries skipped.
+  const std::uint64_t want_addr[] = {0x1000, 0x2008, 0x7000, 0x1040, 0x3000, 0x3040};
+  const bool want_store[] = {false, false, true, false, true, true};
+  const std::uint64_t want_pc[] = {0x401000, 0x401000, 0x401000, 0x401008, 0x401008, 0x401008};
+  ASSERT_EQ(w.ops.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(w.ops[i].addr, want_addr[i]) << i;
+    EXPECT_EQ(w.ops[i].kind == nvr::OpKind::kStore, want_store[i]) << i;
+    EXPECT_EQ(w.ops[i].pc, want_pc[i]) << i;
+    EXPECT_EQ(w.ops[i].size, 1u);
+  }
+  EXPECT_EQ(nvr::read_champsim_trace(raw, 1).ops.size(), 3u);  // trace_limit: first record only
+  // As distributed: xz and gzip streams give the same accesses.
+  for (const char* tool : {"xz", "gzip"}) {
+    const std::string packed = raw + (std::string(tool) == "xz" ? ".xz" : ".gz");
+    ASSERT_EQ(std::system((std::string(tool) + " -kc " + raw + " > " + packed).c_str()), 0);
+    const auto wz = nvr::read_champsim_trace(packed, 0);
+    ASSERT_EQ(wz.ops.size(), 6u) << tool;
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(wz.ops[i].addr, want_addr[i]);
+    // A truncated compressed stream is refused, naming the file.
+    const std::string cut = packed + ".cut" + (std::string(tool) == "xz" ? ".xz" : ".gz");
+    ASSERT_EQ(std::system(("head -c 40 " + packed + " > " + cut).c_str()), 0);
+    EXPECT_NE(error_of([&] { nvr::read_champsim_trace(cut, 0); }).find(cut), std::string::npos) << tool;
+  }
+  // A trailing partial record is refused with its index (ChampSim drops it silently).
+  const auto partial = temp_file("p.champsim", trace + std::string(10, '\1'));
+  const auto msg = error_of([&] { nvr::read_champsim_trace(partial, 0); });
+  EXPECT_NE(msg.find(partial + ": record 3 truncated (10 of 64 bytes)"), std::string::npos) << msg;
+  const auto wild = temp_file("w.champsim", champsim_record(1, {0, 0}, {0xFFFFFFFFFFFFFFF0ull, 0, 0, 0}));
+  EXPECT_NE(error_of([&] { nvr::read_champsim_trace(wild, 0); }).find("record 0: address"), std::string::npos);
+  const auto empty = temp_file("e.champsim", "");
+  EXPECT_NE(error_of([&] { nvr::read_champsim_trace(empty, 0); }).find("no records"), std::string::npos);
 }
 
 }  // namespace

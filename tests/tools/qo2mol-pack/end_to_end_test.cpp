@@ -58,8 +58,10 @@ TEST(EndToEnd, PackExportReproducesEveryValue) {
   ASSERT_TRUE(fs::exists(ds + "/index.h5"));
   // What went in: every input through the same readers, keyed by conformer id.
   std::map<std::string, PackedConformer> in;
+  InputOptions as_packed;
+  as_packed.force_length = "Ang";  // as the packed dataset was made (fixture.cpp)
   for (const auto& p : packed_inputs())
-    read_input(p, {}, [&](PackedConformer&& c) { ASSERT_TRUE(in.emplace(c.conformer_id, c).second) << c.conformer_id; });
+    read_input(p, as_packed, [&](PackedConformer&& c) { ASSERT_TRUE(in.emplace(c.conformer_id, c).second) << c.conformer_id; });
   // What comes out: export -> extxyz -> the extxyz reader.
   const std::string tmp = qo2test::temp_dir("roundtrip");
   std::string out;
@@ -262,15 +264,15 @@ TEST(EndToEnd, MoleculeWhoseFormulaChangesIsRefused) {
 TEST(EndToEnd, ShardWrittenTwiceIsRefused) {
   const std::string tmp = qo2test::temp_dir("twice");
   const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";
-  ASSERT_EQ(run(tool() + " pack " + db + " --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
-  ASSERT_EQ(run(tool() + " pack " + db + " --shard 1/2 --out " + tmp + "/b --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --shard 1/2 --out " + tmp + "/b --log-level warn"), 0);
   const std::string shard = tmp + "/a/shard-00000-of-00002.h5";
   const std::string before = sha256_file(shard);
   std::string out;
-  EXPECT_EQ(run(tool() + " pack " + db + " --shard 0/2 --out " + tmp + "/a", &out), 2) << out;
+  EXPECT_EQ(run(tool() + " pack " + db + " --force-length Ang --shard 0/2 --out " + tmp + "/a", &out), 2) << out;
   EXPECT_EQ(sha256_file(shard), before);
   // The same shard index twice in a merge, and a missing one.
-  ASSERT_EQ(run(tool() + " pack " + db + " --shard 0/2 --out " + tmp + "/c --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --shard 0/2 --out " + tmp + "/c --log-level warn"), 0);
   EXPECT_EQ(run(tool() + " merge " + tmp + "/a " + tmp + "/c " + tmp + "/b --out " + tmp + "/m1", &out), 2);
   EXPECT_NE(out.find("shard 0/2 given twice"), std::string::npos) << out;
   EXPECT_EQ(run(tool() + " merge " + tmp + "/a --out " + tmp + "/m2", &out), 2);
@@ -303,14 +305,14 @@ TEST(EndToEnd, ByteReproducibleAndCompressionChangesNoValue) {
   const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db " + qo2test::molecules_dir() +
                          "/schnetpack_test_ani1.db";
   for (const char* name : {"a", "b"}) {
-    ASSERT_EQ(run(tool() + " pack " + db + " --out " + tmp + "/p" + name + " --log-level warn"), 0);
+    ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --out " + tmp + "/p" + name + " --log-level warn"), 0);
     ASSERT_EQ(run(tool() + " merge " + tmp + "/p" + name + " --seed 3 --out " + tmp + "/m" + name + " --log-level warn"), 0);
   }
   // Same input, same seed: the same bytes (HDF5 object timestamps are off), so manifests are stable.
   EXPECT_EQ(sha256_file(tmp + "/pa/shard-00000-of-00001.h5"), sha256_file(tmp + "/pb/shard-00000-of-00001.h5"));
   EXPECT_EQ(sha256_file(tmp + "/ma/index.h5"), sha256_file(tmp + "/mb/index.h5"));
   // gzip + shuffle storage: identical exported values.
-  ASSERT_EQ(run(tool() + " pack " + db + " --gzip 4 --atom-chunk 64 --out " + tmp + "/pz --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --gzip 4 --atom-chunk 64 --out " + tmp + "/pz --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " merge " + tmp + "/pz --seed 3 --out " + tmp + "/mz --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " export " + tmp + "/ma " + tmp + "/a.xyz --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " export " + tmp + "/mz " + tmp + "/z.xyz --log-level warn"), 0);
@@ -356,7 +358,7 @@ TEST(EndToEnd, MergeRefusesShardsOfDifferentPacks) {
   const std::string tmp = qo2test::temp_dir("mixpack");
   const std::string eth = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";
   const std::string ani = qo2test::molecules_dir() + "/schnetpack_test_ani1.db";
-  ASSERT_EQ(run(tool() + " pack " + eth + " --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " pack " + eth + " --force-length Ang --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " pack " + ani + " --shard 1/2 --out " + tmp + "/b --log-level warn"), 0);
   std::string out;
   EXPECT_EQ(run(tool() + " merge " + tmp + "/a " + tmp + "/b --out " + tmp + "/m", &out), 2);

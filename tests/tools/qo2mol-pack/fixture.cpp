@@ -118,7 +118,7 @@ const std::string& packed_dataset() {
       fs::remove_all(d);
       fs::remove_all(shards);
       for (int i = 0; i < 3; ++i) {
-        const std::string cmd = tool() + " pack " + inputs + " --elements qo2mol --shard " + std::to_string(i) +
+        const std::string cmd = tool() + " pack " + inputs + " --elements qo2mol --force-length Ang --shard " + std::to_string(i) +
                                 "/3 --out " + shards + "/s" + std::to_string(i) + " --log-level warn";
         std::string out;
         if (run(cmd, &out) != 0) {

@@ -20,7 +20,7 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 inputs = [os.path.join(molecules, "schnetpack_test_ethanol.db"), os.path.join(molecules, "schnetpack_test_ani1.db")]
 for i in range(2):
-    subprocess.run([tool, "pack", *inputs, "--shard", f"{i}/2", "--out", f"{work}/s{i}", "--log-level", "warn"], check=True)
+    subprocess.run([tool, "pack", *inputs, "--force-length", "Ang", "--shard", f"{i}/2", "--out", f"{work}/s{i}", "--log-level", "warn"], check=True)
 subprocess.run([tool, "merge", f"{work}/s0", f"{work}/s1", "--seed", "1", "--out", f"{work}/packed",
                 "--log-level", "warn"], check=True)
 

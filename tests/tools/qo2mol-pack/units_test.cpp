@@ -45,10 +45,21 @@ InputReport read_db(const std::string& name, const InputOptions& opt) {
 
 TEST(Units, RealSchnetpackDatabases) {
   InputOptions opt;
+  // MD17 ethanol: kcal/mol detected; its forces are kcal/mol/Ang, which nothing in the file states.
+  try {
+    read_db("schnetpack_test_ethanol.db", opt);
+    FAIL() << "an unstated force unit with kcal/mol energies must be refused";
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("schnetpack_test_ethanol.db: energies are in kcal/mol (detected from "
+                                         "per-atom energies) but nothing states the force unit"),
+              std::string::npos) << e.what();
+  }
+  opt.force_length = "Ang";
   auto eth = read_db("schnetpack_test_ethanol.db", opt);
   EXPECT_EQ(eth.energy_unit, "kcal/mol");
   EXPECT_EQ(eth.energy_unit_basis, "detected from per-atom energies");
   EXPECT_EQ(eth.force_unit, "kcal/mol/Ang");
+  EXPECT_EQ(eth.force_unit_basis, "energy unit / --force-length");
   EXPECT_EQ(read_db("schnetpack_test_ani1.db", opt).energy_unit, "eV");
   InputOptions qm9 = opt;
   qm9.reader.energy_key = "energy_U0";
@@ -59,6 +70,7 @@ TEST(Units, RealSchnetpackDatabases) {
 
 TEST(Units, WrongFlagIsCaughtBySameCheck) {
   InputOptions opt;
+  opt.force_length = "Ang";
   opt.energy_unit = "eV";  // ethanol is in kcal/mol
   try {
     read_db("schnetpack_test_ethanol.db", opt);
@@ -73,7 +85,9 @@ TEST(Units, WrongFlagIsCaughtBySameCheck) {
 TEST(Units, QO2MolKcalPickleDetectedAndConverted) {
   QO2_REQUIRE_FIXTURES();
   std::vector<PackedConformer> got;
-  auto rep = read_input(qo2test::fixture_dir() + "/qo2mol_kcal.pkl", {}, [&](PackedConformer&& c) { got.push_back(c); });
+  InputOptions opt;
+  opt.force_length = "Ang";
+  auto rep = read_input(qo2test::fixture_dir() + "/qo2mol_kcal.pkl", opt, [&](PackedConformer&& c) { got.push_back(c); });
   EXPECT_EQ(rep.energy_unit, "kcal/mol");
   const auto& exp = qo2test::expected()["qo2mol_kcal.pkl"];
   ASSERT_EQ(got.size(), exp.size());

@@ -1,8 +1,13 @@
 // Extended XYZ as ASE writes it: atom count, a comment line of key=value pairs (values may be quoted)
 // with Properties=name:type:columns:..., then one line per atom. Plain XYZ (no Properties) reads as
 // species x y z. ASE writes energies in eV by convention, but the file does not say so: the unit check
-// decides unless a flag states it.
+// decides unless a flag or a unit hint in the comment line states it. Hints read (keys case-insensitive,
+// values as units.cpp spells them): units= or energy_unit(s)= for energies, force_unit(s)= /
+// forces_unit(s)= for forces, length_unit(s)= / pos_unit(s)= / distance_unit= for positions. Every frame
+// that states a unit must state the one the first frame stated.
+#include <cctype>
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -11,6 +16,7 @@
 #include "labkit/core/error.h"
 #include "readers.h"
 #include "text_util.h"
+#include "units.h"
 
 namespace labkit::qo2mol {
 namespace {
@@ -48,6 +54,42 @@ std::map<std::string, std::string> parse_comment(const std::string& line) {
   return kv;
 }
 
+// Which SourceUnits field each comment key states.
+const std::map<std::string, int>& hint_keys() {
+  static const std::map<std::string, int> keys = {
+      {"units", 0},        {"energy_unit", 0},   {"energy_units", 0},  {"force_unit", 1},    {"force_units", 1},
+      {"forces_unit", 1},  {"forces_units", 1},  {"length_unit", 2},   {"length_units", 2},  {"pos_unit", 2},
+      {"pos_units", 2},    {"distance_unit", 2}, {"distance_units", 2}};
+  return keys;
+}
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// Reads the unit hints of one frame's comment into `units` (the first frame's) or checks them against it.
+void apply_unit_hints(const std::map<std::string, std::string>& kv, SourceUnits& units, bool first,
+                      const std::function<void(const std::string&)>& fail) {
+  for (const auto& [key, value] : kv) {
+    const auto it = hint_keys().find(lower(key));
+    if (it == hint_keys().end()) continue;
+    std::string unit;
+    if (it->second == 0) unit = canonical_energy_unit(value);
+    else if (it->second == 2) unit = canonical_length_unit(value);
+    else if (const auto slash = value.rfind('/'); slash != std::string::npos &&
+             !canonical_energy_unit(value.substr(0, slash)).empty() &&
+             !canonical_length_unit(value.substr(slash + 1)).empty())
+      unit = value;
+    if (unit.empty())
+      fail(key + "=" + value + " is not a known " + (it->second == 0 ? "energy" : it->second == 1 ? "force" : "length") +
+           " unit");
+    std::string& slot = it->second == 0 ? units.energy : it->second == 1 ? units.force : units.length;
+    if (first) slot = unit;
+    else if (slot != unit) fail(key + "=" + value + " differs from the unit the first frame states ('" + slot + "')");
+  }
+}
+
 struct Column {
   std::string name;
   char type;
@@ -83,6 +125,7 @@ void read_extxyz(const std::string& path, const ReaderOptions& opt, SourceUnits&
     if (!std::getline(in, comment)) fail("truncated: no comment line");
     ++line_no;
     auto kv = parse_comment(comment);
+    apply_unit_hints(kv, units, frame == 0, fail);
 
     std::vector<Column> cols;
     if (kv.count("Properties")) {

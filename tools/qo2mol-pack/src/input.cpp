@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "elements.h"
 #include "labkit/core/error.h"
@@ -64,7 +65,7 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
   SourceUnits units;
   std::vector<Conformer> pending;  // held until the energy unit is decided
   std::vector<double> ratios;
-  bool decided = false;
+  bool decided = false, force_decided = false;
   double fe = 1, fl = 1, ff = 1;
   std::int64_t index = 0;
 
@@ -74,9 +75,16 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     rep.length_unit = opt.length_unit.empty() ? (units.length.empty() ? "Ang" : units.length) : opt.length_unit;
     rep.length_unit = canonical_length_unit(rep.length_unit);
     if (rep.length_unit.empty()) throw input_error(path, "unknown length unit");
+    if (opt.geometry_only) {  // energies are not read: no unit to decide
+      rep.energy_unit = "none";
+      rep.energy_unit_basis = "--geometry-only";
+      fl = length_to_ang(rep.length_unit);
+      decided = true;
+      return;
+    }
     std::string stated = units.energy;
     const std::string detected = detect_energy_unit(ratios);
-    if (opt.energy_unit != "auto") {
+    if (!opt.energy_unit.empty() && opt.energy_unit != "auto") {
       rep.energy_unit = canonical_energy_unit(opt.energy_unit);
       if (rep.energy_unit.empty()) throw InputError("--energy-unit: unknown unit '" + opt.energy_unit + "'");
       rep.energy_unit_basis = "stated by --energy-unit";
@@ -99,17 +107,42 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
                                   " (--no-unit-check for semi-empirical or relative energies)");
     fe = energy_to_ev(rep.energy_unit);
     fl = length_to_ang(rep.length_unit);
-    rep.force_unit = !opt.force_unit.empty() ? opt.force_unit
-                     : !units.force.empty() ? units.force
-                                            : rep.energy_unit + "/" + rep.length_unit;
-    ff = force_to_ev_per_ang(rep.force_unit, path);
-    if (units.force_is_gradient) ff = -ff;
     decided = true;
   };
 
+  // The force unit is decided at the first conformer that has forces (files without forces need none):
+  // --force-unit (every input), else what the file states, else <energy unit>/--force-length, else
+  // eV/Ang when the energies are eV (ASE's convention). Energies in any other unit with nothing stating
+  // the force unit are refused: psi4, ORCA and Gaussian users write Hartree/Bohr, MD17/schnetpack
+  // kcal/mol/Ang, and the numbers cannot tell which length is meant.
+  auto decide_force_unit = [&]() {
+    if (!opt.force_unit.empty()) {
+      rep.force_unit = opt.force_unit;
+      rep.force_unit_basis = "stated by --force-unit";
+    } else if (!units.force.empty()) {
+      rep.force_unit = units.force;
+      rep.force_unit_basis = "stated by the file";
+    } else if (!opt.force_length.empty()) {
+      rep.force_unit = rep.energy_unit + "/" + opt.force_length;
+      rep.force_unit_basis = "energy unit / --force-length";
+    } else if (rep.energy_unit == "eV") {
+      rep.force_unit = "eV/Ang";
+      rep.force_unit_basis = "eV energies: eV/Ang (ASE's convention)";
+    } else {
+      throw input_error(path, "energies are in " + rep.energy_unit + " (" + rep.energy_unit_basis +
+                                  ") but nothing states the force unit (" + rep.energy_unit + "/Bohr or " +
+                                  rep.energy_unit + "/Ang?); give --force-length Bohr|Ang (per input: its energy "
+                                  "unit per that length) or --force-unit (every input), e.g. --force-unit " +
+                                  rep.energy_unit + "/Bohr");
+    }
+    ff = force_to_ev_per_ang(rep.force_unit, path);
+    if (units.force_is_gradient) ff = -ff;
+    force_decided = true;
+  };
+
   auto emit = [&](Conformer&& c) {
-    const double expect_ratio = kHartreeEv / energy_to_ev(rep.energy_unit);
-    const double r = free_atom_ratio(c.z, c.energy);
+    const double expect_ratio = opt.geometry_only ? 0.0 : kHartreeEv / energy_to_ev(rep.energy_unit);
+    const double r = opt.geometry_only ? 0.0 : free_atom_ratio(c.z, c.energy);
     if (opt.unit_check && r != 0.0 && std::fabs(std::log(r / expect_ratio)) > std::log(1.25))
       fail(c, "energy " + std::to_string(c.energy) + " is " + std::to_string(r) + " x the free-atom sum in Ha; " +
                   rep.energy_unit + " would give " + std::to_string(expect_ratio) +
@@ -127,6 +160,7 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
       p.positions[k] = static_cast<float>(c.positions[k]);
     }
     p.has_forces = !c.forces.empty();
+    if (p.has_forces && !force_decided) decide_force_unit();
     p.forces.assign(3 * n, 0.0f);
     for (std::size_t k = 0; k < c.forces.size(); ++k) p.forces[k] = static_cast<float>(c.forces[k] * ff);
     p.formal_charges.assign(n, 0);
@@ -154,9 +188,16 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
       if (!opt.elements.empty() && !std::binary_search(opt.elements.begin(), opt.elements.end(), z))
         fail(c, "element " + element_symbol(z) + " is outside the declared element set (--elements)");
     }
-    if (!std::isfinite(c.energy)) fail(c, std::isnan(c.energy) ? "energy is NaN or missing" : "energy is infinite");
+    if (opt.geometry_only) {  // NaN marks "no energy" in the packed file; forces need an energy unit
+      c.energy = std::numeric_limits<double>::quiet_NaN();
+      c.forces.clear();
+    } else if (!std::isfinite(c.energy)) {
+      fail(c, std::isnan(c.energy) ? "energy is NaN or missing (--geometry-only packs geometries without energies)"
+                                   : "energy is infinite");
+    }
     if (!all_finite(c.positions)) fail(c, "coordinates contain NaN or inf");
     if (!all_finite(c.forces)) fail(c, "forces contain NaN or inf");
+    if (opt.geometry_only && !decided) decide();
     if (decided) {
       emit(std::move(c));
       return;

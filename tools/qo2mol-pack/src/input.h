@@ -24,16 +24,19 @@ struct PackedConformer {
 
 struct InputOptions {
   ReaderOptions reader;
-  std::string energy_unit = "auto";  // auto: what the file states, else detected from the energies
+  // Defaults: settings.cpp default_config() ("pack.*"); tests take them from there too.
+  std::string energy_unit;           // auto: what the file states, else detected from the energies
   std::string length_unit;           // overrides what the file states
-  std::string force_unit;            // overrides what the file states ("" -> energy unit / length unit)
+  std::string force_unit;            // overrides what every file states ("" -> the file's, see read_input)
+  std::string force_length;          // forces are <energy unit>/this where the file states no force unit
   bool unit_check = true;            // off for semi-empirical or relative energies (no free-atom scale)
+  bool geometry_only = false;        // energies and forces are not read: energy NaN ("none"), no forces
   std::vector<int> elements;         // the declared element set; empty = any element
   int detect_records = 256;          // conformers looked at before deciding the unit
 };
 
 struct InputReport {
-  std::string path, format, energy_unit, energy_unit_basis, length_unit, force_unit;
+  std::string path, format, energy_unit, energy_unit_basis, length_unit, force_unit, force_unit_basis;  // force unit "" when no conformer has forces
   double median_ratio = 0.0;  // E / sum(free-atom energies in Ha) over the detection records
   std::int64_t conformers = 0;
 };

@@ -15,6 +15,7 @@
 #include "digest.h"
 #include "shard_writer.h"
 #include "stats.h"
+#include "temporaries.h"
 
 namespace labkit::qo2mol {
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
@@ -42,8 +43,31 @@ std::vector<std::string> collect_shards(const std::vector<std::string>& inputs) 
   return out;
 }
 
+void check_out_apart_from_inputs(const std::vector<std::string>& inputs, const std::string& out_dir) {
+  std::error_code ec;
+  const fs::path out = fs::weakly_canonical(fs::absolute(out_dir), ec);
+  auto inside = [](const fs::path& a, const fs::path& b) {  // a is b or below it
+    auto ai = a.begin(), bi = b.begin();
+    for (; bi != b.end(); ++ai, ++bi)
+      if (ai == a.end() || *ai != *bi) return false;
+    return true;
+  };
+  for (const auto& in : inputs) {
+    const fs::path p = fs::weakly_canonical(fs::absolute(in), ec);
+    if (inside(p, out) || inside(out, p))
+      throw input_error(out_dir, "--out overlaps the input " + in +
+                                     " (merging into an input would replace its shards); choose another --out");
+  }
+}
+
 nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
+  // Everything that can be checked is checked before anything is written.
+  check_fractions(opt.fractions);
+  if (!(opt.ood_fraction >= 0 && opt.ood_fraction <= 1))
+    throw InputError("--ood-fraction: " + std::to_string(opt.ood_fraction) + " is not in 0..1");
+  check_out_apart_from_inputs(opt.inputs, out_dir);
   const auto files = collect_shards(opt.inputs);
+  remove_stale_temporaries(out_dir);
   // Each shard index of one pack exactly once.
   int count = -1;
   std::map<int, std::string> by_index;

@@ -24,6 +24,10 @@ struct MergeOptions {
 // Writes into out_dir; returns metrics (counts, split sizes, reference energies, stats, manifest).
 nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir);
 
+// InputError if `out_dir` is an input, lies inside one, or holds one: merging into an input would replace
+// its shards by links to themselves (issue 14: a pack directory merged into itself lost its shard).
+void check_out_apart_from_inputs(const std::vector<std::string>& inputs, const std::string& out_dir);
+
 // Shard files named by `inputs` (directories expanded to their shard-*.h5), not yet checked.
 std::vector<std::string> collect_shards(const std::vector<std::string>& inputs);
 

@@ -40,9 +40,12 @@ class Machine {
   Machine(std::string_view bytes, const std::string& where,
           const std::function<void(const Ref&, std::int64_t)>& on_item, const std::function<void(std::size_t)>& on_consumed)
       : p_(bytes), where_(where), on_item_(on_item), on_consumed_(on_consumed) {}
-  // Second pass after MemoDropped: keep every string, deliver only records from `skip` on.
-  void conservative(std::int64_t skip) {
+  // A pass after MemoDropped: level 1 keeps every string, level 2 every memoized object (records that
+  // share a list or an array, as Python's pickler writes when objects are shared); deliver only records
+  // from `skip` on.
+  void retry(int keep_level, std::int64_t skip) {
     optimistic_ = false;
+    keep_all_ = keep_level >= 2;
     skip_ = skip;
   }
   std::int64_t emitted() const { return emitted_; }
@@ -127,6 +130,8 @@ class Machine {
           auto v = pop(), k = pop();
           auto d = peek();
           if (d->kind != Kind::kDict) fail("SETITEM on a " + d->kind_name());
+          nest(*d, *k);
+          nest(*d, *v);
           d->dict.emplace_back(k, v);
           break;
         }
@@ -135,34 +140,34 @@ class Machine {
           if (items.size() % 2) fail("SETITEMS with an odd number of items");
           auto d = peek();
           if (d->kind != Kind::kDict) fail("SETITEMS on a " + d->kind_name());
-          for (std::size_t k = 0; k < items.size(); k += 2) d->dict.emplace_back(items[k], items[k + 1]);
+          for (std::size_t k = 0; k < items.size(); k += 2) {
+            nest(*d, *items[k]);
+            nest(*d, *items[k + 1]);
+            d->dict.emplace_back(items[k], items[k + 1]);
+          }
           break;
         }
         case 0x90: {
           auto items = pop_mark();
           auto s = peek();
           if (s->kind != Kind::kSet) fail("ADDITEMS on a " + s->kind_name());
-          for (auto& v : items) s->items.push_back(v);
+          for (auto& v : items) {
+            nest(*s, *v);
+            s->items.push_back(v);
+          }
           break;
         }
         case 0x91: {
-          auto t = make(Kind::kSet);
-          t->items = pop_mark();
+          auto t = make_tuple(pop_mark());
+          t->kind = Kind::kSet;
           push(t);
           break;
         }
-        case 't': {
-          auto t = make(Kind::kTuple);
-          t->items = pop_mark();
-          push(t);
-          break;
-        }
+        case 't': push(make_tuple(pop_mark())); break;
         case 0x85: case 0x86: case 0x87: {
-          const std::size_t n = op - 0x84;
-          auto t = make(Kind::kTuple);
-          t->items.resize(n);
-          for (std::size_t k = n; k-- > 0;) t->items[k] = pop();
-          push(t);
+          std::vector<Ref> items(op - 0x84);
+          for (std::size_t k = items.size(); k-- > 0;) items[k] = pop();
+          push(make_tuple(std::move(items)));
           break;
         }
         case 0x94: memoize(next_memo_); break;  // MEMOIZE
@@ -254,7 +259,7 @@ class Machine {
     // memory does not grow with the file: containers and array payloads always (numpy never shares
     // them between records), strings only in the optimistic pass and only if nothing in their batch
     // referred back to them (dict keys and interned values are referred back to at once).
-    if (!on_item_) return;
+    if (!on_item_ || keep_all_) return;
     if (is_container(*o) || (o->kind == Kind::kBytes && o->s.size() >= 64)) transient_.push_back(k);
     else if (optimistic_ && (o->kind == Kind::kStr || o->kind == Kind::kBytes)) transient_strings_.push_back(k);
   }
@@ -277,9 +282,8 @@ class Machine {
       it->second.used = true;
       return it->second.obj;
     }
-    if (optimistic_ && k < next_memo_) throw MemoDropped{};  // load() retries without dropping strings
-    fail("memo key " + std::to_string(k) + " is not available: never stored, or a container of an earlier "
-         "record (the streaming reader drops those; records that share arrays or dicts are unsupported)");
+    if (!keep_all_ && k < next_memo_) throw MemoDropped{};  // load() retries keeping more
+    fail("memo key " + std::to_string(k) + " was never stored");
   }
   void push_int(std::int64_t v) {
     // Small ints (atomic numbers, charges, bond counts) are shared, read-only objects: allocating one
@@ -323,6 +327,19 @@ class Machine {
     o->s = name;
     push(o);
   }
+  // Puts `child` under `container` (depth bookkeeping only): refuses nesting past kMaxDepth, which a
+  // crafted file can reach in a few bytes per level. (A container filled after it was itself placed
+  // somewhere is not re-counted upwards; destruction and the readers' walks are bounded separately.)
+  void nest(Object& container, const Object& child) {
+    if (child.depth + 1 > container.depth) container.depth = child.depth + 1;
+    if (container.depth > kMaxDepth) fail("containers nested more than " + std::to_string(kMaxDepth) + " deep");
+  }
+  Ref make_tuple(std::vector<Ref> items) {
+    auto t = make(Kind::kTuple);
+    for (const auto& v : items) nest(*t, *v);
+    t->items = std::move(items);
+    return t;
+  }
   void append(const Ref& list, const Ref& v) {
     if (list->kind != Kind::kList) fail("APPEND on a " + list->kind_name());
     if (list.get() == top_list_) {
@@ -331,6 +348,7 @@ class Machine {
       ++emitted_;
       return;
     }
+    nest(*list, *v);
     list->items.push_back(v);
   }
 
@@ -437,6 +455,7 @@ class Machine {
       return;
     }
     if (obj->kind == Kind::kDict && state->kind == Kind::kDict) {
+      nest(*obj, *state);
       for (auto& kv : state->dict) obj->dict.push_back(kv);
       return;
     }
@@ -491,7 +510,7 @@ class Machine {
   std::vector<std::size_t> marks_;
   std::unordered_map<std::uint64_t, Memo> memo_;
   std::vector<std::uint64_t> transient_, transient_strings_;
-  bool optimistic_ = true;
+  bool optimistic_ = true, keep_all_ = false;
   std::int64_t skip_ = 0;
   std::uint64_t next_memo_ = 0;
   const Object* top_list_ = nullptr;
@@ -554,6 +573,26 @@ std::int64_t NdArray::as_int(std::int64_t k) const {
   throw InputError("unsupported numpy dtype " + descr);
 }
 
+Object::~Object() {
+  std::vector<Ref> work;
+  auto take_children = [&work](Object& o) {
+    for (auto& r : o.items)
+      if (r) work.push_back(std::move(r));
+    o.items.clear();
+    for (auto& [k, v] : o.dict) {
+      if (k) work.push_back(std::move(k));
+      if (v) work.push_back(std::move(v));
+    }
+    o.dict.clear();
+  };
+  take_children(*this);
+  while (!work.empty()) {
+    Ref r = std::move(work.back());
+    work.pop_back();
+    if (r.use_count() == 1) take_children(*r);  // its children outlive it here, so ~Object below has none
+  }
+}
+
 const Object* Object::get(const std::string& key) const {
   for (const auto& [k, v] : dict)
     if ((k->kind == Kind::kStr || k->kind == Kind::kBytes) && k->s == key) return v.get();
@@ -583,22 +622,22 @@ std::string Object::kind_name() const {
 Ref load(std::string_view bytes, const std::string& where,
          const std::function<void(const Ref&, std::int64_t)>& on_item,
          const std::function<void(std::size_t)>& on_consumed) {
+  // Pass 0 drops each batch's objects from the memo; when a later record refers back to one, decode
+  // again keeping every string (pass 1), then every object (pass 2: memory then grows with the file, as
+  // Python's pickle.load does). Records from `delivered` on may be half-built in the failed batch, so a
+  // retry skips only the ones already handed over (APPENDS hands over whole batches).
   std::int64_t delivered = 0;
-  {
-    Machine m(bytes, where, on_item, on_consumed);
+  for (int level = 0;; ++level) {
+    Machine m(bytes, where, on_item, level == 0 ? on_consumed : std::function<void(std::size_t)>{});
+    if (level > 0) m.retry(level, delivered);
     try {
       return m.run();
     } catch (const MemoDropped&) {
-      log::debug("{}: a string dropped after its batch is referred to again; decoding again from record {} "
-                 "with every string kept", where, m.emitted());
-      delivered = m.emitted() > 0 ? m.emitted() : 0;
+      delivered = std::max(delivered, m.emitted());
+      log::debug("{}: an object dropped after its batch is referred to again; decoding again from record {} "
+                 "keeping {}", where, delivered, level == 0 ? "every string" : "every object");
     }
   }
-  // Records from `delivered` on may be half-built in the failed batch: re-decode, skipping the ones
-  // already handed over (APPENDS hands over whole batches, so none of the failed batch was).
-  Machine m(bytes, where, on_item, {});
-  m.conservative(delivered);
-  return m.run();
 }
 
 }  // namespace labkit::qo2mol::pickle

@@ -40,10 +40,20 @@ struct Object {
   std::vector<Ref> items;                      // list, tuple, set
   std::vector<std::pair<Ref, Ref>> dict;       // insertion order kept
   std::shared_ptr<NdArray> array;              // kArray
+  std::uint32_t depth = 0;                     // nesting height: 0 for scalars, 1 + deepest item for containers
+
+  Object() = default;
+  Object(const Object&) = delete;
+  Object& operator=(const Object&) = delete;
+  ~Object();  // iterative: a pickle of a million nested lists must not recurse once per level
 
   const Object* get(const std::string& key) const;  // dict lookup by str key, nullptr if absent
   std::string kind_name() const;
 };
+
+// Containers nested deeper than this are refused (QO2Mol records are 4 deep; Python's own pickler stops
+// near 1000 with RecursionError).
+constexpr std::uint32_t kMaxDepth = 200;
 
 // Decodes a whole pickle held in `bytes`. `where` names the file in error messages.
 // When `on_item` is set and the pickle's outermost object is a list, each element is handed to it as

@@ -61,15 +61,16 @@ struct Ctx {
   [[noreturn]] void fail(const std::string& what) const { throw input_error(path, record + ": " + what); }
 };
 
-// Flattens numbers, lists/tuples of numbers (any depth) or an ndarray into doubles.
-void flatten(const Object& o, std::vector<double>& out, const Ctx& c, const char* key) {
+// Flattens numbers, lists/tuples of numbers (up to 8 deep) or an ndarray into doubles.
+void flatten(const Object& o, std::vector<double>& out, const Ctx& c, const char* key, int depth = 0) {
+  if (depth > 8) c.fail(std::string("'") + key + "' nests lists more than 8 deep, expected numbers");
   switch (o.kind) {
     case Kind::kInt: out.push_back(static_cast<double>(o.i)); return;
     case Kind::kFloat: out.push_back(o.f); return;
     case Kind::kBool: out.push_back(o.b ? 1.0 : 0.0); return;
     case Kind::kList:
     case Kind::kTuple:
-      for (const auto& v : o.items) flatten(*v, out, c, key);
+      for (const auto& v : o.items) flatten(*v, out, c, key, depth + 1);
       return;
     case Kind::kArray: {
       const auto& a = *o.array;

@@ -94,6 +94,22 @@ ShardWriter::ShardWriter(const std::string& path, const StorageOptions& opt) : i
 
 ShardWriter::~ShardWriter() = default;  // an unfinished H5File removes its temporary file
 
+namespace {
+bool g_abandoned = false;
+}  // namespace
+
+bool ShardWriter::any_abandoned() { return g_abandoned; }
+
+void ShardWriter::abandon() noexcept {
+  if (!impl_) return;
+  g_abandoned = true;
+  try {
+    impl_->s.reset();  // closing datasets is safe; closing the file is not
+  } catch (...) {
+  }
+  impl_->file.abandon();
+}
+
 void ShardWriter::add(const PackedConformer& c, std::int64_t molecule, std::int32_t source) {
   impl_->s->add(c.z.data(), c.positions.data(), c.forces.data(), c.formal_charges.data(), c.z.size(), c.energy,
                 static_cast<float>(c.net_charge), c.has_forces ? 1 : 0, molecule, source, c.conformer_id);

@@ -19,12 +19,20 @@ int upstream_split_of(const std::string& file_name) {
   return kUnlabelled;
 }
 
+void check_fractions(const SplitFractions& f) {
+  for (double v : {f.train, f.val, f.test})
+    if (!std::isfinite(v) || v < 0)
+      throw InputError("split fractions (--train/--val/--test): " + std::to_string(v) + " is not a fraction >= 0");
+  if (std::fabs(f.train + f.val + f.test - 1.0) > 1e-9)
+    throw InputError("split fractions (--train/--val/--test) sum to " + std::to_string(f.train + f.val + f.test) +
+                     ", not 1");
+}
+
 namespace {
 
 void split_subset(const std::vector<std::string>& keys, std::vector<std::size_t> members, const SplitFractions& f,
                   std::uint64_t seed, std::vector<std::int8_t>& labels) {
-  if (f.train < 0 || f.val < 0 || f.test < 0 || std::fabs(f.train + f.val + f.test - 1.0) > 1e-9)
-    throw InputError("split fractions must be non-negative and sum to 1");
+  check_fractions(f);
   std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
   std::mt19937_64 rng(seed);
   for (std::size_t i = members.size(); i > 1; --i) {

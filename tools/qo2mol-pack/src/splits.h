@@ -23,6 +23,8 @@ int upstream_split_of(const std::string& file_name);
 struct SplitFractions {
   double train = 0.8, val = 0.1, test = 0.1;
 };
+// InputError unless each fraction is finite, >= 0 and they sum to 1 (merge checks before writing anything).
+void check_fractions(const SplitFractions& f);
 
 // Labels 0/1/2 for molecules [0, keys.size()); `eligible` (optional) restricts who is split, others keep
 // their label in `labels` (used by the OOD split). Counts are round(f * n) for train and val.

@@ -46,7 +46,7 @@ ReferenceEnergies fit_reference(const std::vector<std::string>& shard_paths, con
   ReferenceFitter fitter;
   for_each_block(shard_paths, false, [&](const Block& b) {
     for (std::size_t k = 0; k < b.size(); ++k) {
-      if (label_of[static_cast<std::size_t>(b.first_conformer) + k] != label) continue;
+      if (label_of[static_cast<std::size_t>(b.first_conformer) + k] != label || std::isnan(b.energy[k])) continue;  // NaN: no energy (--geometry-only)
       const auto a0 = static_cast<std::size_t>(b.atom_offset[k]), a1 = static_cast<std::size_t>(b.atom_offset[k + 1]);
       fitter.add(b.z.data() + a0, a1 - a0, b.energy[k]);
     }
@@ -89,11 +89,14 @@ nlohmann::json compute_stats(const std::vector<std::string>& shard_paths, const 
       const double n = static_cast<double>(a1 - a0);
       ++conformers;
       atoms += static_cast<std::int64_t>(a1 - a0);
-      energy.add(b.energy[k]);
-      per_atom.add(b.energy[k] / n);
+      const bool has_energy = !std::isnan(b.energy[k]);  // NaN: packed with --geometry-only
+      if (has_energy) {
+        energy.add(b.energy[k]);
+        per_atom.add(b.energy[k] / n);
+      }
       atoms_per_conf.add(n);
       for (std::size_t a = a0; a < a1; ++a) ++z_count[b.z[a]];
-      if (!ref.z.empty()) {
+      if (!ref.z.empty() && has_energy) {
         const double r = b.energy[k] - ref.predict(b.z.data() + a0, a1 - a0);
         residual[label_of[static_cast<std::size_t>(b.first_conformer) + k]].add(r);
       }

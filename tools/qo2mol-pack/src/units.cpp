@@ -1,6 +1,7 @@
 #include "units.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "elements.h"
@@ -8,18 +9,31 @@
 
 namespace labkit::qo2mol {
 
-std::string canonical_energy_unit(const std::string& n) {
-  if (n == "eV" || n == "ev") return "eV";
-  if (n == "meV") return "meV";
-  if (n == "Ha" || n == "Hartree" || n == "hartree" || n == "Eh" || n == "ha") return "Ha";
-  if (n == "kcal/mol" || n == "kcal_mol" || n == "kcal mol-1" || n == "kcal") return "kcal/mol";
-  if (n == "kJ/mol" || n == "kj/mol" || n == "kJ_mol" || n == "kJ") return "kJ/mol";
+namespace {
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+}  // namespace
+
+// Spellings seen in files (ASE, schnetpack, SPICE, extxyz comments) and flags; case-insensitive except
+// that "MeV" is not "meV".
+std::string canonical_energy_unit(const std::string& name) {
+  if (name == "MeV") return "";
+  const std::string n = lower(name);
+  if (n == "ev" || n == "electronvolt") return "eV";
+  if (n == "mev") return "meV";
+  if (n == "ha" || n == "hartree" || n == "hartrees" || n == "eh" || n == "au") return "Ha";
+  if (n == "kcal/mol" || n == "kcal_mol" || n == "kcal mol-1" || n == "kcal" || n == "kcal/mole") return "kcal/mol";
+  if (n == "kj/mol" || n == "kj_mol" || n == "kj" || n == "kj/mole") return "kJ/mol";
   return "";
 }
 
-std::string canonical_length_unit(const std::string& n) {
-  if (n == "Ang" || n == "Angstrom" || n == "angstrom" || n == "A" || n == "Å") return "Ang";
-  if (n == "Bohr" || n == "bohr" || n == "a0" || n == "au") return "Bohr";
+std::string canonical_length_unit(const std::string& name) {
+  if (name == "Å") return "Ang";
+  const std::string n = lower(name);
+  if (n == "ang" || n == "angstrom" || n == "angstroms" || n == "a") return "Ang";
+  if (n == "bohr" || n == "a0" || n == "au") return "Bohr";
   if (n == "nm" || n == "nanometer") return "nm";
   return "";
 }

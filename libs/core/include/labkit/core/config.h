@@ -33,8 +33,16 @@ class Config {
   // Every leaf key, dotted, for help texts and error suggestions.
   std::vector<std::string> keys() const;
 
+  // Values that differ from `other` (leaf keys, dotted; keys present in only one side count too).
+  std::vector<std::string> differing_keys(const nlohmann::json& other) const;
+
  private:
   nlohmann::json values_;
 };
+
+// The up to `max` entries of `known` nearest to `word` by edit distance (a dotted key also matches by its
+// last part: "lr" finds "train.lr"), nearest first; none when nothing is close. For "did you mean".
+std::vector<std::string> nearest_names(const std::string& word, const std::vector<std::string>& known,
+                                       std::size_t max = 3);
 
 }  // namespace labkit

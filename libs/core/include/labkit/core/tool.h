@@ -4,9 +4,11 @@
 //   tool.app().add_option("input", input, "...")->required();
 //   return tool.main(argc, argv, [&](labkit::Run& run) { ... run.metrics()["x"] = 1; });
 //
-// main() parses flags (CLI11), resolves the config (--config then --set), opens --out, calls the body,
-// and writes config.json and report.json beside the outputs. Exit codes: 0 ok, 2 usage or bad input
-// (labkit::InputError, CLI parse errors), 1 any other failure.
+// main() parses flags (CLI11), resolves the config (--config then --set), opens and locks --out, calls the
+// body, writes config.json and report.json beside the outputs, then prints the results on stdout:
+// run.summary() as aligned text, or with --json run.metrics() as one JSON document. Core prints nothing
+// else on stdout (logs and progress go to stderr); --show-config prints the resolved config and exits.
+// Exit codes: 0 ok, 2 usage or bad input (labkit::InputError, CLI parse errors), 1 any other failure.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -20,6 +22,7 @@
 #include "labkit/core/config.h"
 #include "labkit/core/output_dir.h"
 #include "labkit/core/shard.h"
+#include "labkit/core/summary.h"
 #include "labkit/core/timer.h"
 #include "labkit/core/version.h"
 
@@ -33,6 +36,8 @@ struct ToolSpec {
   bool uses_shard = false;    // --shard i/N (data jobs)
   bool uses_resume = false;   // --resume (long jobs with checkpoints)
   bool requires_out = false;  // --out is mandatory
+  // Config keys (dotted) that --resume may change from OUT/config.json; any other change is refused.
+  std::vector<std::string> resume_may_change = {};
 };
 
 class Run;
@@ -54,6 +59,9 @@ class Tool {
 
  private:
   int run_body(const std::vector<std::string>& argv, const std::function<void(Run&)>& body);
+  void open_out(Run& run, const std::vector<std::string>& argv) const;
+  void check_resume_config(const Run& run) const;
+  void print_results(Run& run) const;
 
   ToolSpec spec_;
   std::unique_ptr<CLI::App> app_;
@@ -70,6 +78,8 @@ class Tool {
   std::string shard_text_;
   bool force_ = false;
   bool resume_ = false;
+  bool json_ = false;
+  bool show_config_ = false;
   std::string log_format_ = "text";
   std::string log_level_ = "info";
 };
@@ -90,6 +100,14 @@ class Run {
 
   Timings& timings() { return timings_; }
   nlohmann::json& metrics() { return metrics_; }
+  // The results table printed on stdout after a successful body (not with --json).
+  Summary& summary() { return summary_; }
+  // Whether --json was given: stdout gets run.metrics() instead of the summary.
+  bool json_output() const { return json_output_; }
+  // Bad input that should not stop the rest of the work (one unreadable file of many): logged now, and the
+  // run ends with exit 2 after its results are printed; report.json is not written.
+  void defer_input_error(const std::string& message);
+  std::size_t deferred_errors() const { return deferred_errors_; }
   // Extra top-level sections of report.json (e.g. "inputs", "environment").
   nlohmann::json& report_extra() { return extra_; }
 
@@ -101,11 +119,13 @@ class Run {
   int threads_ = 0;
   std::string device_;
   Shard shard_;
-  bool force_ = false, resume_ = false;
+  bool force_ = false, resume_ = false, json_output_ = false;
+  std::size_t deferred_errors_ = 0;
   std::optional<OutputDir> out_;
   Timings timings_;
   nlohmann::json metrics_ = nlohmann::json::object();
   nlohmann::json extra_ = nlohmann::json::object();
+  Summary summary_;
 };
 
 }  // namespace labkit

@@ -40,6 +40,9 @@ class H5File {
   ~H5File();
 
   void commit();  // only for create(); a no-op for files opened in place, except that it closes them
+  // After a failed write (disk full) HDF5 1.10 can crash closing the file (SIGSEGV in H5F__close, seen
+  // with Debian's 1.10.8): removes the temporary file and leaves the HDF5 handle open, never closed.
+  void abandon() noexcept;
   const std::string& path() const { return path_; }
   H5::H5File& handle();  // std::logic_error after commit()
 
