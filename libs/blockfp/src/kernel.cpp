@@ -35,14 +35,14 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
 }
 
 int block_exponent(const Plan& p, const float* y, int len) {
+  float amax = 0;
+  for (int i = 0; i < len; ++i) amax = std::max(amax, std::fabs(y[i]));
+  if (amax == 0) return p.emin;
+  if (p.pivot_max) return max_pivot_exponent(p, amax);
   std::vector<int> ex;
   ex.reserve(len);
-  float amax = 0;
-  for (int i = 0; i < len; ++i) {
+  for (int i = 0; i < len; ++i)
     if (y[i] != 0) ex.push_back(float_exponent(y[i]));
-    amax = std::max(amax, std::fabs(y[i]));
-  }
-  if (ex.empty()) return p.emin;
   return shared_exponent(p.spec->format, std::move(ex), amax);
 }
 

@@ -90,8 +90,8 @@ bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, ui
       const int E = block_exponent(p, y + b0, static_cast<int>(len));
       const int s = E - p.m + 1;
       if (s < -126 || s > 126) return false;
-      step = std::ldexp(1.0f, s);
-      inv = std::ldexp(1.0f, -s);
+      step = pow2(s);
+      inv = pow2(-s);
     }
     const __m256 vstep = _mm256_set1_ps(step), vinv = _mm256_set1_ps(inv);
     int64_t j = 0;

@@ -91,14 +91,14 @@ bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, 
         for (int64_t i = 0; i < len; i += 16)
           vmin = _mm512_min_ps(vmin, _mm512_maskz_loadu_ps(tail_mask(len - i), y + b0 + i));
         const float amax = -_mm512_reduce_min_ps(vmin);
-        E = amax == 0 ? p.emin : shared_exponent(p.spec->format, {float_exponent(amax)}, amax);
+        E = amax == 0 ? p.emin : max_pivot_exponent(p, amax);
       } else {
         E = block_exponent(p, y + b0, static_cast<int>(len));
       }
       const int s = E - p.m + 1;
       if (s < -126 || s > 126) return false;
-      step = _mm512_set1_ps(std::ldexp(1.0f, s));
-      inv = _mm512_set1_ps(std::ldexp(1.0f, -s));
+      step = _mm512_set1_ps(pow2(s));
+      inv = _mm512_set1_ps(pow2(-s));
     }
     for (int64_t i = 0; i < len; i += 16) {
       const __mmask16 tm = tail_mask(len - i);

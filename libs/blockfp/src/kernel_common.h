@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -30,6 +31,25 @@ struct Plan {
 };
 
 Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut);
+
+// 2^s for s in [-126, 127] from the bits (no libm call in the per-block path).
+inline float pow2(int s) {
+  const uint32_t bits = static_cast<uint32_t>(s + 127) << 23;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+// shared_exponent() for the max pivot (a block's largest magnitude amax > 0), without allocation.
+inline int max_pivot_exponent(const Plan& p, float amax) {
+  int E = std::min(std::max(float_exponent(amax), p.emin), p.emax);
+  if (p.inf_policy && E < p.emax) {
+    const int k = p.m - 1 - E;
+    const float q = (k >= -126 && k <= 127) ? amax * pow2(k) : std::ldexp(amax, k);
+    if (q > p.max_finite) ++E;
+  }
+  return E;
+}
 
 // Shared exponent of the block y[0..len) (all <= 0, masked entries 0) under the plan's pivot rule.
 int block_exponent(const Plan& p, const float* y, int len);
