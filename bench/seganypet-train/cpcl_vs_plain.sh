@@ -36,7 +36,8 @@ rows = {}
 for m in ("plain", "cpcl"):
     for s in seeds:
         r = json.load(open(f"{out}/{m}-seed{s}/report.json"))
-        rows[(m, s)] = (r["metrics"]["val_dice"], r["timings"]["epoch"]["seconds"])
+        v = r["metrics"]["val_dice"]
+        rows[(m, s)] = ({str(k): d for k, d in zip(v["clicks"], v["dice"])}, r["timings"]["epoch"]["seconds"])
 print("| method | seed | Dice 1 click | Dice 3 clicks | Dice 5 clicks | train s |")
 print("|---|---|---|---|---|---|")
 for m in ("plain", "cpcl"):

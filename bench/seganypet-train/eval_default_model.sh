@@ -20,14 +20,14 @@ PY
 /usr/bin/python3 - "$out/eval/report.json" <<'PY'
 import json, sys, statistics as st
 r = json.load(open(sys.argv[1]))
-per = {"1": [], "3": [], "5": []}
+per = {k: [] for k in r["metrics"]["eval_clicks"]}
 vols = []
 for c in r["metrics"]["cases"]:
     for t in c["targets"]:
-        for k in per:
-            if t["dice"].get(k) is not None: per[k].append(t["dice"][k])
+        for k, d in zip(r["metrics"]["eval_clicks"], t["dice"]):
+            if d is not None: per[k].append(d)
 print(f"model {r['model']['checkpoint']} ({r['model']['parameters']} parameters)")
-print(f"{len(per['1'])} lesions in {len(r['metrics']['cases'])} held-out phantoms")
+print(f"{len(per[1])} lesions in {len(r['metrics']['cases'])} held-out phantoms")
 for k, v in per.items():
     print(f"Dice after {k} click(s): mean {st.mean(v):.3f}, median {st.median(v):.3f}, min {min(v):.3f}")
 PY

@@ -3,9 +3,13 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
+#include <stdexcept>
 #include <filesystem>
 
+#include "labkit/core/error.h"
 #include "labkit/core/log.h"
+#include "labkit/core/progress.h"
 #include "labkit/torch/tensor_files.h"
 #include "layerwise.h"
 #include "stiefel.h"
@@ -36,6 +40,51 @@ labkit::llama::Model fake_quant_weights(const labkit::llama::Model& transformed,
   return m;
 }
 
+namespace {
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Restores transforms, optimizer state and loss log from o.checkpoint; returns the step it holds. Every
+// problem with the file (missing or misshapen tensors, NaN/inf, a step outside [0, steps], a log of
+// another length) is an InputError naming it: the file is input to this run.
+int64_t load_checkpoint(const TrainOptions& o, Transforms& t, RiemannianAdam& opt, TrainLog& log) {
+  const auto& path = o.checkpoint;
+  int64_t step = 0;
+  try {
+    auto ck = labkit::torchio::load_safetensors(path);
+    for (const auto& [k, v] : ck)
+      if (v.is_floating_point() && !torch::isfinite(v).all().item<bool>())
+        throw labkit::input_error(path, "tensor '" + k + "' holds NaN or inf values");
+    torch::NoGradGuard ng;
+    auto loaded = Transforms::from_map(ck, static_cast<int64_t>(t.R_ov.size()));
+    auto dst = t.rotations(), src = loaded.rotations();
+    auto dsc = t.scales(), ssc = loaded.scales();
+    if (dst.size() != src.size() || dsc.size() != ssc.size())
+      throw labkit::input_error(path, "holds other transforms than this run learns");
+    for (size_t i = 0; i < dst.size(); ++i) dst[i].copy_(src[i]);
+    for (size_t i = 0; i < dsc.size(); ++i) dsc[i].copy_(ssc[i]);
+    opt.load_state(ck);
+    step = opt.steps();
+    if (step < 0 || step > o.steps)
+      throw labkit::input_error(path, "holds step " + std::to_string(step) + ", outside [0, steps " +
+                                          std::to_string(o.steps) + "]");
+    if (!ck.count("log.loss") || !ck.count("log.ortho") || ck.at("log.loss").numel() != step ||
+        ck.at("log.ortho").numel() != step)
+      throw labkit::input_error(path, "its loss log does not have one entry per step (" + std::to_string(step) + ")");
+    for (int64_t i = 0; i < step; ++i) {
+      log.loss.push_back(ck.at("log.loss")[i].item<double>());
+      log.ortho.push_back(ck.at("log.ortho")[i].item<double>());
+    }
+  } catch (const labkit::InputError&) {
+    throw;
+  } catch (const std::exception& e) {  // std::out_of_range for a missing tensor, c10::Error for a shape
+    throw labkit::input_error(path, "not a checkpoint of this calibration: " + first_line(e.what()));
+  }
+  return step;
+}
+
+}  // namespace
+
 TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::llama::Model& fused, Transforms& t,
                           const QuantSetting& setting, const std::vector<TokenStream>& calib, const TrainOptions& o) {
   TrainLog log;
@@ -54,19 +103,7 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
   RiemannianAdam opt(groups);
   int64_t first = 0;
   if (o.resume && !o.checkpoint.empty() && std::filesystem::exists(o.checkpoint)) {
-    auto ck = labkit::torchio::load_safetensors(o.checkpoint);
-    torch::NoGradGuard ng;
-    auto loaded = Transforms::from_map(ck, static_cast<int64_t>(t.R_ov.size()));
-    auto dst = t.rotations(), src = loaded.rotations();
-    for (size_t i = 0; i < dst.size(); ++i) dst[i].copy_(src[i]);
-    auto dsc = t.scales(), ssc = loaded.scales();
-    for (size_t i = 0; i < dsc.size(); ++i) dsc[i].copy_(ssc[i]);
-    opt.load_state(ck);
-    first = opt.steps();
-    for (int64_t i = 0; ck.count("log.loss") && i < ck["log.loss"].numel(); ++i) {
-      log.loss.push_back(ck["log.loss"][i].item<double>());
-      log.ortho.push_back(ck["log.ortho"][i].item<double>());
-    }
+    first = load_checkpoint(o, t, opt, log);
     log.resumed_from = first;
     labkit::log::info("resumed calibration at step {} from {}", first, o.checkpoint);
   }
@@ -81,6 +118,8 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
     labkit::torchio::save_safetensors(o.checkpoint, m, {{"step", std::to_string(done)}});
   };
   const int64_t last = o.stop_after >= 0 ? std::min(o.steps, o.stop_after) : o.steps;
+  labkit::Progress progress("calibrate " + o.label, o.steps, "step");
+  progress.set(first);
   for (int64_t step = first; step < last; ++step) {
     // The batch of each step depends only on (seed, step): a resumed run sees the same data.
     auto gen = at::detail::createCPUGenerator(o.seed * 1000003 + static_cast<uint64_t>(step));
@@ -100,11 +139,24 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
                                              : kl_top_backward_full(student, tokens, target, o.kl_top, &hooks);
     student = labkit::llama::Model();  // frees the transformed weights' graph before the update
     opt.step(1.0 - static_cast<double>(step) / static_cast<double>(o.steps));  // linear decay, no warm-up
+    if (!std::isfinite(loss))  // a diverging run fails before it writes anything from the broken state
+      throw std::runtime_error("calibration " + o.label + ": the KL-Top loss became " + std::to_string(loss) +
+                               " at step " + std::to_string(step + 1) + " (learning rates too high?)");
     log.loss.push_back(loss);
     log.ortho.push_back(orthogonality_error(t));
+    if (!std::isfinite(log.ortho.back()))
+      throw std::runtime_error("calibration " + o.label + ": the rotations became non-finite at step " +
+                               std::to_string(step + 1));
     if (log.ortho.back() > 1e-5) labkit::log::warn("orthogonality drift {:.3g} at step {}", log.ortho.back(), step);
-    if (!o.checkpoint.empty() && ((step + 1) % o.checkpoint_every == 0 || step + 1 == last)) save(step + 1);
+    const bool stop = o.should_stop && o.should_stop() && step + 1 < last;
+    if (!o.checkpoint.empty() && ((step + 1) % o.checkpoint_every == 0 || step + 1 == last || stop)) save(step + 1);
+    progress.advance();
+    if (stop)
+      throw Interrupted("calibration " + o.label + " stopped on request after step " + std::to_string(step + 1) + " of " +
+                        std::to_string(o.steps) +
+                        (o.checkpoint.empty() ? std::string() : "; checkpoint " + o.checkpoint + ", continue with --resume"));
   }
+  progress.finish();
   for (auto& r : t.rotations()) r.requires_grad_(false);
   for (auto& s : t.scales()) s.requires_grad_(false);
   log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -2,10 +2,51 @@
 
 #include <torch/torch.h>
 
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 
 namespace ostq {
+
+int64_t llama2c_tokenizer_entries(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw labkit::input_error(path, "cannot open tokenizer");
+  const auto size = static_cast<int64_t>(std::filesystem::file_size(path));
+  int32_t max_len = 0;
+  in.read(reinterpret_cast<char*>(&max_len), 4);
+  if (!in || max_len <= 0 || max_len > 4096) throw labkit::input_error(path, "not a llama2.c tokenizer.bin (bad header)");
+  int64_t n = 0, pos = 4;
+  while (pos < size) {
+    char head[8];
+    int32_t len = -1;
+    if (pos + 8 <= size && in.read(head, 8)) std::memcpy(&len, head + 4, 4);
+    if (len < 0 || len > max_len || pos + 8 + len > size)
+      throw labkit::input_error(path, "not a llama2.c tokenizer.bin (entry " + std::to_string(n) + " is cut or corrupt)");
+    in.seekg(len, std::ios::cur);
+    pos += 8 + len;
+    ++n;
+  }
+  return n;
+}
+
+std::unique_ptr<labkit::llama::Tokenizer> open_model_tokenizer(const std::string& path, int64_t model_vocab) {
+  const bool spm = std::filesystem::path(path).extension() == ".model";
+  if (!spm && std::filesystem::exists(path)) {
+    const int64_t n = llama2c_tokenizer_entries(path);
+    if (n != model_vocab)
+      throw labkit::input_error(path, "the tokenizer has " + std::to_string(n) + " tokens but the model's vocabulary has " +
+                                          std::to_string(model_vocab) + "; use the tokenizer the model was trained with");
+  }
+  auto tok = labkit::llama::open_tokenizer(path, model_vocab);
+  if (tok->vocab_size() != model_vocab)
+    throw labkit::input_error(path, "the tokenizer has " + std::to_string(tok->vocab_size()) +
+                                        " tokens but the model's vocabulary has " + std::to_string(model_vocab) +
+                                        "; use the tokenizer the model was trained with");
+  return tok;
+}
 
 std::vector<TokenStream> sample_streams(const labkit::llama::Model& model, int64_t n, int64_t length, uint64_t seed,
                                         double top_p, int64_t bos) {

@@ -15,7 +15,7 @@ std::string QuantSetting::name() const {
 }
 
 QuantSetting parse_setting(const std::string& text) {
-  static const std::regex re("[Ww](\\d+)[Aa](\\d+)(?:[Kk][Vv](\\d+))?");
+  static const std::regex re("[Ww](\\d{1,2})[Aa](\\d{1,2})(?:[Kk][Vv](\\d{1,2}))?");
   std::smatch m;
   if (!std::regex_match(text, m, re))
     throw labkit::InputError("quantization setting \"" + text + "\": expected W<bits>A<bits>[KV<bits>], e.g. W4A16, W4A4KV4");

@@ -15,6 +15,7 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/imageio/image.h"
+#include "labkit/petseg/volume_space.h"
 #include "prompts.h"
 #include "suv.h"
 
@@ -26,15 +27,22 @@ using labkit::input_error;
 
 namespace {
 
-img::Volume read_3d(const std::string& path) {
+// A 3D image that can go to model space at `spacing` (finite voxels, a bounded grid).
+img::Volume read_3d(const std::string& path, double spacing) {
   auto info = img::read_info(path);
   if (info.dimension != 3) throw input_error(path, fmt::format("expected a 3D image, got a {}D image", info.dimension));
-  return img::read_volume(path);
+  auto v = img::read_volume(path);
+  labkit::petseg::check_for_model_space(v, spacing, path);
+  return v;
 }
 
-nlohmann::json dice_json(const std::map<int, double>& d) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : d) j[std::to_string(k)] = std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+// Values per click count as a list in the order of `clicks` (ascending), NaN as null.
+nlohmann::json by_clicks(const std::map<int, double>& d, const std::vector<int>& clicks) {
+  nlohmann::json j = nlohmann::json::array();
+  for (int k : clicks) {
+    auto it = d.find(k);
+    j.push_back(it == d.end() || std::isnan(it->second) ? nlohmann::json() : nlohmann::json(it->second));
+  }
   return j;
 }
 
@@ -57,96 +65,126 @@ nlohmann::json mask_stats(const img::Volume& image, const img::Volume& mask, dou
   return j;
 }
 
-}  // namespace
+// Every input of a case, read and checked before any work.
+struct CaseInputs {
+  img::Volume image, gt;        // gt only in evaluation
+  std::vector<Target> targets;  // only with prompts
+  std::optional<SuvFactor> suv;
+  bool evaluating = false;
+};
 
-nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec, const CaseSettings& settings,
-                        labkit::Run& run) {
-  const auto& out = run.out();  // InputError without --out, before any work
-  // 1. Read and check every input.
-  img::Volume image = read_3d(spec.image);
-  img::Volume gt;
+std::vector<Target> command_line_targets(const CaseSpec& spec, const img::Geometry& g) {
   std::vector<Target> targets;
-  const bool evaluating = !spec.gt.empty();
-  if (evaluating) {
-    gt = read_3d(spec.gt);
-    if (!img::same_geometry(image.geometry, gt.geometry, 1e-4))
+  if (!spec.prompts.empty()) targets = read_targets(spec.prompts, g);
+  Target cli;
+  for (const auto& p : spec.points) cli.clicks.push_back(parse_point(p, Coords::kVoxel, g, "--point"));
+  for (const auto& p : spec.points_mm) cli.clicks.push_back(parse_point(p, Coords::kLps, g, "--point-mm"));
+  for (const auto& p : spec.points_ras) cli.clicks.push_back(parse_point(p, Coords::kRas, g, "--point-ras"));
+  if (!cli.clicks.empty()) {
+    if (!targets.empty()) throw labkit::InputError("give clicks either on the command line or in --prompts, not both");
+    if (!cli.clicks.front().positive) throw labkit::InputError("--point: the first click must be positive");
+    targets.push_back(cli);
+  }
+  if (targets.empty())
+    throw labkit::InputError(spec.image + ": no prompt (give --point, --point-mm, --point-ras, --prompts or --gt)");
+  return targets;
+}
+
+CaseInputs read_case_inputs(const CaseSpec& spec, const Settings& settings) {
+  CaseInputs in;
+  in.image = read_3d(spec.image, settings.spacing_mm);
+  in.evaluating = !spec.gt.empty();
+  if (in.evaluating) {
+    in.gt = read_3d(spec.gt, settings.spacing_mm);
+    if (!img::same_geometry(in.image.geometry, in.gt.geometry, 1e-4))
       throw input_error(spec.gt, "geometry differs from the image " + spec.image +
                                      " (size, spacing, origin and direction must match)");
-    if (labels_of(gt).empty()) throw input_error(spec.gt, "the ground truth has no nonzero label");
+    if (labels_of(in.gt).empty()) throw input_error(spec.gt, "the ground truth has no nonzero label");
   } else {
-    if (!spec.prompts.empty()) targets = read_targets(spec.prompts, image.geometry);
-    Target cli;
-    for (const auto& p : spec.points) cli.clicks.push_back(parse_point(p, false, image.geometry, "--point"));
-    for (const auto& p : spec.points_mm) cli.clicks.push_back(parse_point(p, true, image.geometry, "--point-mm"));
-    if (!cli.clicks.empty()) {
-      if (!targets.empty()) throw labkit::InputError("give clicks either on the command line or in --prompts, not both");
-      if (!cli.clicks.front().positive) throw labkit::InputError("--point: the first click must be positive");
-      targets.push_back(cli);
-    }
-    if (targets.empty()) throw labkit::InputError(spec.image + ": no prompt (give --point, --point-mm, --prompts or --gt)");
+    in.targets = command_line_targets(spec, in.image.geometry);
   }
-  std::optional<SuvFactor> suv;
   if (settings.suv) {
     if (!fs::is_directory(spec.image))
       throw input_error(spec.image, "suv needs a PET DICOM series folder (the SUV tags are not in other formats)");
-    suv = suv_bw_factor(spec.image);
+    in.suv = suv_bw_factor(spec.image);
   }
-  const double scale = suv ? suv->factor : 1.0;
+  return in;
+}
 
-  // 2. Segment.
-  const ModelSpace ms = to_model_space(image, settings.spacing_mm);
-  img::Volume result = img::make_volume(image.geometry, 0.0f);
-  nlohmann::json tj = nlohmann::json::array();
+// Evaluation: every label of the ground truth with simulated clicks; paints `result`, fills the case's
+// targets and per-click means into `j`.
+void evaluate_case(labkit::sammed3d::Sam3DImpl& model, const labkit::petseg::ModelSpace& ms, const CaseInputs& in,
+                   const CaseSpec& spec, const Settings& settings, double scale, labkit::Run& run, img::Volume& result,
+                   nlohmann::json& j) {
+  const auto gm = labkit::petseg::to_model_space(in.gt, settings.spacing_mm, /*label_map=*/true);
+  std::mt19937_64 rng(run.seed());
   std::map<int, std::vector<double>> per_click, per_click_nsd;
-  if (evaluating) {
-    const ModelSpace gm = to_model_space(gt, settings.spacing_mm, /*label_map=*/true);
-    std::mt19937_64 rng(run.seed());
-    for (int label : labels_of(gt)) {
-      auto r = evaluate_target(model, ms, gm, gt, label, settings.eval_clicks, settings.nsd_tolerance_mm, rng, run.timings());
-      paint(result, r.final_mask, label);
-      for (const auto& [k, d] : r.dice)
-        if (!std::isnan(d)) per_click[k].push_back(d);
-      for (const auto& [k, d] : r.nsd)
-        if (!std::isnan(d)) per_click_nsd[k].push_back(d);
-      tj.push_back(nlohmann::json{{"label", label}, {"gt_voxels", r.gt_voxels}, {"dice", dice_json(r.dice)},
-                                  {"nsd", dice_json(r.nsd)}, {"values", mask_stats(image, r.final_mask, scale)}});
-      labkit::log::info("{} label {}: Dice after {} clicks {:.4f}", spec.image, label, settings.eval_clicks.back(),
-                        r.dice.empty() ? NAN : r.dice.rbegin()->second);
-    }
-  } else {
-    for (const auto& t : targets) {
-      auto r = segment_target(model, ms, t, settings.max_crops, run.timings());
-      int64_t voxels = 0;
-      for (float v : r.mask.voxels) voxels += v > 0.5f;
-      paint(result, r.mask, t.label);
-      tj.push_back(nlohmann::json{{"label", t.label}, {"clicks", r.clicks}, {"voxels", voxels}, {"crops", r.crops}, {"decoder_calls", r.decoder_calls},
-                                  {"crop_start_model_voxel", r.first_crop_start}, {"values", mask_stats(image, r.mask, scale)}});
-    }
+  for (int label : labels_of(in.gt)) {
+    auto r = evaluate_target(model, ms, gm, in.gt, label, settings.eval_clicks, settings.nsd_tolerance_mm, rng,
+                             run.timings());
+    paint(result, r.final_mask, label);
+    for (const auto& [k, d] : r.dice)
+      if (!std::isnan(d)) per_click[k].push_back(d);
+    for (const auto& [k, d] : r.nsd)
+      if (!std::isnan(d)) per_click_nsd[k].push_back(d);
+    j["targets"].push_back(nlohmann::json{{"label", label}, {"gt_voxels", r.gt_voxels},
+                                          {"dice", by_clicks(r.dice, settings.eval_clicks)},
+                                          {"nsd", by_clicks(r.nsd, settings.eval_clicks)},
+                                          {"values", mask_stats(in.image, r.final_mask, scale)}});
+    labkit::log::info("{} label {}: Dice after {} clicks {:.4f}", spec.image, label, settings.eval_clicks.back(),
+                      r.dice.empty() ? NAN : r.dice.rbegin()->second);
   }
+  auto mean = [](const std::map<int, std::vector<double>>& per) {
+    std::map<int, double> m;
+    for (const auto& [k, v] : per) {
+      double s = 0;
+      for (double d : v) s += d;
+      m[k] = v.empty() ? NAN : s / double(v.size());
+    }
+    return m;
+  };
+  j["gt"] = spec.gt;
+  j["eval_clicks"] = settings.eval_clicks;
+  j["dice_mean"] = by_clicks(mean(per_click), settings.eval_clicks);
+  j["nsd_mean"] = by_clicks(mean(per_click_nsd), settings.eval_clicks);
+  j["nsd_tolerance_mm"] = settings.nsd_tolerance_mm;
+}
 
-  // 3. Write (only now: bad input never leaves a mask behind).
-  const std::string mask_name = spec.name.empty() ? "mask.nii.gz" : spec.name + ".mask.nii.gz";
-  img::write_volume(result, out.file(mask_name), img::PixelType::kUInt8);
-  nlohmann::json j{{"image", spec.image}, {"mask", mask_name}, {"targets", tj},
-                   {"size", image.geometry.size}, {"spacing", image.geometry.spacing}};
-  if (!spec.name.empty()) j["name"] = spec.name;
-  j["values_unit"] = suv ? "SUVbw" : "image";
-  if (suv) j["suv"] = suv->to_json();
-  if (evaluating) {
-    auto mean = [](const std::map<int, std::vector<double>>& per) {
-      std::map<int, double> m;
-      for (const auto& [k, v] : per) {
-        double s = 0;
-        for (double d : v) s += d;
-        m[k] = v.empty() ? NAN : s / double(v.size());
-      }
-      return m;
-    };
-    j["gt"] = spec.gt;
-    j["dice_mean"] = dice_json(mean(per_click));
-    j["nsd_mean"] = dice_json(mean(per_click_nsd));
-    j["nsd_tolerance_mm"] = settings.nsd_tolerance_mm;
+// Prompted targets: one mask per target, painted into `result` with its label (later targets win).
+void segment_case(labkit::sammed3d::Sam3DImpl& model, const labkit::petseg::ModelSpace& ms, const CaseInputs& in,
+                  const Settings& settings, double scale, labkit::Run& run, img::Volume& result, nlohmann::json& j) {
+  for (const auto& t : in.targets) {
+    auto r = segment_target(model, ms, t, settings.max_crops, run.timings());
+    int64_t voxels = 0;
+    for (float v : r.mask.voxels) voxels += v > 0.5f;
+    paint(result, r.mask, t.label);
+    j["targets"].push_back(nlohmann::json{{"label", t.label}, {"clicks", r.clicks}, {"voxels", voxels},
+                                          {"crops", r.crops}, {"decoder_calls", r.decoder_calls},
+                                          {"crop_start_model_voxel", r.first_crop_start},
+                                          {"values", mask_stats(in.image, r.mask, scale)}});
   }
+}
+
+}  // namespace
+
+nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec, const Settings& settings,
+                        labkit::Run& run) {
+  const auto& out = run.out();  // InputError without --out, before any work
+  const CaseInputs in = read_case_inputs(spec, settings);
+  const double scale = in.suv ? in.suv->factor : 1.0;
+  nlohmann::json j{{"image", spec.image}, {"mask", spec.mask_name}, {"targets", nlohmann::json::array()},
+                   {"size", in.image.geometry.size}, {"spacing", in.image.geometry.spacing}};
+  if (!spec.name.empty()) j["name"] = spec.name;
+  j["values_unit"] = in.suv ? "SUVbw" : "image";
+  if (in.suv) j["suv"] = in.suv->to_json();
+  const auto ms = labkit::petseg::to_model_space(in.image, settings.spacing_mm);
+  img::Volume result = img::make_volume(in.image.geometry, 0.0f);
+  if (in.evaluating)
+    evaluate_case(model, ms, in, spec, settings, scale, run, result, j);
+  else
+    segment_case(model, ms, in, settings, scale, run, result, j);
+  // Written only now: bad input never leaves a mask behind.
+  img::write_volume(result, out.file(spec.mask_name), img::PixelType::kUInt8);
   return j;
 }
 
@@ -181,6 +219,7 @@ std::vector<CaseSpec> read_manifest(const std::string& path) {
     if (s.gt.empty() == s.prompts.empty()) throw input_error(path, where + " (" + s.name + ") needs exactly one of \"gt\" or \"prompts\"");
     for (const auto* f : {&s.image, &s.gt, &s.prompts})
       if (!f->empty() && !fs::exists(*f)) throw input_error(path, where + " (" + s.name + "): " + *f + " does not exist");
+    s.mask_name = s.name + ".mask.nii.gz";
     cases.push_back(std::move(s));
   }
   return cases;

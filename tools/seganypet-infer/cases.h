@@ -8,32 +8,28 @@
 
 #include "labkit/core/tool.h"
 #include "labkit/sammed3d/model.h"
+#include "settings.h"
 
 namespace seganypet {
 
 struct CaseSpec {
-  std::string name;                 // output file prefix ("" = mask.nii.gz)
+  std::string name;                 // case name ("" for a single image)
+  std::string mask_name = "mask.nii.gz";  // output file in --out
   std::string image;                // NIfTI/MetaImage/NRRD file or DICOM folder
   std::string gt;                   // ground-truth label map: evaluation mode
   std::string prompts;              // JSON targets file
-  std::vector<std::string> points, points_mm;  // command-line clicks ("i,j,k[,label]")
+  std::vector<std::string> points, points_mm, points_ras;  // command-line clicks ("x,y,z[,label]")
 };
 
-struct CaseSettings {
-  double spacing_mm = 1.5;
-  std::vector<int> eval_clicks{1, 3, 5, 10};
-  double nsd_tolerance_mm = 1.0;
-  int max_crops = 8;  // per prompted target: the first crop + neighbours while the mask reaches a face
-  bool suv = false;   // report values in SUVbw (DICOM PET series only); the masks do not depend on it
-};
-
-// Reads and checks everything first, then segments, then writes <out>/<name>mask.nii.gz (uint8, the
-// input's exact grid). Returns the case's metrics. InputError for bad input, before anything is written.
-nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec, const CaseSettings& settings,
+// Reads and checks everything first (NaN/inf voxels, a grid too large at the model spacing, clicks
+// outside the image: InputError before anything is written), then segments, then writes
+// <out>/<mask_name> (uint8, the input's exact grid). Returns the case's metrics; in evaluation, "dice"
+// and "nsd" are lists aligned with settings.eval_clicks (ascending click counts).
+nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec, const Settings& settings,
                         labkit::Run& run);
 
 // {"cases": [{"name": "c1", "image": "...", "gt": "...", "prompts": "..."}]}; relative paths are taken
-// from the manifest's folder. InputError "<path>: ..." for a bad manifest, a duplicate or unsafe name,
+// from the manifest's folder; masks are written as <name>.mask.nii.gz. InputError "<path>: ..." for a bad manifest, a duplicate or unsafe name,
 // a case without image or without prompts/gt, or a file that does not exist.
 std::vector<CaseSpec> read_manifest(const std::string& path);
 

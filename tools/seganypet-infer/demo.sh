@@ -22,5 +22,5 @@ c = json.load(open(d + "/clicks/report.json"))["metrics"]
 print(f"clicks: {c['cases'][0]['targets'][0]['voxels']} mask voxels, encoder {c['seconds_per_crop_encode']:.3f} s/crop, "
       f"decoder {c['seconds_per_click_decode']:.4f} s/click -> {d}/clicks/mask.nii.gz")
 e = json.load(open(d + "/eval/report.json"))["metrics"]
-print("eval: mean Dice by clicks", {k: round(v, 4) for k, v in e["dice_mean"].items()}, "(random weights)")
+print("eval: mean Dice by clicks", {k: round(v, 4) for k, v in zip(e["eval_clicks"], e["dice_mean"])}, "(random weights)")
 PY

@@ -10,6 +10,8 @@
 
 namespace seganypet {
 
+using namespace labkit::petseg;  // crop helpers (in a .cpp only)
+
 namespace img = labkit::image;
 
 double dice(const img::Volume& pred, const img::Volume& gt, int label) {

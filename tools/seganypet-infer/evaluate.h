@@ -15,7 +15,10 @@
 
 namespace seganypet {
 
-using namespace labkit::petseg;  // ModelSpace, Crop, crop helpers (libs/petseg)
+// The model's view of an image (libs/petseg).
+using labkit::petseg::Crop;
+using labkit::petseg::Index3;
+using labkit::petseg::ModelSpace;
 
 struct TargetEval {
   int label = 0;

@@ -9,6 +9,8 @@
 
 namespace seganypet {
 
+using namespace labkit::petseg;  // crop helpers (in a .cpp only)
+
 namespace {
 
 std::array<double, 3> prompt_centre(const ModelSpace& m, const Target& t) {

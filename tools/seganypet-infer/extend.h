@@ -15,7 +15,10 @@
 
 namespace seganypet {
 
-using namespace labkit::petseg;  // ModelSpace, Crop, crop helpers (libs/petseg)
+// The model's view of an image (libs/petseg).
+using labkit::petseg::Crop;
+using labkit::petseg::Index3;
+using labkit::petseg::ModelSpace;
 
 struct TargetResult {
   labkit::image::Volume mask;  // 0/1 on the original grid: union over crops

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "labkit/core/error.h"
+#include "labkit/core/log.h"
 
 namespace seganypet {
 
@@ -23,17 +25,24 @@ void check_inside(const std::array<double, 3>& ijk, const img::Geometry& g, cons
 
 namespace {
 
-Click make_click(const std::array<double, 3>& p, bool mm, bool positive, const img::Geometry& g, const std::string& what) {
+Click make_click(const std::array<double, 3>& p, Coords coords, bool positive, const img::Geometry& g,
+                 const std::string& what) {
+  for (double v : p)
+    if (!std::isfinite(v)) throw labkit::InputError(what + ": coordinates must be finite numbers");
   Click c;
-  c.ijk = mm ? img::world_to_index(g, p) : p;
+  if (coords == Coords::kVoxel) c.ijk = p;
+  else if (coords == Coords::kLps) c.ijk = img::world_to_index(g, p);
+  else c.ijk = img::world_to_index(g, {-p[0], -p[1], p[2]});
   c.positive = positive;
   check_inside(c.ijk, g, what);
+  labkit::log::info("{}: {} click at voxel ({:.1f}, {:.1f}, {:.1f})", what, positive ? "positive" : "negative",
+                    c.ijk[0], c.ijk[1], c.ijk[2]);
   return c;
 }
 
 }  // namespace
 
-Click parse_point(const std::string& text, bool mm, const img::Geometry& g, const std::string& flag) {
+Click parse_point(const std::string& text, Coords coords, const img::Geometry& g, const std::string& flag) {
   std::vector<double> v;
   std::stringstream ss(text);
   std::string item;
@@ -48,7 +57,7 @@ Click parse_point(const std::string& text, bool mm, const img::Geometry& g, cons
   }
   if (v.size() != 3 && v.size() != 4) throw input_error(flag, "'" + text + "' needs 3 coordinates and an optional label");
   if (v.size() == 4 && v[3] != 0 && v[3] != 1) throw input_error(flag, "'" + text + "': label must be 1 (foreground) or 0 (background)");
-  return make_click({v[0], v[1], v[2]}, mm, v.size() == 3 || v[3] == 1, g, flag + " " + text);
+  return make_click({v[0], v[1], v[2]}, coords, v.size() == 3 || v[3] == 1, g, flag + " " + text);
 }
 
 std::vector<Target> read_targets(const std::string& path, const img::Geometry& g) {
@@ -76,10 +85,12 @@ std::vector<Target> read_targets(const std::string& path, const img::Geometry& g
       if (!jt.contains("points") || !jt["points"].is_array() || jt["points"].empty())
         throw input_error(path, where + " has no points");
       for (const auto& jp : jt["points"]) {
-        const bool mm = jp.contains("mm");
-        if (mm == jp.contains("voxel")) throw input_error(path, where + ": each point needs exactly one of \"voxel\" or \"mm\"");
-        auto p = jp.at(mm ? "mm" : "voxel").get<std::array<double, 3>>();
-        target.clicks.push_back(make_click(p, mm, jp.value("positive", true), g, path + ": " + where));
+        if (!jp.is_object() || jp.contains("voxel") + jp.contains("mm") + jp.contains("ras") != 1)
+          throw input_error(path, where + ": each point needs exactly one of \"voxel\", \"mm\" (LPS) or \"ras\"");
+        const char* key = jp.contains("voxel") ? "voxel" : jp.contains("mm") ? "mm" : "ras";
+        const Coords coords = jp.contains("voxel") ? Coords::kVoxel : jp.contains("mm") ? Coords::kLps : Coords::kRas;
+        auto p = jp.at(key).get<std::array<double, 3>>();
+        target.clicks.push_back(make_click(p, coords, jp.value("positive", true), g, path + ": " + where));
       }
       if (!target.clicks.front().positive) throw input_error(path, where + ": the first point must be positive");
       out.push_back(std::move(target));

@@ -4,6 +4,8 @@
 
 namespace seganypet {
 
+using namespace labkit::petseg;  // crop helpers (in a .cpp only)
+
 CropSession::CropSession(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& m, const Crop& crop,
                          labkit::Timings& timings)
     : model_(model), crop_(crop), timings_(timings) {

@@ -181,6 +181,52 @@ nlohmann::json SuvFactor::to_json() const {
           {"crossed_midnight", crossed_midnight}};
 }
 
+// DecayCorrection START: dt from the injection (radiopharmaceutical item `rp`) to the scan start (series
+// or earliest acquisition time over `headers`), into f.decay_seconds / f.decay_fraction.
+static void decay_to_scan_start(SuvFactor& f, const std::vector<std::unique_ptr<Header>>& headers,
+                                const gdcm::DataSet& ds, const gdcm::DataSet& rp, const std::string& file,
+                                const std::string& in_seq) {
+  // Injection: the DT tag (with its date) if present, else the TM tag (time of day only).
+  std::optional<Stamp> injection;
+  if (auto dt = text(rp, kInjectionDateTime)) {
+    injection = parse_dt(*dt);
+    if (!injection)
+      throw input_error(file, fmt::format("{}{} is not a DICOM date-time (YYYYMMDDHHMMSS): '{}'",
+                                          kInjectionDateTime.label(), in_seq, *dt));
+    f.injection_tag = kInjectionDateTime.name;
+  } else if (auto tm = text(rp, kInjectionTime)) {
+    auto tod = parse_tm(*tm);
+    if (!tod)
+      throw input_error(file, fmt::format("{}{} is not a DICOM time (HHMMSS.FFFFFF): '{}'", kInjectionTime.label(),
+                                          in_seq, *tm));
+    injection = Stamp{std::nullopt, *tod};
+    f.injection_tag = kInjectionTime.name;
+  } else {
+    throw input_error(file, fmt::format("SUV needs {} or {}{}, both missing", kInjectionTime.label(),
+                                        kInjectionDateTime.label(), in_seq));
+  }
+  // Scan start: SeriesDate/Time, unless a slice was acquired earlier (the series time was rewritten
+  // by reconstruction or export), then the earliest AcquisitionDate/Time; without SeriesTime, the latter.
+  std::optional<Stamp> scan = date_time(ds, kSeriesDate, kSeriesTime, file);
+  f.scan_start_tag = scan ? kSeriesTime.name : "";
+  std::optional<Stamp> earliest;
+  for (const auto& h : headers)
+    if (auto a = date_time(h->ds(), kAcquisitionDate, kAcquisitionTime, h->file))
+      if (!earliest || seconds_between(*earliest, *a, /*wrap=*/false) < 0) earliest = a;
+  if (earliest && (!scan || seconds_between(*scan, *earliest, /*wrap=*/false) < 0)) {
+    scan = earliest;
+    f.scan_start_tag = kAcquisitionTime.name;
+  }
+  if (!scan)
+    throw input_error(file, fmt::format("SUV with {} START needs the scan start: {} or {}, both missing",
+                                        kDecayCorrection.label(), kSeriesTime.label(), kAcquisitionTime.label()));
+  f.decay_seconds = seconds_between(*injection, *scan, /*wrap=*/true, &f.crossed_midnight);
+  if (f.decay_seconds < 0)
+    throw input_error(file, fmt::format("the injection ({}) is {:.0f} s after the scan start ({})", f.injection_tag,
+                                        -f.decay_seconds, f.scan_start_tag));
+  f.decay_fraction = std::exp2(-f.decay_seconds / f.half_life_s);
+}
+
 SuvFactor suv_bw_factor(const std::string& dir) {
   const std::vector<std::string> files = labkit::image::dicom_series_files(dir);
   std::vector<std::unique_ptr<Header>> headers;
@@ -224,47 +270,7 @@ SuvFactor suv_bw_factor(const std::string& dir) {
   f.dose_bq = positive_ds(rp, kDose, file, in_seq);
   f.half_life_s = positive_ds(rp, kHalfLife, file, in_seq);
 
-  if (f.decay_correction == "START") {
-    // Injection: the DT tag (with its date) if present, else the TM tag (time of day only).
-    std::optional<Stamp> injection;
-    if (auto dt = text(rp, kInjectionDateTime)) {
-      injection = parse_dt(*dt);
-      if (!injection)
-        throw input_error(file, fmt::format("{}{} is not a DICOM date-time (YYYYMMDDHHMMSS): '{}'",
-                                            kInjectionDateTime.label(), in_seq, *dt));
-      f.injection_tag = kInjectionDateTime.name;
-    } else if (auto tm = text(rp, kInjectionTime)) {
-      auto tod = parse_tm(*tm);
-      if (!tod)
-        throw input_error(file, fmt::format("{}{} is not a DICOM time (HHMMSS.FFFFFF): '{}'", kInjectionTime.label(),
-                                            in_seq, *tm));
-      injection = Stamp{std::nullopt, *tod};
-      f.injection_tag = kInjectionTime.name;
-    } else {
-      throw input_error(file, fmt::format("SUV needs {} or {}{}, both missing", kInjectionTime.label(),
-                                          kInjectionDateTime.label(), in_seq));
-    }
-    // Scan start: SeriesDate/Time, unless a slice was acquired earlier (the series time was rewritten
-    // by reconstruction or export), then the earliest AcquisitionDate/Time; without SeriesTime, the latter.
-    std::optional<Stamp> scan = date_time(ds, kSeriesDate, kSeriesTime, file);
-    f.scan_start_tag = scan ? kSeriesTime.name : "";
-    std::optional<Stamp> earliest;
-    for (const auto& h : headers)
-      if (auto a = date_time(h->ds(), kAcquisitionDate, kAcquisitionTime, h->file))
-        if (!earliest || seconds_between(*earliest, *a, /*wrap=*/false) < 0) earliest = a;
-    if (earliest && (!scan || seconds_between(*scan, *earliest, /*wrap=*/false) < 0)) {
-      scan = earliest;
-      f.scan_start_tag = kAcquisitionTime.name;
-    }
-    if (!scan)
-      throw input_error(file, fmt::format("SUV with {} START needs the scan start: {} or {}, both missing",
-                                          kDecayCorrection.label(), kSeriesTime.label(), kAcquisitionTime.label()));
-    f.decay_seconds = seconds_between(*injection, *scan, /*wrap=*/true, &f.crossed_midnight);
-    if (f.decay_seconds < 0)
-      throw input_error(file, fmt::format("the injection ({}) is {:.0f} s after the scan start ({})", f.injection_tag,
-                                          -f.decay_seconds, f.scan_start_tag));
-    f.decay_fraction = std::exp2(-f.decay_seconds / f.half_life_s);
-  }
+  if (f.decay_correction == "START") decay_to_scan_start(f, headers, ds, rp, file, in_seq);
   f.factor = f.weight_kg * 1000.0 / (f.dose_bq * f.decay_fraction);
   return f;
 }

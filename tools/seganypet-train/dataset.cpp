@@ -67,8 +67,10 @@ std::vector<CaseEntry> read_manifest(const std::string& path) {
 
 namespace {
 
-img::Volume read_label(const std::string& path, const img::Volume& image, const std::string& image_path) {
+img::Volume read_label(const std::string& path, const img::Volume& image, const std::string& image_path,
+                       double spacing) {
   auto v = img::read_volume(path);
+  ps::check_for_model_space(v, spacing, path);
   if (!img::same_geometry(v.geometry, image.geometry, 1e-3))
     throw labkit::input_error(path, "label grid differs from the image " + image_path +
                                         " (size, spacing, origin or direction); resample the label first");
@@ -91,8 +93,9 @@ std::vector<Sample> load_samples(const std::vector<CaseEntry>& cases, const std:
   for (const auto& c : cases) {
     if (c.split != split) continue;
     const auto image = img::read_volume(c.image);
-    const auto label = read_label(c.label, image, c.image);
-    const auto clean = c.clean_label.empty() ? label : read_label(c.clean_label, image, c.image);
+    ps::check_for_model_space(image, settings.spacing_mm, c.image);  // NaN/inf voxels, absurd spacings
+    const auto label = read_label(c.label, image, c.image, settings.spacing_mm);
+    const auto clean = c.clean_label.empty() ? label : read_label(c.clean_label, image, c.image, settings.spacing_mm);
     // Targets come from the training label, as a user's data would: a lesion a low-quality annotation
     // missed is no target (it only appears as background in other crops).
     const auto values = nonzero_labels(label);

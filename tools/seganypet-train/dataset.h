@@ -35,10 +35,11 @@ struct Sample {
   torch::Tensor clean;  // (1, S, S, S) the exact label when the manifest has one, else == label
 };
 
+// Part of TrainSettings (settings.h, from the config); zeros are only initialised memory.
 struct DataSettings {
-  int64_t crop_size = 128;
-  double spacing_mm = 1.5;
-  int64_t min_target_voxels = 100;  // at model spacing, inside the crop
+  int64_t crop_size = 0;            // the model's input size
+  double spacing_mm = 0;
+  int64_t min_target_voxels = 0;    // at model spacing, inside the crop
 };
 
 // Loads every case of `split` ("train" or "val"). InputError for a missing file, an image/label grid

@@ -19,7 +19,8 @@ for h in m["history"]:
     c = h.get("cpcl")
     extra = (f", CPCL rectified {c['rectified_samples']}/{c['low_quality_samples']} low-quality samples (the rest: models"
              f" not yet agreeing with the label), flipped {c['flipped_per_label_voxel']:.3f} per label voxel") if c else ""
-    print(f"epoch {h['epoch']}: loss {h['train_loss']:.4f}, val Dice {{1: {h['val_dice']['1']:.3f}, 3: {h['val_dice']['3']:.3f}}}{extra}")
+    d = dict(zip(h["val_dice"]["clicks"], h["val_dice"]["dice"]))
+    print(f"epoch {h['epoch']}: loss {h['train_loss']:.4f}, val Dice {{1: {d[1]:.3f}, 3: {d[3]:.3f}}}{extra}")
 PY
 models=${LABKIT_MODEL_DIR:-$HOME/.cache/labkit/models}
 if [ ! -f "$models/seganypet/default.safetensors" ]; then
@@ -36,5 +37,6 @@ done
 import json, sys
 for c in ("case0000", "case0001"):
     m = json.load(open(f"{sys.argv[1]}/infer-{c}/report.json"))["metrics"]
-    print(f"{c}: default model, mean Dice over lesions: 1 click {m['dice_mean']['1']:.3f}, 3 clicks {m['dice_mean']['3']:.3f}")
+    d = dict(zip(m["eval_clicks"], m["dice_mean"]))
+    print(f"{c}: default model, mean Dice over lesions: 1 click {d[1]:.3f}, 3 clicks {d[3]:.3f}")
 PY

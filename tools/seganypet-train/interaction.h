@@ -15,8 +15,9 @@
 
 namespace seganypet_train {
 
+// Part of TrainSettings (settings.h, from the config); zeros are only initialised memory.
 struct InteractionSettings {
-  int iterations = 11;
+  int iterations = 0;
   bool accumulate_clicks = false;
 };
 

@@ -2,24 +2,16 @@
 // high- and low-quality labels by cross-prompting confident learning (CPCL, SegAnyPET), or plainly on all
 // labels; data-parallel with torch c10d. `phantoms` writes a PET phantom training set with simulated
 // low-quality labels; `--install-default` makes the result the default model of seganypet-infer.
-#include <filesystem>
+#include <cstdio>
 
-#include "dataset.h"
-#include "labkit/core/atomic_file.h"
-#include "labkit/core/error.h"
-#include "labkit/core/log.h"
-#include "labkit/distributed/launch_env.h"
-#include "labkit/distributed/process_group.h"
+#include "commands.h"
 #include "labkit/petseg/default_model.h"
 #include "labkit/petseg/label_noise.h"
 #include "labkit/petseg/phantom.h"
-#include "labkit/sammed3d/checkpoint.h"
 #include "labkit/torch/runtime.h"
 #include "phantom_set.h"
 #include "settings.h"
-#include "trainer.h"
 
-namespace fs = std::filesystem;
 namespace ps = labkit::petseg;
 namespace st = seganypet_train;
 
@@ -56,33 +48,10 @@ int main(int argc, char** argv) {
     if (phantoms->parsed()) {
       run.metrics()["phantoms"] = st::write_phantom_set(phantom_settings, run.config().at("phantom"),
                                                         run.config().at("label_noise"), run);
+      std::fputs(st::phantoms_table(run.metrics()["phantoms"]).c_str(), stdout);
       return;
     }
-    if (manifest.empty()) throw labkit::InputError("no --manifest given (or use the phantoms command)");
-    auto settings = st::TrainSettings::from_config(run.config());
-    const auto device = labkit::torchrt::parse_device(run.device());
-    // Crop size: the model's input size (from the fine-tuning checkpoint when there is one).
-    settings.data.crop_size = settings.init_checkpoint.empty()
-                                  ? labkit::sammed3d::SamConfig::named_or_file(settings.model).img_size
-                                  : labkit::sammed3d::read_checkpoint_config(settings.init_checkpoint).img_size;
-    const auto cases = st::read_manifest(manifest);
-    auto train = st::load_samples(cases, "train", settings.data);
-    auto val = st::load_samples(cases, "val", settings.data);
-    if (train.empty()) throw labkit::input_error(manifest, "no training target (split \"train\") survived loading");
-    const auto env = labkit::dist::launch_env_from_environment();
-    auto group = labkit::dist::ProcessGroup::create(env, device);
-    run.report_extra()["distributed"] = {{"rank", env.rank}, {"world_size", env.world_size}, {"backend", group->backend()},
-                                         {"source", env.source}};
-    st::Trainer trainer(settings, std::move(train), std::move(val), run, *group, device);
-    trainer.train();
-    if (install_default && group->rank() == 0) {
-      const fs::path target = ps::default_model_path();
-      fs::create_directories(target.parent_path());
-      labkit::write_atomically(target.string(), [&](const std::string& tmp) {
-        fs::copy_file(run.out().file("model.safetensors"), tmp, fs::copy_options::overwrite_existing);
-      });
-      run.metrics()["installed_default"] = target.string();
-      labkit::log::info("installed the model as the default: {}", target.string());
-    }
+    st::train_command(manifest, install_default, run);
+    std::fputs(st::training_table(run.metrics()).c_str(), stdout);
   });
 }

@@ -1,5 +1,10 @@
 #include "settings.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
 #include "labkit/core/error.h"
 
 namespace seganypet_train {
@@ -24,54 +29,72 @@ nlohmann::json default_config() {
           {"cpcl", {{"enabled", true}, {"passes", 5}, {"start_epoch", 5}, {"min_agreement", 0.5}, {"noisy_label_weight", 0.0}}}};
 }
 
+namespace {
+
+labkit::InputError bad(const std::string& key, const std::string& why) {
+  return labkit::InputError("config " + key + ": " + why);
+}
+
+// A finite number in [lo, hi] (or (lo, hi] with lo_open).
+double real_in(const labkit::Config& c, const std::string& key, double lo, double hi, bool lo_open = false) {
+  const double x = c.get<double>(key);
+  if (!(std::isfinite(x) && (lo_open ? x > lo : x >= lo) && x <= hi))
+    throw bad(key, fmt::format("must be a finite number in {}{:g}, {:g}], got {}", lo_open ? "(" : "[", lo, hi,
+                               c.at(key).dump()));
+  return x;
+}
+
+// An integer in [lo, hi] (no wrap-around: -1 is never read as a huge unsigned value).
+int64_t int_in(const labkit::Config& c, const std::string& key, int64_t lo, int64_t hi) {
+  const auto& v = c.at(key);
+  const bool ok = v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(hi)) &&
+                  v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
+  if (!ok) throw bad(key, fmt::format("must be an integer in [{}, {}], got {}", lo, hi, v.dump()));
+  return v.get<int64_t>();
+}
+
+}  // namespace
+
 TrainSettings TrainSettings::from_config(const labkit::Config& c) {
   TrainSettings s;
-  auto bad = [](const std::string& key, const std::string& why) {
-    return labkit::InputError("config " + key + ": " + why);
-  };
   s.model = c.get<std::string>("model");
   s.init_checkpoint = c.get<std::string>("init_checkpoint");
-  s.data.spacing_mm = c.get<double>("spacing_mm");
-  if (!(s.data.spacing_mm > 0)) throw bad("spacing_mm", "must be positive");
-  s.data.min_target_voxels = c.get<int64_t>("min_target_voxels");
-  if (s.data.min_target_voxels < 1) throw bad("min_target_voxels", "must be >= 1");
-  s.epochs = c.get<int>("epochs");
-  if (s.epochs < 1) throw bad("epochs", "must be >= 1");
-  s.batch_size = c.get<int>("batch_size");
-  if (s.batch_size < 1) throw bad("batch_size", "must be >= 1");
-  s.accumulation_steps = c.get<int>("accumulation_steps");
-  if (s.accumulation_steps < 1) throw bad("accumulation_steps", "must be >= 1");
-  s.lr = c.get<double>("lr");
-  if (!(s.lr > 0)) throw bad("lr", "must be positive");
-  s.decoder_lr_scale = c.get<double>("decoder_lr_scale");
-  if (!(s.decoder_lr_scale > 0)) throw bad("decoder_lr_scale", "must be positive");
-  s.weight_decay = c.get<double>("weight_decay");
-  if (!(s.weight_decay >= 0)) throw bad("weight_decay", "must be >= 0");
-  s.lr_milestones = c.get<std::vector<double>>("lr_milestones");
-  for (double m : s.lr_milestones)
-    if (!(m > 0 && m < 1)) throw bad("lr_milestones", "entries are fractions of the epochs, in (0, 1)");
-  s.lr_gamma = c.get<double>("lr_gamma");
-  if (!(s.lr_gamma > 0 && s.lr_gamma <= 1)) throw bad("lr_gamma", "must be in (0, 1]");
-  s.interaction.iterations = c.get<int>("iterations");
-  if (s.interaction.iterations < 1 || s.interaction.iterations > 50) throw bad("iterations", "must be in 1..50");
+  s.data.crop_size = 0;  // the model's input size, set once the model is known
+  s.data.spacing_mm = real_in(c, "spacing_mm", 0.1, 20);
+  s.data.min_target_voxels = int_in(c, "min_target_voxels", 1, int64_t{1} << 30);
+  s.epochs = static_cast<int>(int_in(c, "epochs", 1, 100000));
+  s.batch_size = static_cast<int>(int_in(c, "batch_size", 1, 4096));
+  s.accumulation_steps = static_cast<int>(int_in(c, "accumulation_steps", 1, 4096));
+  s.lr = real_in(c, "lr", 0, 1, true);
+  s.decoder_lr_scale = real_in(c, "decoder_lr_scale", 0, 100, true);
+  s.weight_decay = real_in(c, "weight_decay", 0, 10);
+  const auto& ms = c.at("lr_milestones");
+  for (const auto& m : ms) {
+    if (!m.is_number() || !(m.get<double>() > 0 && m.get<double>() < 1))
+      throw bad("lr_milestones", "entries are fractions of the epochs, in (0, 1), got " + ms.dump());
+    s.lr_milestones.push_back(m.get<double>());
+  }
+  s.lr_gamma = real_in(c, "lr_gamma", 0, 1, true);
+  s.interaction.iterations = static_cast<int>(int_in(c, "iterations", 1, 50));
   s.interaction.accumulate_clicks = c.get<bool>("accumulate_clicks");
   s.random_flip = c.get<bool>("random_flip");
-  s.val_clicks = c.get<std::vector<int>>("val_clicks");
-  if (s.val_clicks.empty()) throw bad("val_clicks", "must not be empty");
-  for (int k : s.val_clicks)
-    if (k < 1 || k > 20) throw bad("val_clicks", "entries must be in 1..20");
+  const auto& vc = c.at("val_clicks");
+  if (!vc.is_array() || vc.empty()) throw bad("val_clicks", "must be a non-empty list of click counts");
+  for (const auto& k : vc) {
+    if (!k.is_number_integer() || k.get<int64_t>() < 1 || k.get<int64_t>() > 20)
+      throw bad("val_clicks", "entries must be integers in 1..20, got " + vc.dump());
+    s.val_clicks.push_back(k.get<int>());
+  }
   std::sort(s.val_clicks.begin(), s.val_clicks.end());
+  s.val_clicks.erase(std::unique(s.val_clicks.begin(), s.val_clicks.end()), s.val_clicks.end());
   s.cpcl.enabled = c.get<bool>("cpcl.enabled");
-  s.cpcl.passes = c.get<int>("cpcl.passes");
-  if (s.cpcl.passes < 1 || s.cpcl.passes > 20) throw bad("cpcl.passes", "must be in 1..20");
-  s.cpcl.start_epoch = c.get<int>("cpcl.start_epoch");
-  if (s.cpcl.start_epoch < 0) throw bad("cpcl.start_epoch", "must be >= 0");
-  s.cpcl.min_agreement = c.get<double>("cpcl.min_agreement");
-  if (!(s.cpcl.min_agreement >= 0 && s.cpcl.min_agreement <= 1)) throw bad("cpcl.min_agreement", "must be in [0, 1]");
-  s.cpcl.noisy_label_weight = c.get<double>("cpcl.noisy_label_weight");
-  if (!(s.cpcl.noisy_label_weight >= 0 && s.cpcl.noisy_label_weight <= 1))
-    throw bad("cpcl.noisy_label_weight", "must be in [0, 1]");
+  s.cpcl.passes = static_cast<int>(int_in(c, "cpcl.passes", 1, 20));
+  s.cpcl.start_epoch = static_cast<int>(int_in(c, "cpcl.start_epoch", 0, 100000));
+  s.cpcl.min_agreement = real_in(c, "cpcl.min_agreement", 0, 1);
+  s.cpcl.noisy_label_weight = real_in(c, "cpcl.noisy_label_weight", 0, 1);
   return s;
 }
+
+TrainSettings TrainSettings::defaults() { return from_config(labkit::Config(default_config())); }
 
 }  // namespace seganypet_train

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "cpcl.h"
 #include "interaction.h"
@@ -15,6 +18,7 @@
 #include "labkit/core/timer.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "loss.h"
+#include "termination.h"
 
 namespace seganypet_train {
 
@@ -124,6 +128,58 @@ void Trainer::average_gradients(Replica& r) {
   }
 }
 
+struct Trainer::CpclStats {
+  double flagged = 0, flipped = 0, ignored = 0, lq_voxels = 0, errors_before = 0, errors_after = 0;
+  int64_t lq_samples = 0, rectified_samples = 0;
+};
+
+torch::Tensor Trainer::train_step(const std::vector<const Sample*>& mine, double share, bool cpcl_active,
+                                  std::mt19937_64& rng, CpclStats& st) {
+  auto image = stack_field(mine, &Sample::image).to(device_);
+  auto label = stack_field(mine, &Sample::label).to(device_);
+  auto clean = stack_field(mine, &Sample::clean).to(device_);  // diagnostics only
+  std::vector<bool> low_quality;
+  for (const auto* s : mine) low_quality.push_back(!s->high_quality);
+  if (s_.random_flip) {  // upstream RandomFlip(axes 0, 1, 2), p = 0.5 per axis and sample
+    for (size_t b = 0; b < mine.size(); ++b)
+      for (int64_t axis = 2; axis <= 4; ++axis)
+        if (std::bernoulli_distribution(0.5)(rng)) {
+          image[b].copy_(image[b].flip({axis - 1}));
+          label[b].copy_(label[b].flip({axis - 1}));
+          clean[b].copy_(clean[b].flip({axis - 1}));
+        }
+  }
+  std::vector<torch::Tensor> emb;
+  {
+    labkit::ScopedTimer t(run_.timings(), "encode");
+    for (auto& r : models_) emb.push_back(r->model->encode(image));
+  }
+  torch::Tensor target = label, weight;
+  if (cpcl_active) {
+    labkit::ScopedTimer timer(run_.timings(), "cpcl_targets");
+    auto t = cpcl_targets(*models_[0]->model, *models_[1]->model, emb[0].detach(), emb[1].detach(), label,
+                          low_quality, s_.cpcl.passes, s_.cpcl.min_agreement, rng, clean);
+    target = t.target, weight = t.weight;
+    st.flagged += t.flagged, st.flipped += t.flipped, st.ignored += t.ignored, st.lq_voxels += t.label_voxels;
+    st.lq_samples += t.samples, st.rectified_samples += t.rectified_samples;
+    st.errors_before += t.errors_before, st.errors_after += t.errors_after;
+  }
+  const double wn = cpcl_active ? s_.cpcl.noisy_label_weight : 0.0;
+  auto loss_of = [&](const torch::Tensor& up) {
+    auto l = dice_ce_loss(up, target, weight);
+    return wn > 0 ? (1 - wn) * l + wn * dice_ce_loss(up, label) : l;
+  };
+  torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(device_));
+  {
+    labkit::ScopedTimer timer(run_.timings(), "interaction");
+    for (size_t m = 0; m < models_.size(); ++m)
+      total = total + run_interaction(*models_[m]->model, emb[m], target, loss_of, s_.interaction, rng).loss;
+  }
+  labkit::ScopedTimer timer(run_.timings(), "backward");
+  (total * share / s_.accumulation_steps).backward();
+  return total;
+}
+
 void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
   const int world = group_.world_size(), rank = group_.rank();
   std::vector<size_t> order(train_.size());
@@ -134,9 +190,8 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
   const int64_t steps = static_cast<int64_t>((order.size() + gbs - 1) / gbs);
   const bool cpcl_active = s_.cpcl.enabled && epoch >= s_.cpcl.start_epoch;
   for (auto& r : models_) r->model->train(), r->optimizer->zero_grad();
-  double loss_sum = 0, flagged = 0, flipped = 0, ignored = 0, lq_voxels = 0;
-  int64_t lq_samples = 0, rectified_samples = 0;
-  double errors_before = 0, errors_after = 0;
+  double loss_sum = 0;
+  CpclStats st;
   labkit::Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s_.epochs), steps, "step");
   for (int64_t step = 0; step < steps; ++step) {
     std::vector<const Sample*> mine;
@@ -144,52 +199,9 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
     for (size_t i = begin; i < end; ++i)
       if (static_cast<int>(i % world) == rank) mine.push_back(&train_[order[i]]);
     std::mt19937_64 rng(mix(mix(run_.seed(), epoch), mix(step, rank)));
-    torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(device_));
-    if (!mine.empty()) {
-      auto image = stack_field(mine, &Sample::image).to(device_);
-      auto label = stack_field(mine, &Sample::label).to(device_);
-      auto clean = stack_field(mine, &Sample::clean).to(device_);  // diagnostics only
-      std::vector<bool> low_quality;
-      for (const auto* s : mine) low_quality.push_back(!s->high_quality);
-      if (s_.random_flip) {  // upstream RandomFlip(axes 0, 1, 2), p = 0.5 per axis and sample
-        for (size_t b = 0; b < mine.size(); ++b)
-          for (int64_t axis = 2; axis <= 4; ++axis)
-            if (std::bernoulli_distribution(0.5)(rng)) {
-              image[b].copy_(image[b].flip({axis - 1}));
-              label[b].copy_(label[b].flip({axis - 1}));
-              clean[b].copy_(clean[b].flip({axis - 1}));
-            }
-      }
-      std::vector<torch::Tensor> emb;
-      {
-        labkit::ScopedTimer t(run_.timings(), "encode");
-        for (auto& r : models_) emb.push_back(r->model->encode(image));
-      }
-      torch::Tensor target = label, weight;
-      if (cpcl_active) {
-        labkit::ScopedTimer timer(run_.timings(), "cpcl_targets");
-        auto t = cpcl_targets(*models_[0]->model, *models_[1]->model, emb[0].detach(), emb[1].detach(), label,
-                              low_quality, s_.cpcl.passes, s_.cpcl.min_agreement, rng, clean);
-        target = t.target, weight = t.weight;
-        flagged += t.flagged, flipped += t.flipped, ignored += t.ignored, lq_voxels += t.label_voxels;
-        lq_samples += t.samples, rectified_samples += t.rectified_samples;
-        errors_before += t.errors_before, errors_after += t.errors_after;
-      }
-      const double wn = cpcl_active ? s_.cpcl.noisy_label_weight : 0.0;
-      auto loss_of = [&](const torch::Tensor& up) {
-        auto l = dice_ce_loss(up, target, weight);
-        return wn > 0 ? (1 - wn) * l + wn * dice_ce_loss(up, label) : l;
-      };
-      {
-        labkit::ScopedTimer timer(run_.timings(), "interaction");
-        for (size_t m = 0; m < models_.size(); ++m)
-          total = total + run_interaction(*models_[m]->model, emb[m], target, loss_of, s_.interaction, rng).loss;
-      }
-      // Each rank's share of the global batch, so that averaging over ranks gives the batch mean.
-      const double share = double(mine.size()) * world / double(end - begin);
-      labkit::ScopedTimer timer(run_.timings(), "backward");
-      (total * share / s_.accumulation_steps).backward();
-    }
+    // Each rank's share of the global batch, so that averaging over ranks gives the batch mean.
+    const double share = double(mine.size()) * world / double(end - begin);
+    const double total = mine.empty() ? 0.0 : train_step(mine, share, cpcl_active, rng, st).item<double>();
     if ((step + 1) % s_.accumulation_steps == 0 || step + 1 == steps) {
       labkit::ScopedTimer timer(run_.timings(), "optimizer_step");
       for (auto& r : models_) {
@@ -198,26 +210,35 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
         r->optimizer->zero_grad();
       }
     }
-    std::vector<torch::Tensor> l{torch::tensor({total.item<double>() * double(mine.size())}, torch::kFloat64)};
+    // The loss and the stop request travel together, so that every rank stops after the same step.
+    std::vector<torch::Tensor> l{
+        torch::tensor({total * double(mine.size()), sigterm_received() ? 1.0 : 0.0}, torch::kFloat64)};
     if (world > 1) group_.all_reduce_sum(l);
-    loss_sum += l[0].item<double>();
+    if (l[0][1].item<double>() > 0)
+      throw Interrupted(fmt::format("SIGTERM: stopped in epoch {} after step {} of {}; the checkpoint of epoch {} is "
+                                    "kept, continue with --resume",
+                                    epoch + 1, step + 1, steps, epoch));
+    if (!std::isfinite(l[0][0].item<double>()))  // a diverging run fails instead of writing a broken model
+      throw std::runtime_error(fmt::format("epoch {} step {}: the training loss became {} (learning rate too high?)",
+                                           epoch + 1, step + 1, l[0][0].item<double>()));
+    loss_sum += l[0][0].item<double>();
     progress.advance();
   }
   progress.finish();
   entry["train_loss"] = loss_sum / double(std::max<size_t>(1, order.size())) / double(models_.size()) /
                         double(s_.interaction.iterations);
   entry["cpcl_active"] = cpcl_active;
-  if (cpcl_active && lq_voxels > 0) {
+  if (cpcl_active && st.lq_voxels > 0) {
     // Fractions of the low-quality label voxels on this rank's share (the replicas agree on the models).
-    entry["cpcl"] = {{"flagged_per_label_voxel", flagged / lq_voxels},
-                     {"flipped_per_label_voxel", flipped / lq_voxels},
-                     {"ignored_per_label_voxel", ignored / lq_voxels},
-                     {"low_quality_samples", lq_samples},
-                     {"rectified_samples", rectified_samples}};
+    entry["cpcl"] = {{"flagged_per_label_voxel", st.flagged / st.lq_voxels},
+                     {"flipped_per_label_voxel", st.flipped / st.lq_voxels},
+                     {"ignored_per_label_voxel", st.ignored / st.lq_voxels},
+                     {"low_quality_samples", st.lq_samples},
+                     {"rectified_samples", st.rectified_samples}};
     // Against the exact labels when the manifest has them (simulated noise).
     if (std::any_of(train_.begin(), train_.end(), [](const Sample& s) { return !s.high_quality && s.exact_known; })) {
-      entry["cpcl"]["label_errors_before_per_label_voxel"] = errors_before / lq_voxels;
-      entry["cpcl"]["label_errors_after_per_label_voxel"] = errors_after / lq_voxels;
+      entry["cpcl"]["label_errors_before_per_label_voxel"] = st.errors_before / st.lq_voxels;
+      entry["cpcl"]["label_errors_after_per_label_voxel"] = st.errors_after / st.lq_voxels;
     }
   }
 }
@@ -236,7 +257,10 @@ nlohmann::json Trainer::validate() {
                         stack_field(items, &Sample::clean).to(device_), s_.val_clicks, rng);
     for (size_t k = 0; k < sums.size(); ++k) sums[k] += d.select(1, k).sum().item<double>();
   }
-  for (size_t k = 0; k < sums.size(); ++k) out[std::to_string(s_.val_clicks[k])] = sums[k] / double(val_.size());
+  // Lists aligned with the ascending click counts (a dictionary keyed "1", "10", "3" would sort as text).
+  out["clicks"] = s_.val_clicks;
+  out["dice"] = nlohmann::json::array();
+  for (size_t k = 0; k < sums.size(); ++k) out["dice"].push_back(sums[k] / double(val_.size()));
   return out;
 }
 
@@ -265,25 +289,44 @@ int Trainer::load_checkpoint() {
   const fs::path root = run_.out().file("checkpoint");
   const fs::path latest = root / "latest.json";
   if (!fs::exists(latest)) return 0;
+  const std::string where = latest.string();
   nlohmann::json j;
   try {
     std::ifstream in(latest);
     j = nlohmann::json::parse(in);
   } catch (const std::exception& e) {
-    throw labkit::input_error(latest.string(), std::string("unreadable checkpoint index: ") + e.what());
+    throw labkit::input_error(where, std::string("unreadable checkpoint index: ") + e.what());
   }
+  // Everything the index claims is checked against this run before any of it is used.
+  if (!j.is_object() || !j.contains("epoch") || !j["epoch"].is_number_integer() || !j.contains("dir") ||
+      !j["dir"].is_string() || !j.contains("history") || !j["history"].is_array())
+    throw labkit::input_error(where, "not a checkpoint index (needs integer \"epoch\", \"dir\" and a \"history\" list)");
   if (j.value("models", 0) != static_cast<int>(models_.size()))
-    throw labkit::input_error(latest.string(), "checkpoint has " + std::to_string(j.value("models", 0)) +
-                                                   " model(s) but this config trains " +
-                                                   std::to_string(models_.size()) + " (cpcl.enabled changed?)");
-  const fs::path dir = root / j.at("dir").get<std::string>();
+    throw labkit::input_error(where, "checkpoint has " + std::to_string(j.value("models", 0)) +
+                                         " model(s) but this config trains " + std::to_string(models_.size()) +
+                                         " (cpcl.enabled changed?)");
+  const int64_t epoch = j["epoch"].get<int64_t>();
+  if (epoch < 1 || epoch > s_.epochs)
+    throw labkit::input_error(where, fmt::format("epoch {} is outside 1..{} (the configured epochs)", epoch, s_.epochs));
+  if (j["dir"].get<std::string>() != fmt::format("epoch-{:04d}", epoch))
+    throw labkit::input_error(where, fmt::format("dir \"{}\" does not belong to epoch {}", j["dir"].get<std::string>(), epoch));
+  if (static_cast<int64_t>(j["history"].size()) != epoch)
+    throw labkit::input_error(where, fmt::format("history has {} entries for {} epochs", j["history"].size(), epoch));
+  const fs::path dir = root / j["dir"].get<std::string>();
   for (size_t m = 0; m < models_.size(); ++m) {
     const std::string tag = m == 0 ? "a" : "b";
-    sm::load_weights(*models_[m]->model, (dir / ("model_" + tag + ".safetensors")).string());
-    torch::load(*models_[m]->optimizer, (dir / ("optimizer_" + tag + ".pt")).string());
+    sm::load_weights(*models_[m]->model, (dir / ("model_" + tag + ".safetensors")).string());  // names, shapes, NaN
+    const auto opt = (dir / ("optimizer_" + tag + ".pt")).string();
+    if (!fs::exists(opt)) throw labkit::input_error(opt, "missing optimizer state of the checkpoint");
+    try {
+      torch::load(*models_[m]->optimizer, opt);
+    } catch (const std::exception& e) {  // a truncated or foreign file: c10::Error with a C++ backtrace
+      const std::string what = e.what();
+      throw labkit::input_error(opt, "unreadable optimizer state: " + what.substr(0, what.find('\n')));
+    }
   }
-  history_ = j.at("history");
-  return j.at("epoch").get<int>();
+  history_ = j["history"];
+  return static_cast<int>(epoch);
 }
 
 void Trainer::train() {

@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "dataset.h"
@@ -15,6 +17,11 @@
 #include "settings.h"
 
 namespace seganypet_train {
+
+// Training stopped on request (SIGTERM) at a step boundary; the last epoch checkpoint stays valid.
+struct Interrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 class Trainer {
  public:
@@ -27,7 +34,12 @@ class Trainer {
 
  private:
   struct Replica;
+  struct CpclStats;
   void train_epoch(int epoch, nlohmann::json& entry);
+  // One step's forward and backward on this rank's samples `mine` (flips, encoding, CPCL targets, the
+  // click loop); returns the summed loss. `share` scales it to this rank's part of the global batch.
+  torch::Tensor train_step(const std::vector<const Sample*>& mine, double share, bool cpcl_active,
+                           std::mt19937_64& rng, CpclStats& stats);
   nlohmann::json validate();
   void save_checkpoint(int epoch);
   int load_checkpoint();  // returns the next epoch to run (0 without a checkpoint)

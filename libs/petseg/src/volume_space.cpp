@@ -1,6 +1,11 @@
 #include "labkit/petseg/volume_space.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
+
+#include "labkit/core/error.h"
+#include "labkit/petseg/nifti_values.h"
 
 namespace labkit::petseg {
 
@@ -14,6 +19,35 @@ torch::Tensor ijk_view(img::Volume& v) {
 }
 
 }  // namespace
+
+void check_for_model_space(const img::Volume& v, double spacing, const std::string& path) {
+  // NIfTI: in the file's bytes (ITK's reader turns them into zeros); other formats: as decoded.
+  const auto raw = nifti_nonfinite_voxels(path);
+  if (raw.count)
+    throw labkit::input_error(path, fmt::format("{} of {} voxels are NaN or inf", raw.count, raw.voxels));
+  int64_t bad = 0;
+  for (float x : v.voxels) bad += !std::isfinite(x);
+  if (bad)
+    throw labkit::input_error(path, fmt::format("{} of {} voxels are NaN or inf", bad, v.voxels.size()));
+  const auto& g = v.geometry;
+  double total = 1;
+  for (int a = 0; a < 3; ++a) {
+    if (!(std::isfinite(g.spacing[a]) && g.spacing[a] > 0))
+      throw labkit::input_error(path, fmt::format("voxel spacing {} along axis {} is not a positive finite number",
+                                                  g.spacing[a], a));
+    // The reoriented extent along an axis is at most the diagonal of the image box.
+    const double extent = double(g.size[a]) * g.spacing[a] / spacing;
+    total *= std::max(1.0, extent);
+    if (extent > double(kMaxModelAxis))
+      throw labkit::input_error(path, fmt::format("{} voxels of {} mm along axis {} make {:.3g} voxels at the model "
+                                                  "spacing {} mm (at most {}); check the voxel spacing (pixdim) and spacing_mm",
+                                                  g.size[a], g.spacing[a], a, extent, spacing, kMaxModelAxis));
+  }
+  if (total > double(kMaxModelVoxels))
+    throw labkit::input_error(path, fmt::format("the image makes {:.3g} voxels at the model spacing {} mm (at most {:.3g}); "
+                                                "check the voxel spacing (pixdim) and spacing_mm",
+                                                total, spacing, double(kMaxModelVoxels)));
+}
 
 ModelSpace to_model_space(const img::Volume& v, double spacing, bool label_map) {
   ModelSpace m;

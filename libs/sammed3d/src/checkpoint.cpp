@@ -48,6 +48,8 @@ void load_state(Sam3DImpl& model, const std::map<std::string, torch::Tensor>& te
                                   shape_str(t.sizes()) + " (wrong model config?)");
     if (!it->second.is_floating_point())
       throw input_error(path, "tensor '" + name + "' is not floating point");
+    if (!torch::isfinite(it->second).all().item<bool>())
+      throw input_error(path, "tensor '" + name + "' holds NaN or inf values");
   }
   for (const auto& [name, t] : tensors)
     if (!target.count(name)) throw input_error(path, "unexpected tensor '" + name + "' (not part of the model)");

@@ -67,6 +67,23 @@ SamConfig SamConfig::named_or_file(const std::string& name_or_path) {
 
 void SamConfig::validate(const std::string& what) const {
   auto fail = [&](const std::string& p) { throw input_error(what, p); };
+  // Bounds first: sizes come from files (checkpoint metadata, JSON), and a huge one would otherwise
+  // reach an allocation (img_size 1048576 ended in std::bad_alloc). vit_b_ori is well inside them.
+  const std::pair<const char*, std::pair<int64_t, int64_t>> bounds[] = {
+      {"img_size", {1, 512}},        {"patch_size", {1, 512}},          {"in_chans", {1, 16}},
+      {"embed_dim", {1, 8192}},      {"depth", {1, 128}},               {"num_heads", {1, 256}},
+      {"mlp_dim", {1, 65536}},       {"window_size", {0, 64}},          {"out_chans", {1, 8192}},
+      {"mask_in_chans", {1, 1024}},  {"decoder_depth", {1, 64}},        {"decoder_heads", {1, 256}},
+      {"decoder_mlp_dim", {1, 65536}}, {"attention_downsample_rate", {1, 64}},
+      {"num_multimask_outputs", {0, 16}}, {"iou_head_depth", {1, 64}}, {"iou_head_hidden_dim", {1, 65536}}};
+  const auto j = to_json();
+  for (const auto& [key, range] : bounds) {
+    const int64_t v = j.at(key).get<int64_t>();
+    if (v < range.first || v > range.second)
+      fail("model config " + std::string(key) + " = " + std::to_string(v) + " is outside [" +
+           std::to_string(range.first) + ", " + std::to_string(range.second) + "]");
+  }
+  if (grid() > 64) fail("model config img_size / patch_size = " + std::to_string(grid()) + " tokens per axis; at most 64");
   if (img_size <= 0 || patch_size <= 0 || img_size % patch_size != 0) fail("img_size must be a multiple of patch_size");
   if (embed_dim <= 0 || num_heads <= 0 || embed_dim % num_heads != 0) fail("embed_dim must be divisible by num_heads");
   if (depth <= 0 || mlp_dim <= 0 || window_size < 0) fail("depth, mlp_dim must be positive, window_size >= 0");

@@ -86,7 +86,7 @@ TEST(Calibrate, TrainingLowersKlTopAndKeepsRotationsOrthogonal) {
   su.calib = sample_streams(test::stories(), 16, 64, 11);
   auto t = rotation_init(test::stories().config, su.s, {"orthogonal", 0});
   const double before = su.loss_on_calib(t);
-  TrainOptions o;
+  TrainOptions o = test::default_train_options();
   o.steps = 30;
   o.batch = 4;
   o.smooth_lr = 0.01;
@@ -101,7 +101,7 @@ TEST(Calibrate, TrainingLowersKlTopAndKeepsRotationsOrthogonal) {
 
 TEST(Calibrate, ResumeFromCheckpointEqualsUninterruptedRun) {
   CalibSetup su;
-  TrainOptions o;
+  TrainOptions o = test::default_train_options();
   o.steps = 6;
   o.batch = 2;
   auto full = rotation_init(test::stories().config, su.s, {"orthogonal", 0});

@@ -89,7 +89,7 @@ TEST(Layerwise, TwoTrainingStepsGiveTheSameTransforms) {
   const auto s = parse_setting("W4A4KV4");
   const auto fused32 = fuse_norms(test::stories()).to(torch::kFloat);
   const auto calib = sample_streams(test::stories(), 6, 40, 11);
-  TrainOptions o;
+  TrainOptions o = test::default_train_options();
   o.steps = 2;
   o.batch = 3;
   auto a = perturbed_init(s), b = clone(a);

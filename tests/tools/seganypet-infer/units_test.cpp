@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "labkit/core/error.h"
-#include "phantom.h"
+#include "sphere_phantom.h"
 #include "prompts.h"
 #include "run_command.h"
 #include "surface_dice.h"
@@ -16,7 +16,7 @@ using namespace seganypet;
 using namespace labkit::petseg;
 
 TEST(SegAnyPetUnits, ModelSpaceIsRasAtModelSpacing) {
-  auto p = make_phantom(1, 2);
+  auto p = make_sphere_phantom(1, 2);
   auto m = to_model_space(p.pet, 1.5);
   EXPECT_EQ(img::orientation_code(m.volume.geometry), "RAS");
   for (double s : m.volume.geometry.spacing) EXPECT_DOUBLE_EQ(s, 1.5);
@@ -31,7 +31,7 @@ TEST(SegAnyPetUnits, ModelSpaceIsRasAtModelSpacing) {
 }
 
 TEST(SegAnyPetUnits, CropRoundTripToOriginalGrid) {
-  auto p = make_phantom(2, 1);
+  auto p = make_sphere_phantom(2, 1);
   auto m = to_model_space(p.pet, 1.5);
   const std::array<double, 3> centre{40, 50, 45};
   auto crop = crop_around(m, centre, 32);
@@ -74,27 +74,32 @@ TEST(SegAnyPetUnits, PointsAndPromptFiles) {
   g.size = {10, 20, 30};
   g.spacing = {2, 2, 2};
   g.origin = {-10, 0, 0};
-  auto c = parse_point("1,2,3", false, g, "--point");
+  auto c = parse_point("1,2,3", Coords::kVoxel, g, "--point");
   EXPECT_EQ(c.ijk, (std::array<double, 3>{1, 2, 3}));
   EXPECT_TRUE(c.positive);
-  auto mm = parse_point("-8,4,6,0", true, g, "--point-mm");
+  auto mm = parse_point("-8,4,6,0", Coords::kLps, g, "--point-mm");
   EXPECT_EQ(mm.ijk, (std::array<double, 3>{1, 2, 3}));
   EXPECT_FALSE(mm.positive);
-  EXPECT_THROW(parse_point("1,2", false, g, "--point"), labkit::InputError);
-  EXPECT_THROW(parse_point("1,2,x", false, g, "--point"), labkit::InputError);
-  EXPECT_THROW(parse_point("1,2,3,2", false, g, "--point"), labkit::InputError);
-  EXPECT_THROW(parse_point("10,2,3", false, g, "--point"), labkit::InputError);  // index 10 of size 10
+  // RAS is LPS with x and y negated (identity direction here: x_LPS = -10 + 2i, so i = 1 is x_LPS -8).
+  auto ras = parse_point("8,-4,6", Coords::kRas, g, "--point-ras");
+  EXPECT_EQ(ras.ijk, (std::array<double, 3>{1, 2, 3}));
+  EXPECT_THROW(parse_point("nan,2,3", Coords::kLps, g, "--point-mm"), labkit::InputError);
+  EXPECT_THROW(parse_point("1,2", Coords::kVoxel, g, "--point"), labkit::InputError);
+  EXPECT_THROW(parse_point("1,2,x", Coords::kVoxel, g, "--point"), labkit::InputError);
+  EXPECT_THROW(parse_point("1,2,3,2", Coords::kVoxel, g, "--point"), labkit::InputError);
+  EXPECT_THROW(parse_point("10,2,3", Coords::kVoxel, g, "--point"), labkit::InputError);  // index 10 of size 10
   const auto dir = labkit::test::fresh_temp_dir("seganypet_prompts");
   auto write = [&](const std::string& name, const std::string& text) {
     std::ofstream(dir + "/" + name) << text;
     return dir + "/" + name;
   };
   auto ok = read_targets(write("ok.json", R"({"targets": [{"label": 3, "points": [{"voxel": [1,2,3]},
-      {"mm": [-8,4,6], "positive": false}]}, {"points": [{"voxel": [4,4,4]}]}]})"), g);
+      {"mm": [-8,4,6], "positive": false}]}, {"points": [{"voxel": [4,4,4]}, {"ras": [8,-4,6]}]}]})"), g);
   ASSERT_EQ(ok.size(), 2u);
   EXPECT_EQ(ok[0].label, 3);
   EXPECT_EQ(ok[1].label, 2);
   EXPECT_FALSE(ok[0].clicks[1].positive);
+  EXPECT_EQ(ok[1].clicks[1].ijk, (std::array<double, 3>{1, 2, 3}));
   auto err = [&](const std::string& name, const std::string& text) {
     try {
       read_targets(write(name, text), g);

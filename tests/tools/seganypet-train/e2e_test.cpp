@@ -1,10 +1,17 @@
 // seganypet-train end to end: the phantom set, a short training of the tiny model (plain and CPCL), the
 // model loading in seganypet-infer, exact --resume, --install-default, and bad input (exit 2).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/imageio/image.h"
@@ -81,11 +88,17 @@ TEST(SegAnyPetTrainE2E, TrainsCpclAndInferLoadsTheModel) {
   EXPECT_FALSE(h[0]["cpcl_active"].get<bool>());
   EXPECT_TRUE(h[1]["cpcl_active"].get<bool>());
   EXPECT_TRUE(h[1].contains("cpcl"));
-  for (const auto* k : {"1", "3", "5"}) {
-    const double d = h[1]["val_dice"][k].get<double>();
-    EXPECT_GE(d, 0.0);
-    EXPECT_LE(d, 1.0);
+  EXPECT_EQ(h[1]["val_dice"]["clicks"], nlohmann::json({1, 3, 5}));
+  ASSERT_EQ(h[1]["val_dice"]["dice"].size(), 3u);
+  for (const auto& v : h[1]["val_dice"]["dice"]) {
+    EXPECT_GE(v.get<double>(), 0.0);
+    EXPECT_LE(v.get<double>(), 1.0);
   }
+  // The table on stdout: one row per epoch with the loss and Dice of report.json.
+  EXPECT_NE(r.out.find("epoch train_loss    Dice@1    Dice@3    Dice@5\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(fmt::format("{:>5} {:>10.4f} {:>9.4f}", 2, h[1]["train_loss"].get<double>(),
+                                   h[1]["val_dice"]["dice"][0].get<double>())),
+            std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(out + "/config.json"));
   EXPECT_TRUE(fs::exists(out + "/checkpoint/latest.json"));
   EXPECT_TRUE(fs::exists(out + "/checkpoint/epoch-0002/model_b.safetensors"));
@@ -109,19 +122,42 @@ TEST(SegAnyPetTrainE2E, TrainsCpclAndInferLoadsTheModel) {
   EXPECT_EQ(ftr["parameters"], rep["metrics"]["parameters"]);
 }
 
-TEST(SegAnyPetTrainE2E, ResumeContinuesExactly) {
-  const auto straight = phantom_dir() + "/straight", split = phantom_dir() + "/split";
-  const std::string common = "--seed 5 --set cpcl.enabled=false";
-  ASSERT_EQ(train(common + " --set epochs=2", straight).exit_code, 0);
-  ASSERT_EQ(train(common + " --set epochs=1", split).exit_code, 0);
-  auto r = train(common + " --set epochs=2 --resume", split);
+// SLURM pre-emption: SIGTERM during training stops it (exit 1, no model, no report) with the last epoch
+// checkpoint intact; --resume with the same settings writes the model an uninterrupted run writes, byte
+// for byte (every random stream comes from seed, epoch, step and rank).
+TEST(SegAnyPetTrainE2E, SigtermThenResumeEqualsAnUninterruptedRun) {
+  const auto straight = phantom_dir() + "/straight", cut = phantom_dir() + "/cut";
+  const std::string common = "--seed 5 --set cpcl.enabled=false --set epochs=4";
+  ASSERT_EQ(train(common, straight).exit_code, 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = "exec " + kTrain + " --manifest " + shell_quote(phantom_dir() + "/ph/manifest.json") + kQuick +
+                            " " + common + " --out " + shell_quote(cut) + " 2>" + shell_quote(cut + ".err");
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 6000 && !fs::exists(cut + "/checkpoint/latest.json"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const auto err = labkit::read_file(cut + ".err");
+  ASSERT_TRUE(WIFEXITED(status)) << err;
+  ASSERT_EQ(WEXITSTATUS(status), 1) << "the SIGTERM came after training had finished?\n" << err;
+  EXPECT_NE(err.find("SIGTERM: stopped in epoch"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(cut + "/model.safetensors"));
+  EXPECT_FALSE(fs::exists(cut + "/report.json"));
+  auto r = train(common + " --resume", cut);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("resuming after epoch 1"), std::string::npos) << r.err;
-  EXPECT_EQ(labkit::read_file(straight + "/model.safetensors"), labkit::read_file(split + "/model.safetensors"));
+  EXPECT_NE(r.err.find("resuming after epoch"), std::string::npos) << r.err;
+  EXPECT_EQ(labkit::read_file(straight + "/model.safetensors"), labkit::read_file(cut + "/model.safetensors"));
   const auto a = read_json(straight + "/report.json")["metrics"]["history"];
-  const auto b = read_json(split + "/report.json")["metrics"]["history"];
-  ASSERT_EQ(b.size(), 2u);
-  EXPECT_EQ(a[1]["val_dice"], b[1]["val_dice"]);
+  const auto b = read_json(cut + "/report.json")["metrics"]["history"];
+  ASSERT_EQ(b.size(), 4u);
+  for (size_t e = 0; e < 4; ++e) {
+    EXPECT_EQ(a[e]["val_dice"], b[e]["val_dice"]) << e;
+    EXPECT_EQ(a[e]["train_loss"], b[e]["train_loss"]) << e;
+  }
 }
 
 TEST(SegAnyPetTrainE2E, InstallDefaultIsPickedUpByInfer) {

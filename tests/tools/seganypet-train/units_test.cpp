@@ -14,6 +14,7 @@
 #include "labkit/imageio/image.h"
 #include "loss.h"
 #include "run_command.h"
+#include "settings.h"
 
 namespace st = seganypet_train;
 namespace img = labkit::image;
@@ -176,7 +177,7 @@ TEST(SegAnyPetTrainUnits, LabelGridMismatchAndEmptyLabelsAreInputErrors) {
   auto g2 = g;
   g2.spacing = {1.5, 1.5, 2.0};
   img::write_volume(img::make_volume(g2, 1.0f), dir + "/other.nii.gz", img::PixelType::kUInt8);
-  st::DataSettings ds;
+  st::DataSettings ds = st::TrainSettings::defaults().data;
   ds.crop_size = 16;
   ds.min_target_voxels = 1;
   auto load = [&](const std::string& label) {
@@ -216,7 +217,7 @@ TEST(SegAnyPetTrainUnits, SamplesAreCroppedAroundEachLabel) {
   img::write_volume(image, dir + "/img.nii.gz");
   img::write_volume(label, dir + "/lab.nii.gz", img::PixelType::kUInt8);
   st::CaseEntry c{"c", dir + "/img.nii.gz", dir + "/lab.nii.gz", "", false, "train"};
-  st::DataSettings ds;
+  st::DataSettings ds = st::TrainSettings::defaults().data;
   ds.crop_size = 16;
   ds.min_target_voxels = 1;
   auto samples = st::load_samples({c}, "train", ds);

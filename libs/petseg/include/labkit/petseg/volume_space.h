@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <string>
 
 #include "labkit/imageio/image.h"
 
@@ -21,6 +22,14 @@ struct ModelSpace {
   labkit::image::Volume volume;      // reoriented to RAS and resampled to the model spacing
   torch::Tensor tensor;              // (I, J, K) float view of volume.voxels (i = dim 0, as torchio)
 };
+
+// Checks that an image read from `path` can go to model space at `spacing` mm: every voxel finite (NaN
+// or inf in an image is bad input), voxel spacing finite and positive, and the resampled grid at most
+// kMaxModelAxis voxels per axis and kMaxModelVoxels in all (a pixdim of 1e30 or spacing_mm 0.01 would
+// otherwise ask for astronomically large grids). InputError "<path>: ..." naming the problem.
+inline constexpr int64_t kMaxModelAxis = 4096;
+inline constexpr int64_t kMaxModelVoxels = int64_t{1} << 30;
+void check_for_model_space(const labkit::image::Volume& v, double spacing, const std::string& path);
 
 // Reorient to RAS, resample (linear for images, nearest for label maps) to `spacing` mm isotropic.
 ModelSpace to_model_space(const labkit::image::Volume& v, double spacing, bool label_map = false);

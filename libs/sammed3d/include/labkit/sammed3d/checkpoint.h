@@ -16,7 +16,8 @@ SamConfig read_checkpoint_config(const std::string& path);
 
 // Copies every parameter and buffer from the file into `model`. Every expected name must exist with the
 // expected shape, and the file may hold nothing else: InputError "<path>: missing tensor 'k' (expected
-// shape [..])", "<path>: tensor 'k' has shape [..], expected [..]", "<path>: unexpected tensor 'k'".
+// shape [..])", "<path>: tensor 'k' has shape [..], expected [..]", "<path>: unexpected tensor 'k'",
+// "<path>: tensor 'k' holds NaN or inf values".
 // Values are cast to the model's dtype.
 void load_weights(Sam3DImpl& model, const std::string& path);
 

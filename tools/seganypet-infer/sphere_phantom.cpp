@@ -1,4 +1,4 @@
-#include "phantom.h"
+#include "sphere_phantom.h"
 
 #include <cmath>
 #include <random>
@@ -7,13 +7,13 @@ namespace seganypet {
 
 namespace img = labkit::image;
 
-Phantom make_phantom(uint64_t seed, int lesions) {
+SpherePhantom make_sphere_phantom(uint64_t seed, int lesions) {
   img::Geometry g;
   g.size = {80, 72, 48};
   g.spacing = {2.0, 2.5, 3.0};
   g.origin = {80.0, -90.0, -70.0};
   g.direction = {-1, 0, 0, 0, 1, 0, 0, 0, 1};  // x flipped: the file is not in the model's orientation
-  Phantom p{img::make_volume(g, 0.0f), img::make_volume(g, 0.0f)};
+  SpherePhantom p{img::make_volume(g, 0.0f), img::make_volume(g, 0.0f)};
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   std::normal_distribution<double> n(0.0, 1.0);

@@ -1,4 +1,4 @@
-// A small PET-like phantom for tests and the demo: an elliptical body with background uptake, a hotter
+// SpherePhantom: a small PET-like phantom for tests and the demo: an elliptical body with background uptake, a hotter
 // liver-like region, and spherical lesions (one label each), with multiplicative Gaussian noise.
 // Anisotropic voxels and a non-identity direction exercise the resampling and orientation paths.
 // The whole-body phantom with realistic uptake, PSF, Poisson noise and low-quality labels is
@@ -12,11 +12,11 @@
 
 namespace seganypet {
 
-struct Phantom {
+struct SpherePhantom {
   labkit::image::Volume pet;     // SUV-like values
   labkit::image::Volume labels;  // 0 background, 1..n lesions
 };
 
-Phantom make_phantom(uint64_t seed, int lesions = 3);
+SpherePhantom make_sphere_phantom(uint64_t seed, int lesions = 3);
 
 }  // namespace seganypet
