@@ -15,7 +15,7 @@
 #include "labkit/llama/io.h"
 #include "labkit/torch/tensor_files.h"
 #include "qsur.h"
-#include "termination.h"
+#include "labkit/core/termination.h"
 
 namespace ostq {
 
@@ -123,7 +123,7 @@ void run_one(const Settings& s, Method method, const QuantSetting& q, const llam
   tr.seed = run.seed();
   tr.resume = run.resume();
   tr.label = key;
-  tr.should_stop = sigterm_received;
+  tr.should_stop = labkit::sigterm_received;
   tr.train_wquant = s.train_wquant_w_only && !q.any_act() && q.w_bits < 16;
   tr.checkpoint = run.out().file("checkpoint-" + mname + "-" + q.name() + ".safetensors");
   MethodOutcome r;
@@ -172,7 +172,7 @@ Outcome run_methods(const Settings& s, const llama::Model& original, const Strea
   for (const auto& q : s.settings)
     for (auto m : s.methods) {
       if (m == Method::kFp && q.name() != s.settings.front().name()) continue;  // setting-independent
-      if (sigterm_received())
+      if (labkit::sigterm_received())
         throw Interrupted(std::string("SIGTERM: stopped before ") + method_name(m) + "/" + q.name() +
                           "; learned methods keep their checkpoints, continue with --resume");
       run_one(s, m, q, original, fused64, st, online, run, outcome);

@@ -8,7 +8,7 @@
 #include "labkit/core/tool.h"
 #include "labkit/torch/runtime.h"
 #include "settings.h"
-#include "termination.h"
+#include "labkit/core/termination.h"
 
 int main(int argc, char** argv) {
   labkit::ToolSpec spec{"ostquant-calibrate",
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
                  "SentencePiece .model or llama2.c tokenizer.bin; its vocabulary must be the model's");
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
-    ostq::install_sigterm_handler();  // SIGTERM: checkpoint, then exit 1 (README "Checkpoints")
+    labkit::install_sigterm_handler();  // SIGTERM: checkpoint, then exit 1 (README "Checkpoints")
     const auto settings = ostq::Settings::from_config(run.config());
     const auto& out = run.out();
     labkit::llama::Model original;
@@ -45,6 +45,6 @@ int main(int argc, char** argv) {
     const auto outcome = ostq::run_methods(settings, original, streams, online, run);
     ostq::record_metrics(run.metrics(), in, settings, original, streams, online, outcome, out);
     ostq::write_outputs(out, streams, outcome);
-    std::fputs(ostq::perplexity_table(settings, outcome).c_str(), stdout);
+    run.summary().add_text(ostq::perplexity_table(settings, outcome));
   });
 }

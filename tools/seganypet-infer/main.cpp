@@ -65,6 +65,6 @@ int main(int argc, char** argv) {
     const auto results = seganypet::segment_cases(*model, list.cases, settings, run);
     seganypet::record_metrics(run.metrics(), results, settings, run.timings());
     if (list.folder) seganypet::write_folder_outputs(run.out(), run.metrics());
-    std::fputs(seganypet::results_table(run.metrics()).c_str(), stdout);
+    run.summary().add_text(seganypet::results_table(run.metrics()));
   });
 }

@@ -14,7 +14,7 @@
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/torch/runtime.h"
 #include "settings.h"
-#include "termination.h"
+#include "labkit/core/termination.h"
 #include "trainer.h"
 
 namespace seganypet_train {
@@ -37,7 +37,7 @@ void install_default_model(labkit::Run& run) {
 
 void train_command(const std::string& manifest, bool install_default, labkit::Run& run) {
   if (manifest.empty()) throw labkit::InputError("no --manifest given (or use the phantoms command)");
-  install_sigterm_handler();  // SIGTERM: stop after the current step, exit 1, --resume continues
+  labkit::install_sigterm_handler();  // SIGTERM: stop after the current step, exit 1, --resume continues
   auto settings = TrainSettings::from_config(run.config());
   const auto device = labkit::torchrt::parse_device(run.device());
   // Crop size: the model's input size (from the fine-tuning checkpoint when there is one).

@@ -48,10 +48,10 @@ int main(int argc, char** argv) {
     if (phantoms->parsed()) {
       run.metrics()["phantoms"] = st::write_phantom_set(phantom_settings, run.config().at("phantom"),
                                                         run.config().at("label_noise"), run);
-      std::fputs(st::phantoms_table(run.metrics()["phantoms"]).c_str(), stdout);
+      run.summary().add_text(st::phantoms_table(run.metrics()["phantoms"]));
       return;
     }
     st::train_command(manifest, install_default, run);
-    std::fputs(st::training_table(run.metrics()).c_str(), stdout);
+    run.summary().add_text(st::training_table(run.metrics()));
   });
 }

@@ -18,7 +18,7 @@
 #include "labkit/core/timer.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "loss.h"
-#include "termination.h"
+#include "labkit/core/termination.h"
 
 namespace seganypet_train {
 
@@ -212,7 +212,7 @@ void Trainer::train_epoch(int epoch, nlohmann::json& entry) {
     }
     // The loss and the stop request travel together, so that every rank stops after the same step.
     std::vector<torch::Tensor> l{
-        torch::tensor({total * double(mine.size()), sigterm_received() ? 1.0 : 0.0}, torch::kFloat64)};
+        torch::tensor({total * double(mine.size()), labkit::sigterm_received() ? 1.0 : 0.0}, torch::kFloat64)};
     if (world > 1) group_.all_reduce_sum(l);
     if (l[0][1].item<double>() > 0)
       throw Interrupted(fmt::format("SIGTERM: stopped in epoch {} after step {} of {}; the checkpoint of epoch {} is "
