@@ -9,9 +9,9 @@ cfg=$root/configs/dbattn-bench/demo.json
 model=$LABKIT_DATA/llm/stories260K.bin
 "$tool" --version | head -1
 echo "-- error vs format (synthetic gaussian / outlier-heavy rows and rows captured from stories260K)"
-"$tool" error --model "$model" --config "$cfg" --out "$DEMO_OUT/error" --force --log-level warn --threads 2
+"$tool" error --checkpoint "$model" --config "$cfg" --out "$DEMO_OUT/error" --force --log-level warn --threads 2
 echo "-- perplexity of stories260K with the softmax replaced"
-"$tool" ppl --model "$model" --config "$cfg" --out "$DEMO_OUT/ppl" --force --log-level warn --threads 2
+"$tool" ppl --checkpoint "$model" --config "$cfg" --out "$DEMO_OUT/ppl" --force --log-level warn --threads 2
 echo "-- CPU kernel vs ATen softmax"
 "$tool" speed --config "$cfg" --out "$DEMO_OUT/speed" --force --log-level warn --threads 2
 echo "-- hardware cost model"

@@ -1,10 +1,8 @@
 // dbattn-bench: block floating point softmax/attention formats (DB-Attn, arXiv 2502.00026), see README.md.
-//   dbattn-bench error --out DIR [--model M] [--tokens F] [--scores F.safetensors]
-//   dbattn-bench ppl   --out DIR --model M [--tokens F]
+//   dbattn-bench error --out DIR [--checkpoint M] [--tokens F] [--scores F.safetensors]
+//   dbattn-bench ppl   --out DIR --checkpoint M [--tokens F]
 //   dbattn-bench speed --out DIR
 //   dbattn-bench cost  --out DIR
-#include <iostream>
-
 #include "labkit/core/tool.h"
 #include "settings.h"
 #include "verbs.h"
@@ -22,18 +20,16 @@ int main(int argc, char** argv) {
   install_torch(tool);
   std::string verb;
   Inputs in;
-  bool json = false;
   auto& app = tool.app();
   app.add_option("verb", verb, "error | ppl | speed | cost")->required()->check(CLI::IsMember(verbs()));
-  app.add_option("--model", in.model.model_path, "LLaMA checkpoint (llama2.c .bin, HF dir, safetensors)");
+  app.add_option("--checkpoint", in.model.model_path, "LLaMA checkpoint: llama2.c .bin, HF dir, model.safetensors or index .json");
   app.add_option("--tokens", in.model.tokens_path, "token-id streams (default: sampled from the model, seeded)");
   app.add_option("--scores", in.scores, "score rows to evaluate: safetensors, one float32 tensor [rows, n]");
-  if (!app.get_option_no_throw("--json")) app.add_flag("--json", json, "print the metrics as JSON instead of tables");
 
   return tool.main(argc, argv, [&](Run& run) {
     const Settings s = Settings::from_config(run.config());
     run.metrics() = run_verb(verb, s, in, run.seed(), run.threads());
     run.metrics()["verb"] = verb;
-    std::cout << (json ? run.metrics().dump(2) + "\n" : summary_text(verb, run.metrics())) << std::flush;
+    run.summary().add_text(summary_text(verb, run.metrics()));  // core prints it, or the metrics with --json
   });
 }

@@ -36,7 +36,7 @@ nlohmann::json run_verb(const std::string& verb, const Settings& s, const Inputs
   if (verb == "cost") return cost_table(s);
   if (verb == "speed") return speed_table(s, seed, threads);
   if (verb == "ppl") {
-    if (in.model.model_path.empty()) throw InputError("ppl: needs --model (a LLaMA checkpoint)");
+    if (in.model.model_path.empty()) throw InputError("ppl: needs --checkpoint (a LLaMA checkpoint)");
     return perplexity_table(in.model, s, seed, threads);
   }
   std::vector<RowSet> sets;
@@ -46,7 +46,7 @@ nlohmann::json run_verb(const std::string& verb, const Settings& s, const Inputs
   }
   if (!in.model.model_path.empty()) sets.push_back(capture_rows(in.model, s, seed, threads));
   if (!in.scores.empty()) sets.push_back(read_score_file(in.scores));
-  if (sets.empty()) throw InputError("error: no rows (synthetic.rows is 0 and neither --model nor --scores given)");
+  if (sets.empty()) throw InputError("error: no rows (synthetic.rows is 0 and neither --checkpoint nor --scores given)");
   return error_table(s.formats, s.lut, sets, threads);
 }
 

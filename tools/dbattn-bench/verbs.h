@@ -16,7 +16,7 @@ inline const std::vector<std::string>& verbs() {
 }
 
 struct Inputs {
-  ModelInputs model;   // error: optional (adds captured rows); ppl: required
+  ModelInputs model;   // --checkpoint/--tokens; error: optional (adds captured rows); ppl: required
   std::string scores;  // error: optional score file (safetensors [rows, n] float32)
 };
 

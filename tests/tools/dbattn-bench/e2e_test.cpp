@@ -35,7 +35,9 @@ TEST(DbattnE2E, CostVerbWritesReportAndTable) {
   auto m = report(dir)["metrics"];
   EXPECT_EQ(m["verb"], "cost");
   for (const auto& f : m["formats"])
-    if (f["format"] == "dbfp:b32:m8:e6:max:rne:inf") EXPECT_DOUBLE_EQ(f["table_bytes"].get<double>(), 256 * 17 / 8.0);
+    if (f["format"] == "dbfp:b32:m8:e6:max:rne:inf") {
+      EXPECT_DOUBLE_EQ(f["table_bytes"].get<double>(), 256 * 17 / 8.0);
+    }
 }
 
 TEST(DbattnE2E, ErrorVerbOnSyntheticAndScoreFile) {
@@ -90,12 +92,12 @@ TEST(DbattnE2E, BadInputExitsTwoNamingTheKeyOrFile) {
   EXPECT_EQ(r.exit_code, 2);
   r = run_command(kTool + " ppl --out " + shell_quote(dir + "/o") + " --force");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("ppl: needs --model"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ppl: needs --checkpoint"), std::string::npos) << r.err;
 }
 
 TEST(DbattnE2E, PplOnStories260K) {
   const auto dir = labkit::test::fresh_temp_dir("dbattn_ppl");
-  auto r = run_command(kTool + " ppl --model " + shell_quote(kStories) + " --out " + shell_quote(dir) +
+  auto r = run_command(kTool + " ppl --checkpoint " + shell_quote(kStories) + " --out " + shell_quote(dir) +
                        " --set model.streams=2 --set model.window=64 --set model.capture_rows=8"
                        " --set 'ppl_formats=[\"fp32\",\"dbfp:b32:m8:e6:max:rne:inf\",\"dbfp:b32:m2:e6:max:rne:inf\"]'"
                        " --threads 2 --log-level warn");
