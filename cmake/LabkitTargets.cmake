@@ -1,5 +1,6 @@
 # Helpers that give every labkit library, tool and test the same shape.
 include(CMakeParseArguments)
+include(GNUInstallDirs)
 
 # labkit_add_library(NAME SOURCES ... DEPS ... [PRIVATE_DEPS ...])
 # Headers live in libs/<dir>/include/labkit/<dir>/, sources in libs/<dir>/src/.
@@ -9,6 +10,9 @@ function(labkit_add_library name)
   add_library(labkit::${name} ALIAS labkit_${name})
   target_include_directories(labkit_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_link_libraries(labkit_${name} PUBLIC ${A_DEPS} PRIVATE ${A_PRIVATE_DEPS} labkit_warnings)
+  # cmake --install: the static library and its public headers under CMAKE_INSTALL_PREFIX.
+  install(TARGETS labkit_${name} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()
 
 # One precompiled header for torch, built once and reused by every target that includes torch.
@@ -43,6 +47,7 @@ function(labkit_add_tool name)
     labkit_use_torch(${name})
   endif()
   set_property(GLOBAL APPEND PROPERTY LABKIT_BUILT_TOOLS ${name})
+  install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endfunction()
 
 # labkit_add_gtest(NAME SOURCES ... DEPS ... [TORCH] [LABELS ...]): a GoogleTest binary, each TEST a ctest.

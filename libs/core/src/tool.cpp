@@ -17,6 +17,7 @@ Tool::Tool(ToolSpec spec) : spec_(std::move(spec)), app_(std::make_unique<CLI::A
   versions_ = core_versions();
   CLI::App& app = *app_;
   app.option_defaults()->always_capture_default();
+  app.set_help_all_flag("--help-all", "Print the help of the tool and of every subcommand, then exit");
   if (!spec_.default_config.empty()) {
     app.add_option("--config", config_path_, "JSON config merged over the defaults (unknown keys are rejected)")
         ->check(CLI::ExistingFile);

@@ -210,3 +210,19 @@ TEST(Tool, ShowConfigNeedsNoRequiredArguments) {
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(j["steps"], 3);
 }
+
+TEST(Tool, HelpAllListsSubcommandOptions) {
+  labkit::Tool tool(spec());
+  auto* sub = tool.app().add_subcommand("pack", "pack things");
+  int level = 0;
+  sub->add_option("--level", level, "compression level of pack");
+  std::vector<std::string> args{"demo-tool", "--help-all"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  testing::internal::CaptureStdout();
+  const int rc = tool.main(2, argv.data(), [](labkit::Run&) { FAIL() << "the body must not run"; });
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("compression level of pack"), std::string::npos) << out;
+  EXPECT_NE(out.find("--show-config"), std::string::npos) << out;
+}
