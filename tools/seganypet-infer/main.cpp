@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "labkit/petseg/default_model.h"
 #include "labkit/sammed3d/checkpoint.h"
+#include "labkit/imageio/image.h"
 #include "labkit/torch/runtime.h"
 #include "settings.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   spec.uses_shard = true;
   labkit::Tool tool(spec);
   labkit::torchrt::install(tool);
+  tool.add_versions(labkit::image::versions());  // ITK and GDCM
   auto& app = tool.app();
 
   seganypet::CaseSpec one;

@@ -8,6 +8,7 @@
 #include "labkit/petseg/default_model.h"
 #include "labkit/petseg/label_noise.h"
 #include "labkit/petseg/phantom.h"
+#include "labkit/imageio/image.h"
 #include "labkit/torch/runtime.h"
 #include "phantom_set.h"
 #include "settings.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   spec.requires_out = true;
   labkit::Tool tool(spec);
   labkit::torchrt::install(tool);
+  tool.add_versions(labkit::image::versions());  // ITK and GDCM
   auto& app = tool.app();
 
   std::string manifest;
