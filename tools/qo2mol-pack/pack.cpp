@@ -12,7 +12,7 @@
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/molpack/layout.h"
-#include "md5.h"
+#include "release_checksums.h"
 #include "splits.h"
 #include "molecule_index.h"
 #include "molecule_key.h"
@@ -52,9 +52,9 @@ struct PackState {
 // the checked sum, or null when the file is not a release file (or checks are off).
 nlohmann::json check_release_md5(const std::string& path, bool check) {
   const std::string base = std::filesystem::path(path).filename().string();
-  if (!check || known_md5(base, "").empty()) return nullptr;
+  if (!check || published_release_md5(base, "").empty()) return nullptr;
   const std::string got = md5_file(path);
-  const std::string want = known_md5(base, got);
+  const std::string want = published_release_md5(base, got);
   if (got != want)
     throw input_error(path, "MD5 " + got + " differs from the published " + want + " for " + base +
                                 " (corrupt or partial download; --no-md5 to skip the check)");
