@@ -72,8 +72,7 @@ void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedu
     const std::string& path = opt.inputs[source];
     const nlohmann::json md5 = check_release_md5(path, opt.check_md5);
     auto rep = read_input(path, opt.input, [&](PackedConformer&& c) {
-      ++st.read;
-      progress.advance();
+      if ((++st.read & 1023) == 0) progress.set(st.read);  // a clock read per 1024 conformers, not per one
       if (shard_of(c.molecule_key, opt.shard.count) != opt.shard.index) {
         ++st.other_shards;
         return;
@@ -102,6 +101,7 @@ void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedu
               rep.energy_unit, rep.energy_unit_basis, rep.force_unit.empty() ? "-" : rep.force_unit,
               rep.force_unit.empty() ? "no forces" : rep.force_unit_basis);
   }
+  progress.set(st.read);
   progress.finish();
 }
 
