@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "elements.h"
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
