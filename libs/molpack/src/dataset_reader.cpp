@@ -7,7 +7,7 @@
 #include <random>
 
 #include "labkit/core/error.h"
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 #include "labkit/tensorio/h5.h"
 

@@ -7,12 +7,13 @@
 #include <iterator>
 #include <unistd.h>
 
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 #include "labkit/tensorio/h5.h"
 
 namespace fs = std::filesystem;
-using namespace labkit::molpack;
+using namespace labkit::molpack;  // layout names and split labels
+using namespace labkit;           // the appendable datasets (libs/tensorio h5_append.h, moved from molpack)
 
 namespace {
 

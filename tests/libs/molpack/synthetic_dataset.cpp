@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 #include "labkit/tensorio/h5.h"
 
@@ -98,7 +98,7 @@ Synthetic write_synthetic(const std::string& tag, std::int64_t atom_chunk) {
     put(f, layout::kNetCharge, charge, {C}, 0);
     put(f, layout::kHasForces, hf, {C}, 0);
     put(f, layout::kConfMolecule, mol_local, {C}, 0);
-    labkit::molpack::write_strings(f.handle(), layout::kConfId, ids);
+    labkit::write_strings(f.handle(), layout::kConfId, ids);
     labkit::set_attribute(f, "/", "format", layout::kShardFormat);
     f.commit();
     shard_files.push_back(file);
@@ -110,10 +110,10 @@ Synthetic write_synthetic(const std::string& tag, std::int64_t atom_chunk) {
     mol_conf_offset.push_back(static_cast<std::int64_t>(grouped.size()));
   }
   H5File idx = H5File::create(s.dir + "/index.h5");
-  labkit::molpack::write_strings(idx.handle(), layout::kShardFile, shard_files);
-  labkit::molpack::write_strings(idx.handle(), layout::kShardSha256, std::vector<std::string>(2, "0"));
-  labkit::molpack::write_strings(idx.handle(), layout::kMolKey, s.keys);
-  labkit::molpack::write_strings(idx.handle(), layout::kMolFormula, s.formulas);
+  labkit::write_strings(idx.handle(), layout::kShardFile, shard_files);
+  labkit::write_strings(idx.handle(), layout::kShardSha256, std::vector<std::string>(2, "0"));
+  labkit::write_strings(idx.handle(), layout::kMolKey, s.keys);
+  labkit::write_strings(idx.handle(), layout::kMolFormula, s.formulas);
   put(idx, layout::kShardConfOffset, shard_conf_offset, {3}, 0);
   put(idx, layout::kMolHeavy, s.heavy, {M}, 0);
   put(idx, layout::kMolConfOffset, mol_conf_offset, {M + 1}, 0);

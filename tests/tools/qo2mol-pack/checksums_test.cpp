@@ -1,7 +1,7 @@
 // SHA-256 and MD5 known answers (FIPS 180-4 / RFC 1321 test vectors) and the QO2Mol release table.
 #include <gtest/gtest.h>
 
-#include "md5.h"
+#include "release_checksums.h"
 #include "digest.h"
 
 using namespace labkit::qo2mol;
@@ -20,9 +20,9 @@ TEST(Md5, KnownAnswers) {
 }
 
 TEST(Md5, PublishedReleaseSums) {
-  EXPECT_EQ(known_md5("QO2Mol26_Test.pkl", ""), "29cd9efdadb7b662e25ffbde2724707b");
-  EXPECT_EQ(known_md5("my_own.pkl", "x"), "");
+  EXPECT_EQ(published_release_md5("QO2Mol26_Test.pkl", ""), "29cd9efdadb7b662e25ffbde2724707b");
+  EXPECT_EQ(published_release_md5("my_own.pkl", "x"), "");
   // main_chunk_0 exists in v1.0 and v1.2 with different sums: either release matches.
-  EXPECT_EQ(known_md5("QO2Mol_main_chunk_0.pkl", "222128639a15dc518aac3bac55131b32"), "222128639a15dc518aac3bac55131b32");
-  EXPECT_EQ(known_md5("QO2Mol_main_chunk_0.pkl", "f236c2a54a3ac517943a86b878355341"), "f236c2a54a3ac517943a86b878355341");
+  EXPECT_EQ(published_release_md5("QO2Mol_main_chunk_0.pkl", "222128639a15dc518aac3bac55131b32"), "222128639a15dc518aac3bac55131b32");
+  EXPECT_EQ(published_release_md5("QO2Mol_main_chunk_0.pkl", "f236c2a54a3ac517943a86b878355341"), "f236c2a54a3ac517943a86b878355341");
 }

@@ -17,9 +17,10 @@
 namespace labkit::qo2mol {
 
 struct StorageOptions {
-  std::int64_t atom_chunk = 4096;       // rows per chunk of the per-atom arrays
-  std::int64_t conformer_chunk = 4096;  // rows per chunk of the per-conformer arrays
-  int gzip = 0;                         // 0 = none (fastest random reads), 1..9 deflate level
+  // atom_chunk, conformer_chunk, gzip: defaults in settings.cpp (pack.*).
+  std::int64_t atom_chunk{};       // rows per chunk of the per-atom arrays
+  std::int64_t conformer_chunk{};  // rows per chunk of the per-conformer arrays
+  int gzip{};                      // 0 = none (fastest random reads), 1..9 deflate level
   bool shuffle = true;
 };
 

@@ -12,7 +12,7 @@
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/molpack/layout.h"
-#include "md5.h"
+#include "release_checksums.h"
 #include "splits.h"
 #include "molecule_index.h"
 #include "molecule_key.h"
@@ -52,9 +52,9 @@ struct PackState {
 // the checked sum, or null when the file is not a release file (or checks are off).
 nlohmann::json check_release_md5(const std::string& path, bool check) {
   const std::string base = std::filesystem::path(path).filename().string();
-  if (!check || known_md5(base, "").empty()) return nullptr;
+  if (!check || published_release_md5(base, "").empty()) return nullptr;
   const std::string got = md5_file(path);
-  const std::string want = known_md5(base, got);
+  const std::string want = published_release_md5(base, got);
   if (got != want)
     throw input_error(path, "MD5 " + got + " differs from the published " + want + " for " + base +
                                 " (corrupt or partial download; --no-md5 to skip the check)");
@@ -72,8 +72,7 @@ void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedu
     const std::string& path = opt.inputs[source];
     const nlohmann::json md5 = check_release_md5(path, opt.check_md5);
     auto rep = read_input(path, opt.input, [&](PackedConformer&& c) {
-      ++st.read;
-      progress.advance();
+      if ((++st.read & 1023) == 0) progress.set(st.read);  // a clock read per 1024 conformers, not per one
       if (shard_of(c.molecule_key, opt.shard.count) != opt.shard.index) {
         ++st.other_shards;
         return;
@@ -102,6 +101,7 @@ void read_inputs(const PackOptions& opt, ShardWriter& writer, Deduplicator& dedu
               rep.energy_unit, rep.energy_unit_basis, rep.force_unit.empty() ? "-" : rep.force_unit,
               rep.force_unit.empty() ? "no forces" : rep.force_unit_basis);
   }
+  progress.set(st.read);
   progress.finish();
 }
 

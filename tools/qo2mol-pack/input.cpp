@@ -57,21 +57,91 @@ std::vector<int> parse_element_set(const std::string& text) {
   return out;
 }
 
-InputReport read_input(const std::string& path, const InputOptions& opt,
-                       const std::function<void(PackedConformer&&)>& sink) {
+namespace {
+
+// One input's conversion: structural checks per record, the energy unit decided from the first
+// `detect_records` conformers (held until then), the force unit at the first conformer with forces,
+// then every conformer converted into the internal units and handed to the sink.
+class Converter {
+ public:
+  Converter(const std::string& path, const InputOptions& opt, const std::function<void(PackedConformer&&)>& sink)
+      : path(path), opt(opt), sink(sink) {
+    rep.path = path;
+    rep.format = format_of(path);
+  }
+
+  // What a reader hands over, in the file's units.
+  void take(Conformer&& c) {
+    check(c);
+    if (opt.geometry_only && !decided) decide();
+    if (decided) {
+      emit(std::move(c));
+      return;
+    }
+    ratios.push_back(free_atom_ratio(c.z, c.energy));
+    pending.push_back(std::move(c));
+    if (static_cast<int>(pending.size()) >= opt.detect_records) {
+      flush_pending();
+    }
+  }
+
+  InputReport finish() {
+    if (!decided) {
+      if (pending.empty()) throw input_error(path, "holds no conformers");
+      flush_pending();
+    }
+    return rep;
+  }
+
+  SourceUnits units;  // what the file states (filled by the reader)
   InputReport rep;
-  rep.path = path;
-  rep.format = format_of(path);
-  SourceUnits units;
-  std::vector<Conformer> pending;  // held until the energy unit is decided
-  std::vector<double> ratios;
-  bool decided = false, force_decided = false;
-  double fe = 1, fl = 1, ff = 1;
-  std::int64_t index = 0;
 
-  auto fail = [&](const Conformer& c, const std::string& what) { throw input_error(path, c.record + ": " + what); };
+ private:
+  [[noreturn]] void fail(const Conformer& c, const std::string& what) const { throw input_error(path, c.record + ": " + what); }
 
-  auto decide = [&]() {
+  // Structural checks: they hold whatever the units turn out to be.
+  void check(Conformer& c) const {
+    // Structural checks first: they hold whatever the units turn out to be.
+    const std::size_t n = c.z.size();
+    if (n == 0) fail(c, "has no atoms");
+    if (c.positions.size() != 3 * n)
+      fail(c, "has " + std::to_string(n) + " atoms but " + std::to_string(c.positions.size()) + " coordinates (expected " +
+                  std::to_string(3 * n) + ")");
+    if (!c.forces.empty() && c.forces.size() != 3 * n)
+      fail(c, "has " + std::to_string(n) + " atoms but " + std::to_string(c.forces.size()) + " force components");
+    if (!c.formal_charges.empty() && c.formal_charges.size() != n)
+      fail(c, "has " + std::to_string(n) + " atoms but " + std::to_string(c.formal_charges.size()) + " formal charges");
+    for (auto z : c.z) {
+      if (z < 1 || z > kMaxZ) fail(c, "atomic number " + std::to_string(z) + " is not an element");
+      if (!opt.elements.empty() && !std::binary_search(opt.elements.begin(), opt.elements.end(), z))
+        fail(c, "element " + element_symbol(z) + " is outside the declared element set (--elements)");
+    }
+    if (opt.geometry_only) {  // NaN marks "no energy" in the packed file; forces need an energy unit
+      c.energy = std::numeric_limits<double>::quiet_NaN();
+      c.forces.clear();
+    } else if (!std::isfinite(c.energy)) {
+      fail(c, std::isnan(c.energy) ? "energy is NaN or missing (--geometry-only packs geometries without energies)"
+                                   : "energy is infinite");
+    }
+    if (!all_finite(c.positions)) fail(c, "coordinates contain NaN or inf");
+    if (!all_finite(c.forces)) fail(c, "forces contain NaN or inf");
+  }
+
+  // The energy unit from the median free-atom ratio of the held conformers, then those conformers.
+  void flush_pending() {
+    std::vector<double> nz;
+    for (double r : ratios)
+      if (r != 0.0) nz.push_back(r);
+    if (!nz.empty()) {
+      std::nth_element(nz.begin(), nz.begin() + static_cast<std::ptrdiff_t>(nz.size() / 2), nz.end());
+      rep.median_ratio = nz[nz.size() / 2];
+    }
+    decide();
+    for (auto& q : pending) emit(std::move(q));
+    pending.clear();
+  }
+
+  void decide() {
     rep.length_unit = opt.length_unit.empty() ? (units.length.empty() ? "Ang" : units.length) : opt.length_unit;
     rep.length_unit = canonical_length_unit(rep.length_unit);
     if (rep.length_unit.empty()) throw input_error(path, "unknown length unit");
@@ -108,14 +178,14 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     fe = energy_to_ev(rep.energy_unit);
     fl = length_to_ang(rep.length_unit);
     decided = true;
-  };
+  }
 
   // The force unit is decided at the first conformer that has forces (files without forces need none):
   // --force-unit (every input), else what the file states, else <energy unit>/--force-length, else
   // eV/Ang when the energies are eV (ASE's convention). Energies in any other unit with nothing stating
   // the force unit are refused: psi4, ORCA and Gaussian users write Hartree/Bohr, MD17/schnetpack
   // kcal/mol/Ang, and the numbers cannot tell which length is meant.
-  auto decide_force_unit = [&]() {
+  void decide_force_unit() {
     if (!opt.force_unit.empty()) {
       rep.force_unit = opt.force_unit;
       rep.force_unit_basis = "stated by --force-unit";
@@ -138,9 +208,9 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     ff = force_to_ev_per_ang(rep.force_unit, path);
     if (units.force_is_gradient) ff = -ff;
     force_decided = true;
-  };
+  }
 
-  auto emit = [&](Conformer&& c) {
+  void emit(Conformer&& c) {
     const double expect_ratio = opt.geometry_only ? 0.0 : kHartreeEv / energy_to_ev(rep.energy_unit);
     const double r = opt.geometry_only ? 0.0 : free_atom_ratio(c.z, c.energy);
     if (opt.unit_check && r != 0.0 && std::fabs(std::log(r / expect_ratio)) > std::log(1.25))
@@ -170,75 +240,32 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
     ++index;
     ++rep.conformers;
     sink(std::move(p));
-  };
-
-  auto take = [&](Conformer&& c) {
-    // Structural checks first: they hold whatever the units turn out to be.
-    const std::size_t n = c.z.size();
-    if (n == 0) fail(c, "has no atoms");
-    if (c.positions.size() != 3 * n)
-      fail(c, "has " + std::to_string(n) + " atoms but " + std::to_string(c.positions.size()) + " coordinates (expected " +
-                  std::to_string(3 * n) + ")");
-    if (!c.forces.empty() && c.forces.size() != 3 * n)
-      fail(c, "has " + std::to_string(n) + " atoms but " + std::to_string(c.forces.size()) + " force components");
-    if (!c.formal_charges.empty() && c.formal_charges.size() != n)
-      fail(c, "has " + std::to_string(n) + " atoms but " + std::to_string(c.formal_charges.size()) + " formal charges");
-    for (auto z : c.z) {
-      if (z < 1 || z > kMaxZ) fail(c, "atomic number " + std::to_string(z) + " is not an element");
-      if (!opt.elements.empty() && !std::binary_search(opt.elements.begin(), opt.elements.end(), z))
-        fail(c, "element " + element_symbol(z) + " is outside the declared element set (--elements)");
-    }
-    if (opt.geometry_only) {  // NaN marks "no energy" in the packed file; forces need an energy unit
-      c.energy = std::numeric_limits<double>::quiet_NaN();
-      c.forces.clear();
-    } else if (!std::isfinite(c.energy)) {
-      fail(c, std::isnan(c.energy) ? "energy is NaN or missing (--geometry-only packs geometries without energies)"
-                                   : "energy is infinite");
-    }
-    if (!all_finite(c.positions)) fail(c, "coordinates contain NaN or inf");
-    if (!all_finite(c.forces)) fail(c, "forces contain NaN or inf");
-    if (opt.geometry_only && !decided) decide();
-    if (decided) {
-      emit(std::move(c));
-      return;
-    }
-    ratios.push_back(free_atom_ratio(c.z, c.energy));
-    pending.push_back(std::move(c));
-    if (static_cast<int>(pending.size()) >= opt.detect_records) {
-      std::vector<double> nz;
-      for (double r : ratios)
-        if (r != 0.0) nz.push_back(r);
-      if (!nz.empty()) {
-        std::nth_element(nz.begin(), nz.begin() + static_cast<std::ptrdiff_t>(nz.size() / 2), nz.end());
-        rep.median_ratio = nz[nz.size() / 2];
-      }
-      decide();
-      for (auto& q : pending) emit(std::move(q));
-      pending.clear();
-    }
-  };
-
-  ReaderOptions ro = opt.reader;
-  const std::string& fmt = rep.format;
-  if (fmt == "pickle") read_qo2mol_pickle(path, ro, units, take);
-  else if (fmt == "extxyz") read_extxyz(path, ro, units, take);
-  else if (fmt == "sdf") read_sdf(path, ro, units, take);
-  else if (fmt == "ase-sqlite") read_ase_sqlite(path, ro, units, take);
-  else read_spice_hdf5(path, ro, units, take);
-
-  if (!decided) {
-    if (pending.empty()) throw input_error(path, "holds no conformers");
-    std::vector<double> nz;
-    for (double r : ratios)
-      if (r != 0.0) nz.push_back(r);
-    if (!nz.empty()) {
-      std::nth_element(nz.begin(), nz.begin() + static_cast<std::ptrdiff_t>(nz.size() / 2), nz.end());
-      rep.median_ratio = nz[nz.size() / 2];
-    }
-    decide();
-    for (auto& q : pending) emit(std::move(q));
   }
-  return rep;
+
+  const std::string& path;
+  const InputOptions& opt;
+  const std::function<void(PackedConformer&&)>& sink;
+  std::vector<Conformer> pending;  // held until the energy unit is decided
+  std::vector<double> ratios;
+  bool decided = false, force_decided = false;
+  double fe = 1, fl = 1, ff = 1;  // factors into eV, Angstrom, eV/Angstrom
+  std::int64_t index = 0;
+};
+
+}  // namespace
+
+InputReport read_input(const std::string& path, const InputOptions& opt,
+                       const std::function<void(PackedConformer&&)>& sink) {
+  Converter conv(path, opt, sink);
+  auto take = [&](Conformer&& c) { conv.take(std::move(c)); };
+  const ReaderOptions& ro = opt.reader;
+  const std::string fmt = conv.rep.format;
+  if (fmt == "pickle") read_qo2mol_pickle(path, ro, conv.units, take);
+  else if (fmt == "extxyz") read_extxyz(path, ro, conv.units, take);
+  else if (fmt == "sdf") read_sdf(path, ro, conv.units, take);
+  else if (fmt == "ase-sqlite") read_ase_sqlite(path, ro, conv.units, take);
+  else read_spice_hdf5(path, ro, conv.units, take);
+  return conv.finish();
 }
 
 }  // namespace labkit::qo2mol

@@ -1,5 +1,6 @@
-// HDF5 pieces labkit::tensorio does not cover (yet): datasets that grow by appending (so packing streams
-// with bounded memory) and variable-length string datasets. Both work on tensorio's H5File handle().
+// HDF5 datasets that grow by appending (so a writer streams with bounded memory), variable-length string
+// datasets, small 1-D tables, byte-reproducible (untimed) creation. All work on H5File::handle(). Moved
+// here from libs/molpack (qo2mol-pack writes its layout with them; any tool may).
 #pragma once
 
 #include <H5Cpp.h>
@@ -10,7 +11,7 @@
 
 #include "labkit/tensorio/h5.h"
 
-namespace labkit::molpack {
+namespace labkit {
 
 // A dataset [rows, inner...] that starts empty and grows along dim 0, chunked `chunk_rows` rows at a
 // time and optionally gzip+shuffle compressed. Rows are buffered to whole chunks before writing, and
@@ -69,4 +70,4 @@ std::vector<std::string> read_strings(H5::H5File& file, const std::string& path,
 // Same as tensorio's set_attribute but on a raw handle path, for a units attribute on a dataset.
 void set_units_attr(H5File& file, const std::string& path, const std::string& units);
 
-}  // namespace labkit::molpack
+}  // namespace labkit

@@ -13,13 +13,14 @@
 
 namespace labkit::qo2mol {
 
+// Built by Settings::from_config (settings.cpp holds the defaults; none are restated here).
 struct PackOptions {
   std::vector<std::string> inputs;
   InputOptions input;
   StorageOptions storage;
-  std::string duplicates = "drop";  // drop | keep | error
-  double duplicate_tolerance = 1e-3;  // Angstrom
-  bool check_md5 = true;              // inputs named like QO2Mol release files must match the published MD5
+  std::string duplicates;            // drop | keep | error
+  double duplicate_tolerance{};       // Angstrom
+  bool check_md5{};                   // inputs named like QO2Mol release files must match the published MD5
   Shard shard;
 };
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 
 namespace labkit::qo2mol {

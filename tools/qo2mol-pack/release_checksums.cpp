@@ -1,4 +1,4 @@
-#include "md5.h"
+#include "release_checksums.h"
 
 #include <map>
 
@@ -51,7 +51,7 @@ const std::multimap<std::string, std::string>& table() {
 
 }  // namespace
 
-std::string known_md5(const std::string& file_name, const std::string& md5) {
+std::string published_release_md5(const std::string& file_name, const std::string& md5) {
   const auto [b, e] = table().equal_range(file_name);
   if (b == e) return "";
   for (auto it = b; it != e; ++it)

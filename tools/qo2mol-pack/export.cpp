@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "elements.h"
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/tensorio/h5.h"

@@ -15,7 +15,7 @@ using molpack::DatasetReader;
 struct ExportOptions {
   std::string split;  // "" = all conformers
   std::string label;  // train/val/test/ood when split is set
-  std::int64_t limit = -1;
+  std::int64_t limit{};  // -1: all (default in settings.cpp)
 };
 
 std::int64_t export_extxyz(DatasetReader& ds, const std::string& out_path, const ExportOptions& opt);

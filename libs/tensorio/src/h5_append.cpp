@@ -1,10 +1,10 @@
-#include "labkit/molpack/h5_util.h"
+#include "labkit/tensorio/h5_append.h"
 
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
-namespace labkit::molpack {
+namespace labkit {
 
 void make_parent_groups(H5::H5File& file, const std::string& path) {
   static const hid_t gcpl = [] {
@@ -205,4 +205,4 @@ void set_units_attr(H5File& file, const std::string& path, const std::string& un
   set_attribute(file, path, "units", units);
 }
 
-}  // namespace labkit::molpack
+}  // namespace labkit

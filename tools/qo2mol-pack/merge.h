@@ -12,13 +12,14 @@
 
 namespace labkit::qo2mol {
 
+// Built by Settings::from_config (settings.cpp holds the defaults; none are restated here).
 struct MergeOptions {
   std::vector<std::string> inputs;  // shard files or directories holding shard-*.h5
   SplitFractions fractions;
   std::uint64_t seed = 0;
-  int ood_min_heavy = 0;             // 0: pick from ood_fraction
-  double ood_fraction = 0.1;
-  std::string dataset_name = "qo2mol-pack";
+  int ood_min_heavy{};               // 0: pick from ood_fraction
+  double ood_fraction{};
+  std::string dataset_name;
 };
 
 // Writes into out_dir; returns metrics (counts, split sizes, reference energies, stats, manifest).
