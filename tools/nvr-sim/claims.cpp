@@ -26,7 +26,7 @@ std::string fmt(const char* f, double v) {
 }  // namespace
 
 ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment, const std::string& dir,
-                        int threads) {
+                        int threads, labkit::Progress* progress) {
   if (!experiment.is_object() || !experiment.contains("workloads") || !experiment["workloads"].is_array())
     throw labkit::InputError("claims experiment: needs a 'workloads' array");
   // Base overrides, then the L2 geometry: +16 KB must be whole ways.
@@ -72,7 +72,7 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
     }
   }
   ClaimsResult res;
-  res.rows = run_sweep(defaults, cases, threads);
+  res.rows = run_sweep(defaults, cases, threads, progress);
   for (const auto& r : res.rows)
     if (!r.error.empty()) throw labkit::InputError("claims case " + r.c.label + ": " + r.error);
 
