@@ -23,24 +23,14 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-}  // namespace
-
-ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment, const std::string& dir,
-                        int threads) {
-  if (!experiment.is_object() || !experiment.contains("workloads") || !experiment["workloads"].is_array())
-    throw labkit::InputError("claims experiment: needs a 'workloads' array");
-  // Base overrides, then the L2 geometry: +16 KB must be whole ways.
-  SweepCase base;
-  if (experiment.contains("base"))
-    for (auto& [k, v] : experiment["base"].items()) base.set.emplace_back(k, v);
-  const auto base_cfg = case_config(defaults, base);
+// Step 1: the seven variants run per workload; +16 KB of L2 must be whole ways of the base L2.
+std::vector<Variant> claims_variants(const nlohmann::json& base_cfg) {
   const std::uint64_t l2_kb = base_cfg["l2"]["size_kb"], l2_ways = base_cfg["l2"]["ways"];
   const std::uint64_t way_kb = l2_kb / l2_ways;
   if (way_kb == 0 || 16 % way_kb != 0)
     throw labkit::InputError("claims experiment: adding 16 KB to the L2 needs 16 KB to be whole ways (way = " +
                              std::to_string(way_kb) + " KB)");
-  const std::uint64_t nsb_kb = base_cfg["nsb"]["size_kb"];
-  const std::vector<Variant> variants = {
+  return {
       {"none", {{"prefetcher.type", "none"}}},
       {"stream", {{"prefetcher.type", "stream"}}},
       {"imp", {{"prefetcher.type", "imp"}}},
@@ -50,8 +40,12 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
       {"nvr_l2+16", {{"prefetcher.type", "nvr"}, {"nsb.enabled", false},
                      {"l2.size_kb", l2_kb + 16}, {"l2.ways", l2_ways + 16 / way_kb}}},
   };
+}
+
+// Step 2: one sweep case per workload x variant (workload paths resolved against the experiment's folder).
+std::vector<SweepCase> claims_cases(const nlohmann::json& experiment, const std::string& dir, const SweepCase& base,
+                                    const std::vector<Variant>& variants, std::vector<std::string>& names) {
   std::vector<SweepCase> cases;
-  std::vector<std::string> names;
   for (const auto& w : experiment["workloads"]) {
     if (!w.contains("name") || !w.contains("set") || !w["set"].is_object())
       throw labkit::InputError("claims experiment: each workload needs 'name' and 'set'");
@@ -71,8 +65,27 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
       cases.push_back(std::move(c));
     }
   }
+  return cases;
+}
+
+}  // namespace
+
+// Step 3 (below): simulate, then one table row per workload and the means. The row arithmetic
+// shares its accumulators with the means, so it stays in one loop (about 80 lines).
+ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment, const std::string& dir,
+                        int threads, labkit::Progress* progress) {
+  if (!experiment.is_object() || !experiment.contains("workloads") || !experiment["workloads"].is_array())
+    throw labkit::InputError("claims experiment: needs a 'workloads' array");
+  SweepCase base;
+  if (experiment.contains("base"))
+    for (auto& [k, v] : experiment["base"].items()) base.set.emplace_back(k, v);
+  const auto base_cfg = case_config(defaults, base);
+  const std::uint64_t nsb_kb = base_cfg["nsb"]["size_kb"];
+  const std::vector<Variant> variants = claims_variants(base_cfg);
+  std::vector<std::string> names;
+  const std::vector<SweepCase> cases = claims_cases(experiment, dir, base, variants, names);
   ClaimsResult res;
-  res.rows = run_sweep(defaults, cases, threads);
+  res.rows = run_sweep(defaults, cases, threads, progress);
   for (const auto& r : res.rows)
     if (!r.error.empty()) throw labkit::InputError("claims case " + r.c.label + ": " + r.error);
 

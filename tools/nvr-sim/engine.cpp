@@ -327,6 +327,7 @@ SimStats Engine::run() {
 
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
+    report_progress(i);
     if (op.kind == OpKind::kFetch) continue;  // instruction fetches: only program-order replay models them
     if (op.kind == OpKind::kStore) {
       ++mem_ops;
@@ -393,8 +394,9 @@ SimStats Engine::run() {
   return s;
 }
 
-SimStats simulate(const SimConfig& cfg, const Workload& w) {
+SimStats simulate(const SimConfig& cfg, const Workload& w, labkit::Progress* progress) {
   Engine e(cfg, w);
+  e.set_progress(progress);
   SimStats s = e.run();
 #ifndef NDEBUG
   const auto bad = check_invariants(s);

@@ -11,6 +11,8 @@
 #include <memory>
 #include <vector>
 
+#include <labkit/core/progress.h>
+
 #include "cache.h"
 #include "config.h"
 #include "dram.h"
@@ -27,6 +29,8 @@ class Engine : private PrefetchSink {
   Engine(const SimConfig& cfg, const Workload& w);
   ~Engine() override;
   SimStats run();
+  // Report the ops done to `p` while run() works (nullptr: none).
+  void set_progress(labkit::Progress* p) { progress_ = p; }
 
   // Lower-level entry points used by unit tests on hand-made traces.
   // Demand line access at the first level at cycle t; returns the cycle its data is available.
@@ -72,7 +76,11 @@ class Engine : private PrefetchSink {
   SimConfig cfg_;
   const Workload& w_;
   std::vector<std::unique_ptr<Level>> levels_;
-  std::unique_ptr<Level> icache_;  // program order with instruction fetches in the trace: NSB geometry
+  std::unique_ptr<Level> icache_;
+  labkit::Progress* progress_ = nullptr;
+  void report_progress(std::size_t i) {
+    if (progress_ && (i & 0xFFFF) == 0) progress_->set(static_cast<std::int64_t>(i));
+  }  // program order with instruction fetches in the trace: NSB geometry
   Dram dram_;
   int pf_level_ = 0;
   std::uint32_t line_shift_ = 6;
@@ -93,6 +101,6 @@ class Engine : private PrefetchSink {
 };
 
 // Convenience: build, run, check invariants in debug builds.
-SimStats simulate(const SimConfig& cfg, const Workload& w);
+SimStats simulate(const SimConfig& cfg, const Workload& w, labkit::Progress* progress = nullptr);
 
 }  // namespace nvr

@@ -69,7 +69,9 @@ SimStats Engine::run_program_order() {
     icache_ = std::make_unique<Level>(ic);
   }
   std::uint64_t t = 0, mem_ops = 0;
-  for (const Op& op : ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    report_progress(i);
     if (op.kind == OpKind::kCompute) continue;  // traces have none
     if (op.kind == OpKind::kFetch && !icache_) continue;
     const std::uint64_t end = op.addr + std::max<std::uint32_t>(op.size, 1);

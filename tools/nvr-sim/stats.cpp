@@ -6,50 +6,75 @@ namespace {
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 }  // namespace
 
-std::vector<std::pair<std::string, double>> flat_metrics(const SimStats& s) {
-  std::vector<std::pair<std::string, double>> m;
-  m.emplace_back("cycles", double(s.cycles));
-  m.emplace_back("mem_ops", double(s.mem_ops));
-  m.emplace_back("demand_lines", double(s.demand_lines));
-  m.emplace_back("compute_cycles", double(s.compute_cycles));
+std::vector<std::pair<std::string, nlohmann::json>> flat_metrics(const SimStats& s) {
+  // Every statistic, counts as unsigned integers and ratios as doubles (stats.csv, sweep.csv and
+  // stats.json all come from this list).
+  std::vector<std::pair<std::string, nlohmann::json>> m;
+  auto n = [&m](const std::string& k, std::uint64_t v) { m.emplace_back(k, v); };
+  auto r = [&m](const std::string& k, double v) { m.emplace_back(k, v); };
+  n("cycles", s.cycles);
+  n("npu_ops", s.npu_ops);
+  n("mem_ops", s.mem_ops);
+  n("compute_ops", s.compute_ops);
+  n("demand_lines", s.demand_lines);
+  n("compute_cycles", s.compute_cycles);
   for (const auto& l : s.levels) {
     const std::string p = l.name + ".";
-    m.emplace_back(p + "accesses", double(l.accesses));
-    m.emplace_back(p + "hits", double(l.hits));
-    m.emplace_back(p + "misses", double(l.misses));
-    m.emplace_back(p + "mshr_merges", double(l.mshr_merges));
-    m.emplace_back(p + "write_accesses", double(l.write_accesses));
-    m.emplace_back(p + "write_misses", double(l.write_misses));
-    m.emplace_back(p + "hit_rate", ratio(l.hits, l.accesses));
+    n(p + "accesses", l.accesses);
+    n(p + "hits", l.hits);
+    n(p + "misses", l.misses);
+    n(p + "mshr_merges", l.mshr_merges);
+    n(p + "write_accesses", l.write_accesses);
+    n(p + "write_misses", l.write_misses);
+    r(p + "hit_rate", ratio(l.hits, l.accesses));
     // MPKI-style: misses per 1000 NPU demand line accesses (the NPU has no instruction count).
-    m.emplace_back(p + "mpka", ratio(1000.0 * l.misses, s.demand_lines));
-    m.emplace_back(p + "pf_accesses", double(l.pf_accesses));
-    m.emplace_back(p + "writebacks", double(l.writebacks));
+    r(p + "mpka", ratio(1000.0 * l.misses, s.demand_lines));
+    n(p + "pf_accesses", l.pf_accesses);
+    n(p + "pf_hits", l.pf_hits);
+    n(p + "evictions", l.evictions);
+    n(p + "writebacks", l.writebacks);
+    n(p + "writebacks_in", l.writebacks_in);
+    n(p + "fills", l.fills);
   }
-  m.emplace_back("dram.reads", double(s.dram.reads));
-  m.emplace_back("dram.writes", double(s.dram.writes));
-  m.emplace_back("dram.bytes", double(s.dram.bytes));
-  m.emplace_back("dram.bytes_per_cycle", ratio(s.dram.bytes, s.cycles));
-  m.emplace_back("dram.row_hit_rate", ratio(s.dram.row_hits, s.dram.reads + s.dram.writes));
-  m.emplace_back("dram.avg_read_latency", ratio(s.dram.total_read_latency, s.dram.reads));
+  n("dram.reads", s.dram.reads);
+  n("dram.writes", s.dram.writes);
+  n("dram.bytes", s.dram.bytes);
+  r("dram.bytes_per_cycle", ratio(s.dram.bytes, s.cycles));
+  n("dram.row_hits", s.dram.row_hits);
+  n("dram.row_empty", s.dram.row_empty);
+  n("dram.row_conflicts", s.dram.row_conflicts);
+  r("dram.row_hit_rate", ratio(s.dram.row_hits, s.dram.reads + s.dram.writes));
+  r("dram.avg_read_latency", ratio(s.dram.total_read_latency, s.dram.reads));
+  n("dram.bank_wait_cycles", s.dram.bank_wait);
+  n("dram.bus_wait_cycles", s.dram.bus_wait);
+  n("dram.refresh_stalls", s.dram.refresh_stalls);
+  n("dram.refresh_wait_cycles", s.dram.refresh_wait);
   const auto& p = s.pf;
-  m.emplace_back("pf.requested", double(p.requested));
-  m.emplace_back("pf.dropped", double(p.dropped));
-  m.emplace_back("pf.redundant", double(p.redundant));
-  m.emplace_back("pf.issued", double(p.issued));
-  m.emplace_back("pf.useful", double(p.useful));
-  m.emplace_back("pf.late", double(p.late));
-  m.emplace_back("pf.useless", double(p.useless));
-  m.emplace_back("pf.unused_at_end", double(p.unused_at_end));
+  n("pf.requested", p.requested);
+  n("pf.dropped", p.dropped);
+  n("pf.duplicate", p.duplicate);
+  n("pf.redundant", p.redundant);
+  n("pf.issued", p.issued);
+  n("pf.useful", p.useful);
+  n("pf.late", p.late);
+  n("pf.useless", p.useless);
+  n("pf.unused_at_end", p.unused_at_end);
   // gem5: accuracy = useful / issued; coverage = useful / (useful + demand MSHR misses).
   double primary = 0;
   for (const auto& l : s.levels)
     if (l.name == p.level) primary = double(l.misses - l.mshr_merges);
-  m.emplace_back("pf.accuracy", ratio(p.useful, p.issued));
-  m.emplace_back("pf.coverage", ratio(p.useful, p.useful + primary));
+  r("pf.accuracy", ratio(p.useful, p.issued));
+  r("pf.coverage", ratio(p.useful, p.useful + primary));
   // Share of useful prefetches that arrived before their demand.
-  m.emplace_back("pf.timeliness", ratio(p.useful - p.late, p.useful));
+  r("pf.timeliness", ratio(p.useful - p.late, p.useful));
   return m;
+}
+
+std::string metrics_csv(const SimStats& s, const nlohmann::json& speedup) {
+  std::string out = "metric,value\n";
+  for (const auto& [k, v] : flat_metrics(s)) out += k + "," + v.dump() + "\n";
+  out += "speedup," + (speedup.is_null() ? std::string() : speedup.dump()) + "\n";
+  return out;
 }
 
 nlohmann::json to_json(const SimStats& s) {
@@ -63,20 +88,7 @@ nlohmann::json to_json(const SimStats& s) {
   }
   j["pf"]["type"] = s.pf.type;
   j["pf"]["level"] = s.pf.level;
-  j["pf"]["duplicate"] = s.pf.duplicate;
   j["prefetcher_internal"] = s.prefetcher_internal;
-  for (const auto& l : s.levels) {
-    j[l.name]["evictions"] = l.evictions;
-    j[l.name]["pf_hits"] = l.pf_hits;
-    j[l.name]["writebacks_in"] = l.writebacks_in;
-  }
-  j["dram"]["row_hits"] = s.dram.row_hits;
-  j["dram"]["row_conflicts"] = s.dram.row_conflicts;
-  j["dram"]["row_empty"] = s.dram.row_empty;
-  j["dram"]["bank_wait_cycles"] = s.dram.bank_wait;
-  j["dram"]["bus_wait_cycles"] = s.dram.bus_wait;
-  j["dram"]["refresh_stalls"] = s.dram.refresh_stalls;
-  j["dram"]["refresh_wait_cycles"] = s.dram.refresh_wait;
   return j;
 }
 

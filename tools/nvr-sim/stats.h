@@ -51,8 +51,12 @@ struct SimStats {
 };
 
 nlohmann::json to_json(const SimStats& s);
-// Flat key -> number view used for CSV rows and sweep tables.
-std::vector<std::pair<std::string, double>> flat_metrics(const SimStats& s);
+// Flat key -> number view used for CSV rows and sweep tables: every statistic, counts as unsigned
+// integers, ratios as doubles.
+std::vector<std::pair<std::string, nlohmann::json>> flat_metrics(const SimStats& s);
+// stats.csv: "metric,value" rows of flat_metrics (integers printed as integers, doubles in the
+// shortest form that reads back exactly), then speedup (empty when there was no baseline run).
+std::string metrics_csv(const SimStats& s, const nlohmann::json& speedup);
 // Violated accounting invariants (empty when all hold).
 std::vector<std::string> check_invariants(const SimStats& s);
 

@@ -31,6 +31,14 @@ nlohmann::json resolve_path(const std::string& key, const nlohmann::json& v, con
 
 std::vector<SweepCase> expand_grid(const nlohmann::json& grid, const std::string& dir) {
   if (!grid.is_object()) throw labkit::InputError("sweep grid: must be a JSON object with 'axes'");
+  // Only base, axes and comments: a misspelt "axis" or a claims experiment ("workloads") used to
+  // run one case and exit 0 (issue 13).
+  for (auto& [k, v] : grid.items()) {
+    if (k == "base" || k == "axes" || (!k.empty() && k[0] == '_')) continue;
+    throw labkit::InputError("sweep grid: unknown key '" + k + "' (a grid has 'base' and 'axes'" +
+                             (k == "workloads" ? "; this looks like a claims experiment: use nvr-sim claims --grid" : "") + ")");
+  }
+  if (!grid.contains("axes")) throw labkit::InputError("sweep grid: missing 'axes'");
   std::vector<std::pair<std::string, nlohmann::json>> base;
   if (grid.contains("base")) {
     if (!grid["base"].is_object()) throw labkit::InputError("sweep grid: 'base' must be an object");
@@ -75,7 +83,8 @@ nlohmann::json case_config(const nlohmann::json& defaults, const SweepCase& c) {
   return cfg.json();
 }
 
-std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads) {
+std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads,
+                                labkit::Progress* progress) {
   // Add the baseline of every case (same overrides, prefetcher.type = baseline) unless present.
   std::vector<SweepCase> all = cases;
   std::map<std::string, std::size_t> index;  // config dump -> row
@@ -100,6 +109,7 @@ std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vecto
   }
   std::vector<SweepRow> rows(all.size());
   std::atomic<std::size_t> next{0};
+  std::mutex progress_mu;
   // Workloads are built once per distinct (workload, npu) config and shared read-only by the cases
   // that use them; the first thread to need one builds it, the others wait for it.
   struct Shared {
@@ -142,6 +152,10 @@ std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vecto
       } catch (const labkit::InputError& e) {
         r.error = e.what();
       }
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        progress->advance();
+      }
     }
   };
   const unsigned n = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
@@ -168,12 +182,13 @@ std::string sweep_csv(const std::vector<SweepRow>& rows) {
   for (const auto& c : cols) os << ',' << c;
   os << '\n';
   for (const auto& r : rows) {
-    os << '"' << r.c.label << "\"," << r.stats.workload << ',' << r.stats.pf.type << ',' << r.speedup << ','
-       << r.sim_seconds << ",\"" << r.error << '"';
+    os << '"' << r.c.label << "\"," << r.stats.workload << ',' << r.stats.pf.type << ','
+       << (r.speedup.is_null() ? std::string() : r.speedup.dump()) << ',' << nlohmann::json(r.sim_seconds).dump()
+       << ",\"" << r.error << '"';
     if (r.error.empty()) {
       const auto m = flat_metrics(r.stats);
-      std::map<std::string, double> mm(m.begin(), m.end());
-      for (const auto& c : cols) os << ',' << (mm.count(c) ? mm[c] : 0.0);
+      std::map<std::string, nlohmann::json> mm(m.begin(), m.end());
+      for (const auto& c : cols) os << ',' << (mm.count(c) ? mm[c].dump() : std::string());
     } else {
       for (std::size_t i = 0; i < cols.size(); ++i) os << ',';
     }

@@ -9,6 +9,7 @@
 // (run as an extra case when the grid does not contain it).
 #pragma once
 
+#include <labkit/core/progress.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,7 +26,7 @@ struct SweepCase {
 struct SweepRow {
   SweepCase c;
   SimStats stats;
-  double speedup = 0;       // baseline cycles / cycles (0 without a baseline)
+  nlohmann::json speedup;   // baseline cycles / cycles; null without a baseline run
   double sim_seconds = 0;   // wall time of this simulation
   std::string error;        // non-empty if the case failed (bad config / input)
 };
@@ -33,7 +34,9 @@ struct SweepRow {
 // Cartesian product of axes, in key order then value order; base overrides first in each case.
 std::vector<SweepCase> expand_grid(const nlohmann::json& grid, const std::string& grid_dir);
 // Simulate every case on `threads` workers (0 = hardware concurrency). `defaults` is the full config.
-std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads);
+// `progress` (optional) advances by one per finished simulation (baseline runs included).
+std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads,
+                                labkit::Progress* progress = nullptr);
 std::string sweep_csv(const std::vector<SweepRow>& rows);
 nlohmann::json sweep_json(const std::vector<SweepRow>& rows);
 // Config json for a case (defaults + overrides); throws InputError for a bad key.
@@ -47,6 +50,6 @@ struct ClaimsResult {
   std::vector<SweepRow> rows;
 };
 ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment,
-                        const std::string& experiment_dir, int threads);
+                        const std::string& experiment_dir, int threads, labkit::Progress* progress = nullptr);
 
 }  // namespace nvr
