@@ -13,6 +13,7 @@
 
 #include "batch.h"
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/error.h"
 #include "labkit/imageio/image.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/tensorio/safetensors.h"
@@ -103,11 +104,13 @@ TEST(SegAnyPetInferRobustness, NonFiniteImagesAndAbsurdSpacingsAreBadInput) {
   expect_bad(shell_quote(f.pet) + ck + " --gt " + shell_quote(f.dir + "/gt_nan.nii.gz"), "gt_nan",
              "gt_nan.nii.gz: 1 of");
   // pixdim 1e30: the crop start overflowed (9.2e18) before.
+  // A voxel size of 1e30 mm can no longer be written or read at all: libs/imageio refuses NIfTI voxel
+  // sizes over 1e6 mm (tests/libs/imageio). What is left to check here is the model-space bound, with a
+  // spacing imageio accepts but that still makes far too many model voxels (see spacing_mm above).
   auto huge = pet;
   huge.geometry.spacing[1] = 1e30;
-  img::write_volume(huge, f.dir + "/huge.nii.gz");
-  expect_bad(shell_quote(f.dir + "/huge.nii.gz") + ck + " --point 40,30,20", "huge",
-             "huge.nii.gz: 72 voxels of 1.0000000150474662e+30 mm along axis 1 make 4.8e+31 voxels");
+  EXPECT_ANY_THROW(img::write_volume(huge, f.dir + "/huge.nii.gz"));  // the write is refused, nothing left
+  EXPECT_FALSE(fs::exists(f.dir + "/huge.nii.gz"));
   // spacing_mm 0.01: std::bad_alloc before; now a config range.
   expect_bad(shell_quote(f.pet) + ck + " --point 40,30,20 --set spacing_mm=0.01", "spacing",
              "config spacing_mm: must be in [0.1, 20] mm, got 0.01");
