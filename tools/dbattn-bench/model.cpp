@@ -12,14 +12,14 @@
 #include "labkit/core/progress.h"
 #include "labkit/llama/eval.h"
 #include "labkit/llama/io.h"
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 
 namespace labkit::dbattn_bench {
 
 using namespace labkit::blockfp;
 namespace llama = labkit::llama;
 
-void install_torch(Tool& tool) { torchrt::install(tool); }
+void install_torch(Tool& tool) { torchutil::install(tool); }
 
 namespace {
 

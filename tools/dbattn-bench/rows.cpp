@@ -9,6 +9,7 @@
 #include "labkit/tensorio/safetensors.h"
 
 namespace labkit::dbattn_bench {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 
 RowSet gaussian_rows(const SyntheticSettings& s, uint64_t seed) {
   RowSet r{"gaussian", s.length, std::vector<float>(s.rows * s.length), {}};

@@ -7,7 +7,7 @@
 #ifdef LABKIT_INFO_WITH_TORCH
 #include <ATen/Parallel.h>
 
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 #endif
 #ifdef LABKIT_INFO_WITH_ITK
 #include "labkit/imageio/image.h"
@@ -18,7 +18,7 @@ namespace labkit::info {
 VersionList linked_versions() {
   VersionList v{{"HDF5", fmt::format("{}.{}.{}", H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE)}};
 #ifdef LABKIT_INFO_WITH_ITK
-  for (auto& entry : image::versions()) v.push_back(entry);
+  for (auto& entry : imageio::versions()) v.push_back(entry);
 #endif
   return v;
 }
@@ -28,7 +28,7 @@ nlohmann::json build_summary() {
   for (const auto& [name, version] : core_versions()) versions[name] = version;
   for (const auto& [name, version] : linked_versions()) versions[name] = version;
 #ifdef LABKIT_INFO_WITH_TORCH
-  for (const auto& [name, version] : torchrt::versions()) versions[name] = version;
+  for (const auto& [name, version] : torchutil::versions()) versions[name] = version;
 #endif
 
   nlohmann::json j{
@@ -43,8 +43,8 @@ nlohmann::json build_summary() {
   j["features"]["torch"] = true;
   j["threads"]["torch_intra_op"] = at::get_num_threads();
   j["threads"]["torch_inter_op"] = at::get_num_interop_threads();
-  j["cuda"]["device_count"] = torchrt::cuda_device_count();
-  j["cuda"]["devices"] = torchrt::cuda_device_names();
+  j["cuda"]["device_count"] = torchutil::cuda_device_count();
+  j["cuda"]["devices"] = torchutil::cuda_device_names();
 #ifdef LABKIT_HAVE_CUDA
   j["features"]["cuda"] = true;
 #endif

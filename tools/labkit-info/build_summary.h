@@ -7,7 +7,7 @@
 
 namespace labkit::info {
 
-// Versions of the libraries labkit-info links beyond core and torch (HDF5, ITK, GDCM); torchrt::install adds
+// Versions of the libraries labkit-info links beyond core and torch (HDF5, ITK, GDCM); torchutil::install adds
 // LibTorch, CUDA and BLAS to --version itself, so they are not repeated here.
 VersionList linked_versions();
 // {"labkit": {...}, "versions": {...}, "threads": {...}, "cuda": {...}, "features": {...}}

@@ -12,6 +12,7 @@
 #endif
 
 namespace labkit::info {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 namespace {
 
 nlohmann::json describe_safetensors(const std::string& path, int limit) {
@@ -75,15 +76,15 @@ nlohmann::json describe_run_folder(const std::string& path) {
 
 #ifdef LABKIT_INFO_WITH_ITK
 nlohmann::json describe_image(const std::string& path) {
-  const image::ImageInfo info = image::read_info(path);
+  const imageio::ImageInfo info = imageio::read_info(path);
   nlohmann::json j{{"format", info.format},   {"dimension", info.dimension}, {"size", info.size},
           {"spacing", info.spacing}, {"origin", info.origin},       {"direction", info.direction},
           {"pixel_type", info.pixel_type}, {"components", info.components}};
   if (info.dimension == 3) {  // anatomical axis letters, as nibabel's aff2axcodes names them
-    image::Geometry g;
+    imageio::Geometry g;
     for (int a = 0; a < 3; ++a)
       for (int b = 0; b < 3; ++b) g.direction[3 * a + b] = info.direction[3 * a + b];
-    j["orientation"] = image::orientation_code(g);
+    j["orientation"] = imageio::orientation_code(g);
   }
   return j;
 }

@@ -8,7 +8,7 @@
 #include "describe_inputs.h"
 #include "labkit/core/tool.h"
 #ifdef LABKIT_INFO_WITH_TORCH
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 #endif
 
 int main(int argc, char** argv) {
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
 #endif
   labkit::Tool tool(spec);
 #ifdef LABKIT_INFO_WITH_TORCH
-  labkit::torchrt::install(tool);  // LibTorch, CUDA, BLAS versions; --threads/--seed/--device
+  labkit::torchutil::install(tool);  // LibTorch, CUDA, BLAS versions; --threads/--seed/--device
 #endif
   tool.add_versions(labkit::info::linked_versions());
 

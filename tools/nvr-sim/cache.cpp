@@ -1,6 +1,6 @@
 #include "cache.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 std::uint32_t log2u(std::uint64_t v) {
@@ -119,4 +119,4 @@ std::uint64_t Cache::count_unused_prefetched() const {
   return n;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

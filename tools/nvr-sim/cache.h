@@ -8,7 +8,7 @@
 
 #include "config.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 class Cache {
  public:
@@ -58,4 +58,4 @@ class Cache {
   std::vector<std::uint64_t> plru_;   // tree-PLRU: ways-1 bits per set, heap order (node 1 = root)
 };
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

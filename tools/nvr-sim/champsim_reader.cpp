@@ -20,7 +20,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 
@@ -105,4 +105,4 @@ Workload read_champsim_trace(const std::string& path, std::uint64_t max_records)
   return w;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

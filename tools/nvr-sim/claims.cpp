@@ -8,7 +8,7 @@
 
 #include "sweep.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 
@@ -173,4 +173,4 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
   return res;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

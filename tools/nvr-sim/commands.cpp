@@ -11,7 +11,7 @@
 #include "engine.h"
 #include "sweep.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 
@@ -167,4 +167,4 @@ void run_claims_command(labkit::Run& run, const std::string& experiment_path) {
   if (run.has_out()) run.out().write("claims.txt", res.text);
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -5,7 +5,7 @@
 
 #include <labkit/core/tool.h>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 // `run`: one simulation plus its baseline run; stats.json/stats.csv; summary table on stdout.
 void run_simulation(labkit::Run& run);
@@ -14,4 +14,4 @@ void run_sweep_command(labkit::Run& run, const std::string& grid_path);
 // `claims --grid FILE`: the paper-claims experiment and its table.
 void run_claims_command(labkit::Run& run, const std::string& experiment_path);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

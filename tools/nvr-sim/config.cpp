@@ -6,7 +6,7 @@
 
 #include <labkit/core/error.h>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 
 using nlohmann::json;
@@ -249,4 +249,4 @@ SimConfig parse_config(const nlohmann::json& j) {
   return c;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

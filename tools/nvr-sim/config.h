@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 enum class Repl { kLru, kPlru };
 
@@ -90,4 +90,4 @@ nlohmann::json default_config_json();
 // Parse and validate; throws InputError ("<key>: <problem>").
 SimConfig parse_config(const nlohmann::json& j);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

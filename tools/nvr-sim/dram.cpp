@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 int log2_exact(std::uint64_t v) {
@@ -102,4 +102,4 @@ std::uint64_t Dram::access(std::uint64_t addr, std::uint64_t t, bool write) {
   return done;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

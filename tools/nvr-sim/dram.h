@@ -16,7 +16,7 @@
 
 #include "config.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 struct DramStats {
   std::uint64_t reads = 0, writes = 0, bytes = 0;
@@ -57,4 +57,4 @@ class Dram {
   DramStats st_;
 };
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

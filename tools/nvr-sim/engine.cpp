@@ -5,7 +5,7 @@
 #include <queue>
 #include <stdexcept>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 Engine::Engine(const SimConfig& cfg, const Workload& w)
     : cfg_(cfg), w_(w), dram_(cfg.dram, cfg.l2.line_bytes) {
@@ -405,4 +405,4 @@ SimStats simulate(const SimConfig& cfg, const Workload& w, labkit::Progress* pro
   return s;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -22,7 +22,7 @@
 #include "stats.h"
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 class Engine : private PrefetchSink {
  public:
@@ -103,4 +103,4 @@ class Engine : private PrefetchSink {
 // Convenience: build, run, check invariants in debug builds.
 SimStats simulate(const SimConfig& cfg, const Workload& w, labkit::Progress* progress = nullptr);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -17,7 +17,7 @@
 
 #include "engine.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 std::uint64_t Engine::inorder_access(int L, std::uint64_t first, std::uint64_t last, std::uint64_t t,
                                      Req kind) {
@@ -99,4 +99,4 @@ SimStats Engine::run_program_order() {
   return s;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

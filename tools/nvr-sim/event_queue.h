@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 template <typename Payload>
 class EventQueue {
@@ -141,4 +141,4 @@ class EventQueue {
   std::size_t size_ = 0, ring_size_ = 0;
 };
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

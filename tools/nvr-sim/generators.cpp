@@ -14,7 +14,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 CsrMatrix generate_matrix(const WorkloadConfig& w) {
   if (w.rows == 0 || w.cols == 0) throw labkit::InputError("config workload.rows/cols: must be > 0");
@@ -107,4 +107,4 @@ CsrMatrix csr_from_coo(std::uint32_t rows, std::uint32_t cols,
   return m;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -24,7 +24,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 constexpr std::uint64_t kARowPtr = 0x10000000, kAColIdx = 0x20000000, kAValues = 0x30000000,
@@ -116,4 +116,4 @@ Workload build_spgemm(const NpuConfig& npu, std::shared_ptr<CsrMatrix> a, std::s
   return wl;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -18,7 +18,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 constexpr std::uint64_t kRowPtrBase = 0x10000000, kColIdxBase = 0x20000000, kValuesBase = 0x30000000,
@@ -96,4 +96,4 @@ Workload build_kernel(const WorkloadConfig& w, const NpuConfig& npu, std::shared
   return wl;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

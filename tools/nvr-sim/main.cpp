@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   labkit::ToolSpec spec;
   spec.name = "nvr-sim";
   spec.description = "NPU memory-hierarchy simulator (caches, MSHRs, DRAM, prefetchers incl. NVR vector runahead)";
-  spec.default_config = nvr::default_config_json();
+  spec.default_config = labkit::nvr_sim::default_config_json();
   spec.uses_shard = true;  // sweep: each shard simulates cases k with k % N == i
   labkit::Tool tool(spec);
   auto& app = tool.app();
@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
-    if (sweep_cmd->parsed()) nvr::run_sweep_command(run, grid);
-    else if (claims_cmd->parsed()) nvr::run_claims_command(run, experiment);
-    else nvr::run_simulation(run);
+    if (sweep_cmd->parsed()) labkit::nvr_sim::run_sweep_command(run, grid);
+    else if (claims_cmd->parsed()) labkit::nvr_sim::run_claims_command(run, experiment);
+    else labkit::nvr_sim::run_simulation(run);
   });
 }

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 class Mshr {
  public:
@@ -124,4 +124,4 @@ class Mshr {
   std::size_t mask_ = 0;
 };
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

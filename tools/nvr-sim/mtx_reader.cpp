@@ -8,7 +8,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 constexpr long long kMaxDim = 1ll << 27;
@@ -103,4 +103,4 @@ CsrMatrix read_matrix_market(const std::string& path) {
   return csr_from_coo(std::uint32_t(rows), std::uint32_t(cols), std::move(e));
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -12,7 +12,7 @@
 
 #include "prefetcher.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 // Lines a runahead prefetcher may issue per step: configured, else half the fill cache (1..256).
 inline std::uint32_t default_prefetch_window(const PrefetcherContext& c) {
@@ -210,4 +210,4 @@ class RunaheadWalker {
   std::size_t recent_pos_ = 0;
 };
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -8,7 +8,7 @@
 
 #include "prefetch_common.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 class DvrPrefetcher final : public Prefetcher {
  public:
@@ -69,4 +69,4 @@ class DvrPrefetcher final : public Prefetcher {
 std::unique_ptr<Prefetcher> make_dvr_prefetcher(const PrefetcherContext& ctx) {
   return std::make_unique<DvrPrefetcher>(ctx);
 }
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

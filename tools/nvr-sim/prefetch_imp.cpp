@@ -5,7 +5,7 @@
 // elements with the last learned base. It knows nothing about row bounds or column tiles.
 #include "prefetch_common.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 class ImpPrefetcher final : public Prefetcher {
  public:
@@ -68,4 +68,4 @@ class ImpPrefetcher final : public Prefetcher {
 std::unique_ptr<Prefetcher> make_imp_prefetcher(const PrefetcherContext& ctx) {
   return std::make_unique<ImpPrefetcher>(ctx);
 }
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -1,7 +1,7 @@
 // The baseline: never prefetches.
 #include "prefetcher.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 class NoPrefetcher final : public Prefetcher {
  public:
@@ -11,4 +11,4 @@ class NoPrefetcher final : public Prefetcher {
 }  // namespace
 
 std::unique_ptr<Prefetcher> make_no_prefetcher() { return std::make_unique<NoPrefetcher>(); }
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -21,7 +21,7 @@
 
 #include "prefetch_common.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 class NvrPrefetcher final : public Prefetcher {
  public:
@@ -166,4 +166,4 @@ class NvrPrefetcher final : public Prefetcher {
 std::unique_ptr<Prefetcher> make_nvr_prefetcher(const PrefetcherContext& ctx) {
   return std::make_unique<NvrPrefetcher>(ctx);
 }
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -5,7 +5,7 @@
 
 #include "prefetcher.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 class StreamPrefetcher final : public Prefetcher {
  public:
@@ -69,4 +69,4 @@ class StreamPrefetcher final : public Prefetcher {
 std::unique_ptr<Prefetcher> make_stream_prefetcher(const PrefetcherContext& ctx) {
   return std::make_unique<StreamPrefetcher>(ctx);
 }
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -2,7 +2,7 @@
 // seen twice in a row prefetches the next `degree` vectors.
 #include "prefetch_common.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 namespace {
 class StridePrefetcher final : public Prefetcher {
  public:
@@ -20,4 +20,4 @@ class StridePrefetcher final : public Prefetcher {
 std::unique_ptr<Prefetcher> make_stride_prefetcher(const PrefetcherContext& ctx) {
   return std::make_unique<StridePrefetcher>(ctx);
 }
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -2,7 +2,7 @@
 
 #include <labkit/core/error.h>
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 std::unique_ptr<Prefetcher> make_prefetcher(const PrefetcherContext& ctx) {
   const auto& t = ctx.cfg.type;
@@ -15,4 +15,4 @@ std::unique_ptr<Prefetcher> make_prefetcher(const PrefetcherContext& ctx) {
   throw labkit::InputError("config prefetcher.type: unknown prefetcher '" + t + "'");
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 struct MemAccess {
   std::uint64_t addr = 0;
@@ -66,4 +66,4 @@ std::unique_ptr<Prefetcher> make_imp_prefetcher(const PrefetcherContext& ctx);
 std::unique_ptr<Prefetcher> make_dvr_prefetcher(const PrefetcherContext& ctx);
 std::unique_ptr<Prefetcher> make_nvr_prefetcher(const PrefetcherContext& ctx);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

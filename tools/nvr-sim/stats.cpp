@@ -1,6 +1,6 @@
 #include "stats.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
@@ -114,4 +114,4 @@ std::vector<std::string> check_invariants(const SimStats& s) {
   return bad;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

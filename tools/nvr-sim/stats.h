@@ -8,7 +8,7 @@
 
 #include "dram.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 struct LevelStats {
   std::string name;
@@ -60,4 +60,4 @@ std::string metrics_csv(const SimStats& s, const nlohmann::json& speedup);
 // Violated accounting invariants (empty when all hold).
 std::vector<std::string> check_invariants(const SimStats& s);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -13,7 +13,7 @@
 
 #include "engine.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 
@@ -209,4 +209,4 @@ nlohmann::json sweep_json(const std::vector<SweepRow>& rows) {
   return out;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

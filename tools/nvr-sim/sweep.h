@@ -16,7 +16,7 @@
 
 #include "stats.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 struct SweepCase {
   std::string label;                                   // "k1=v1,k2=v2"
@@ -52,4 +52,4 @@ struct ClaimsResult {
 ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment,
                         const std::string& experiment_dir, int threads, labkit::Progress* progress = nullptr);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

@@ -10,7 +10,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 namespace {
 
@@ -87,4 +87,4 @@ Workload read_trace(const std::string& path) {
   return w;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

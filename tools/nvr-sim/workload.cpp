@@ -2,7 +2,7 @@
 
 #include "workload.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 Workload make_workload(const SimConfig& cfg) {
   const auto& w = cfg.workload;
@@ -45,4 +45,4 @@ Workload make_workload(const SimConfig& cfg) {
   return wl;
 }
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

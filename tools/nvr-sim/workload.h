@@ -10,7 +10,7 @@
 
 #include "config.h"
 
-namespace nvr {
+namespace labkit::nvr_sim {
 
 struct CsrMatrix {
   std::uint32_t rows = 0, cols = 0;
@@ -103,4 +103,4 @@ Workload read_champsim_trace(const std::string& path, std::uint64_t max_records)
 // The workload a config describes (matrix file / generator / trace).
 Workload make_workload(const SimConfig& cfg);
 
-}  // namespace nvr
+}  // namespace labkit::nvr_sim

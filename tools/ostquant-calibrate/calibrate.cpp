@@ -10,11 +10,11 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "layerwise.h"
 #include "stiefel.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 using labkit::llama::layer_key;
 
@@ -51,7 +51,7 @@ int64_t load_checkpoint(const TrainOptions& o, Transforms& t, RiemannianAdam& op
   const auto& path = o.checkpoint;
   int64_t step = 0;
   try {
-    auto ck = labkit::torchio::load_safetensors(path);
+    auto ck = labkit::torchutil::load_safetensors(path);
     for (const auto& [k, v] : ck)
       if (v.is_floating_point() && !torch::isfinite(v).all().item<bool>())
         throw labkit::input_error(path, "tensor '" + k + "' holds NaN or inf values");
@@ -115,7 +115,7 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
     for (auto& [k, v] : opt.state()) m[k] = v;
     m["log.loss"] = torch::tensor(log.loss, torch::kDouble);
     m["log.ortho"] = torch::tensor(log.ortho, torch::kDouble);
-    labkit::torchio::save_safetensors(o.checkpoint, m, {{"step", std::to_string(done)}});
+    labkit::torchutil::save_safetensors(o.checkpoint, m, {{"step", std::to_string(done)}});
   };
   const int64_t last = o.stop_after >= 0 ? std::min(o.steps, o.stop_after) : o.steps;
   labkit::Progress progress("calibrate " + o.label, o.steps, "step");
@@ -163,4 +163,4 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
   return log;
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

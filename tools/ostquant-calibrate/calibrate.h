@@ -11,7 +11,7 @@
 #include "quant.h"
 #include "transforms.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 // Σ_tokens Σ_{i ∈ top-k(teacher)} p_i (log p_i − log q_i) / tokens, p = softmax(teacher),
 // q = softmax(student) over the full vocabulary (not renormalised), k = min(k, vocab).
@@ -64,4 +64,4 @@ TrainLog train_transforms(const labkit::llama::Model& teacher, const labkit::lla
 // grid, gradient where a weight is on the grid) when w_bits < 16; lm_head and embedding stay in float.
 labkit::llama::Model fake_quant_weights(const labkit::llama::Model& transformed, int w_bits, bool clip_search);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -9,7 +9,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 int64_t llama2c_tokenizer_entries(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -99,4 +99,4 @@ std::vector<TokenStream> text_windows(const std::string& path, const labkit::lla
   return w;
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

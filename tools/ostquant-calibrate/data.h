@@ -9,7 +9,7 @@
 #include "labkit/llama/eval.h"
 #include "labkit/llama/tokenizer.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 using labkit::llama::TokenStream;
 
@@ -36,4 +36,4 @@ std::vector<TokenStream> text_windows(const std::string& path, const labkit::lla
 std::vector<TokenStream> cut_windows(const std::vector<TokenStream>& streams, int64_t window, int64_t min_windows,
                                      const std::string& source);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -13,11 +13,11 @@
 #include "labkit/core/progress.h"
 #include "labkit/core/timer.h"
 #include "labkit/llama/io.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "qsur.h"
 #include "labkit/core/termination.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 namespace llama = labkit::llama;
 
@@ -201,11 +201,11 @@ void record_metrics(nlohmann::json& M, const Inputs& in, const Settings& s, cons
 void write_outputs(const labkit::OutputDir& out, const Streams& st, const Outcome& outcome) {
   llama::write_token_streams(out.file("calib_tokens.txt"), st.calib);
   llama::write_token_streams(out.file("eval_tokens.txt"), st.eval);
-  for (const auto& [name, map] : outcome.transforms) labkit::torchio::save_safetensors(out.file(name), map);
+  for (const auto& [name, map] : outcome.transforms) labkit::torchutil::save_safetensors(out.file(name), map);
   if (outcome.saved) {
     llama::save_hf(outcome.saved->model, out.file("model"));
     if (!outcome.saved->packed_int4.empty()) {
-      labkit::torchio::save_safetensors(out.file("model/quantized_int4.safetensors"), outcome.saved->packed_int4,
+      labkit::torchutil::save_safetensors(out.file("model/quantized_int4.safetensors"), outcome.saved->packed_int4,
                                         outcome.saved->packed_metadata);
     }
   }
@@ -242,4 +242,4 @@ std::string perplexity_table(const Settings& s, const Outcome& outcome) {
   return text;
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

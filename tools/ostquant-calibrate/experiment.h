@@ -15,7 +15,7 @@
 #include "pipeline.h"
 #include "settings.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 struct Inputs {
   std::string model;                     // llama2.c .bin, HF directory, model.safetensors or index .json
@@ -68,4 +68,4 @@ void write_outputs(const labkit::OutputDir& out, const Streams& streams, const O
 // The perplexity table printed on stdout: one row per method, one column per setting.
 std::string perplexity_table(const Settings& s, const Outcome& outcome);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -4,7 +4,7 @@
 
 #include "labkit/llama/forward.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 WeightQuant gptq_quantize(const torch::Tensor& W0, const torch::Tensor& H0, int bits, bool clip_search,
                           double percdamp, int64_t block) {
@@ -124,4 +124,4 @@ QuantizedModel gptq_quantize_model(const labkit::llama::Model& model, int bits, 
   return out;
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

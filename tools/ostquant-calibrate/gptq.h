@@ -12,7 +12,7 @@
 #include "labkit/llama/eval.h"
 #include "quant.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 // W [out, in], H [in, in] (float64 or float32). Returns the dequantized weight in W's dtype with its int
 // codes and per-row scales (the same grid as quantize_weight_sym's).
@@ -32,4 +32,4 @@ struct QuantizedModel {
 QuantizedModel gptq_quantize_model(const labkit::llama::Model& model, int bits, bool clip_search,
                                    const std::vector<labkit::llama::TokenStream>& calib);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

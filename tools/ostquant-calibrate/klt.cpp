@@ -4,7 +4,7 @@
 
 #include "labkit/llama/hadamard.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 using labkit::llama::layer_key;
 
@@ -39,4 +39,4 @@ torch::Tensor klt_ov_rotations(const labkit::llama::Model& fused, int64_t l, uin
   return torch::stack(heads);
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -7,7 +7,7 @@
 
 #include "labkit/llama/model.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 // R_res from the rows of q, k, v, up and gate of every layer of `fused` (norms folded), stacked [N, dim],
 // centred per column. float64 [dim, dim].
@@ -20,4 +20,4 @@ torch::Tensor klt_ov_rotations(const labkit::llama::Model& fused, int64_t l, uin
 // Eigenvectors (columns, ascending eigenvalues) of the column covariance of `rows` [N, n], float64.
 torch::Tensor column_covariance_eigenbasis(const torch::Tensor& rows);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

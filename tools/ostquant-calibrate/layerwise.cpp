@@ -9,7 +9,7 @@
 
 #include "calibrate.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 using labkit::llama::ForwardHooks;
 using labkit::llama::Model;
@@ -105,4 +105,4 @@ double kl_top_backward_layerwise(const Model& student, const torch::Tensor& toke
   return value;
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -9,7 +9,7 @@
 #include "labkit/llama/forward.h"
 #include "labkit/llama/model.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 // KL-Top of `student` on tokens [B, T] against the teacher's logits `target`; backpropagates it (adds to
 // .grad of whatever requires grad upstream of the student's tensors) and returns the loss.
@@ -18,4 +18,4 @@ double kl_top_backward_full(const labkit::llama::Model& student, const torch::Te
 double kl_top_backward_layerwise(const labkit::llama::Model& student, const torch::Tensor& tokens,
                                  const torch::Tensor& target, int64_t k, const labkit::llama::ForwardHooks* hooks);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -6,7 +6,7 @@
 
 #include "experiment.h"
 #include "labkit/core/tool.h"
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 #include "settings.h"
 #include "labkit/core/termination.h"
 
@@ -14,13 +14,13 @@ int main(int argc, char** argv) {
   labkit::ToolSpec spec{"ostquant-calibrate",
                         "OSTQuant post-training quantization of LLaMA models: learned orthogonal and scaling "
                         "transforms, baselines, perplexity, QSUR",
-                        ostq::default_config()};
+                        labkit::ostquant_calibrate::default_config()};
   spec.uses_device = true;
   spec.uses_resume = true;
   spec.requires_out = true;
   labkit::Tool tool(spec);
-  labkit::torchrt::install(tool);
-  ostq::Inputs in;
+  labkit::torchutil::install(tool);
+  labkit::ostquant_calibrate::Inputs in;
   auto& app = tool.app();
   app.add_option("model", in.model, "llama2.c .bin, HF directory, model.safetensors or index .json")->required();
   app.add_option("--calib-tokens", in.calib_tokens, "Calibration token-id file (one stream per line)");
@@ -32,19 +32,19 @@ int main(int argc, char** argv) {
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
     labkit::install_sigterm_handler();  // SIGTERM: checkpoint, then exit 1 (README "Checkpoints")
-    const auto settings = ostq::Settings::from_config(run.config());
+    const auto settings = labkit::ostquant_calibrate::Settings::from_config(run.config());
     const auto& out = run.out();
     labkit::llama::Model original;
     {
       labkit::ScopedTimer t(run.timings(), "load");
-      original = ostq::load_checked_model(in.model, labkit::torchrt::parse_device(run.device()));
+      original = labkit::ostquant_calibrate::load_checked_model(in.model, labkit::torchutil::parse_device(run.device()));
     }
-    const ostq::OnlineOptions online{settings.down_rotation, run.seed()};
-    ostq::check_settings_for_model(settings, original.config, online);
-    const auto streams = ostq::prepare_streams(in, settings, original, run.timings());
-    const auto outcome = ostq::run_methods(settings, original, streams, online, run);
-    ostq::record_metrics(run.metrics(), in, settings, original, streams, online, outcome, out);
-    ostq::write_outputs(out, streams, outcome);
-    run.summary().add_text(ostq::perplexity_table(settings, outcome));
+    const labkit::ostquant_calibrate::OnlineOptions online{settings.down_rotation, run.seed()};
+    labkit::ostquant_calibrate::check_settings_for_model(settings, original.config, online);
+    const auto streams = labkit::ostquant_calibrate::prepare_streams(in, settings, original, run.timings());
+    const auto outcome = labkit::ostquant_calibrate::run_methods(settings, original, streams, online, run);
+    labkit::ostquant_calibrate::record_metrics(run.metrics(), in, settings, original, streams, online, outcome, out);
+    labkit::ostquant_calibrate::write_outputs(out, streams, outcome);
+    run.summary().add_text(labkit::ostquant_calibrate::perplexity_table(settings, outcome));
   });
 }

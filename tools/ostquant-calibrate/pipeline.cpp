@@ -7,7 +7,7 @@
 #include "klt.h"
 #include "labkit/llama/hadamard.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 const char* method_name(Method m) {
   switch (m) {
@@ -117,4 +117,4 @@ labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& quantized, 
   return labkit::llama::perplexity(quantized, streams, window, window, setting.any_act() ? &hooks : nullptr);
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

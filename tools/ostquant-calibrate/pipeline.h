@@ -10,7 +10,7 @@
 #include "calibrate.h"
 #include "gptq.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 enum class Method { kFp, kRtn, kGptq, kQuaRot, kRotOnly, kOst };  // kGptq: no transform, GPTQ weights
 const char* method_name(Method m);
@@ -51,4 +51,4 @@ QuantizedModel quantize_model(const labkit::llama::Model& model, int w_bits, boo
 labkit::llama::PerplexityResult evaluate(const labkit::llama::Model& quantized, const QuantSetting& setting,
                                          const std::vector<TokenStream>& streams, int64_t window);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

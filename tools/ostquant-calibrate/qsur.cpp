@@ -5,7 +5,7 @@
 #include <cmath>
 #include <map>
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 Qsur qsur(const torch::Tensor& x) {
   auto X = x.detach().to(torch::kDouble).reshape({-1, x.size(-1)});
@@ -53,4 +53,4 @@ nlohmann::json qsur_report(const labkit::llama::Model& model, const std::vector<
   return {{"layers", layers}, {"mean", mean}};
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

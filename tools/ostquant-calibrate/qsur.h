@@ -12,7 +12,7 @@
 
 #include "labkit/llama/eval.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 struct Qsur {
   double log_qsur = 0;   // natural log
@@ -26,4 +26,4 @@ Qsur qsur(const torch::Tensor& x);
 // `streams`: {"layers": [{"attn_in": rel, ...}, ...], "mean": {"attn_in": mean rel, ...}}.
 nlohmann::json qsur_report(const labkit::llama::Model& model, const std::vector<labkit::llama::TokenStream>& streams);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

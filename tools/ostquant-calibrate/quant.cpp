@@ -6,7 +6,7 @@
 
 #include "labkit/core/error.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 std::string QuantSetting::name() const {
   std::string s = "W" + std::to_string(w_bits) + "A" + std::to_string(a_bits);
@@ -118,4 +118,4 @@ torch::Tensor unpack_int4(const torch::Tensor& packed, int64_t in_features) {
   return torch::where(both >= 8, both - 16, both).to(torch::kChar);
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

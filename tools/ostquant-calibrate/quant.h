@@ -7,7 +7,7 @@
 
 #include "labkit/llama/forward.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 // The seven linears of a decoder layer that get quantized (embedding and lm_head stay in float).
 inline constexpr const char* kQuantizedLinears[] = {"self_attn.q_proj.weight", "self_attn.k_proj.weight",
@@ -59,4 +59,4 @@ labkit::llama::ForwardHooks activation_quant_hooks(const QuantSetting& s, int64_
 torch::Tensor pack_int4(const torch::Tensor& codes);
 torch::Tensor unpack_int4(const torch::Tensor& packed, int64_t in_features);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

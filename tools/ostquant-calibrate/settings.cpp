@@ -7,7 +7,7 @@
 
 #include "labkit/core/error.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 nlohmann::json default_config() {
   return {{"settings", {"W4A16", "W4A4KV4"}},
@@ -140,4 +140,4 @@ Settings Settings::from_config(const labkit::Config& c) {
 
 Settings Settings::defaults() { return from_config(labkit::Config(default_config())); }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

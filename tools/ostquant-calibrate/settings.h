@@ -12,7 +12,7 @@
 #include "pipeline.h"
 #include "quant.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 // The tool's default config.
 nlohmann::json default_config();
@@ -37,4 +37,4 @@ struct Settings {
   static Settings defaults();
 };
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 torch::Tensor stiefel_tangent(const torch::Tensor& X, const torch::Tensor& G) {
   return G - torch::matmul(X, torch::matmul(G.transpose(-2, -1), X));
@@ -98,4 +98,4 @@ void RiemannianAdam::load_state(const std::map<std::string, torch::Tensor>& s) {
   t_ = s.at("adam.t").item<int64_t>();
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

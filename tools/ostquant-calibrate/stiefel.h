@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 torch::Tensor stiefel_tangent(const torch::Tensor& X, const torch::Tensor& G);
 // Y = (I − A/2)⁻¹(I + A/2)·X with A = U·Xᵀ − X·Uᵀ (batched over leading dims). Orthogonal when X is.
@@ -40,4 +40,4 @@ class RiemannianAdam {
   int64_t t_ = 0;
 };
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 using labkit::llama::layer_key;
 
@@ -160,4 +160,4 @@ double orthogonality_error(const Transforms& t) {
   return e;
 }
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -10,7 +10,7 @@
 
 #include "labkit/llama/model.h"
 
-namespace ostq {
+namespace labkit::ostquant_calibrate {
 
 using labkit::llama::Model;
 using labkit::llama::TensorMap;
@@ -47,4 +47,4 @@ Model apply_transforms(const Model& fused, const Transforms& t);
 // ‖RᵀR − I‖_F, the largest over R_res and every R_ov.
 double orthogonality_error(const Transforms& t);
 
-}  // namespace ostq
+}  // namespace labkit::ostquant_calibrate

@@ -14,7 +14,7 @@
 #include "readers.h"
 #include "units.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 using nlohmann::json;
@@ -210,4 +210,4 @@ void read_ase_sqlite(const std::string& path, const ReaderOptions& opt, SourceUn
   if (rc != SQLITE_DONE) throw input_error(path, std::string("SQLite read failed: ") + sqlite3_errmsg(db.db));
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 struct Conformer {
   std::string molecule_key;        // InChIKey from the input, or empty (molecule_key.cpp computes one)
@@ -30,4 +30,4 @@ struct SourceUnits {
   bool force_is_gradient = false;  // SPICE stores dE/dx = -F
 };
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

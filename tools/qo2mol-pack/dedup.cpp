@@ -7,7 +7,7 @@
 
 #include "molecule_key.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 namespace {
 constexpr std::size_t kSpillBuffer = 1 << 16;  // records (1 MiB) written at a time
@@ -100,4 +100,4 @@ std::vector<Deduplicator::Duplicate> Deduplicator::resolve() {
   return out;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

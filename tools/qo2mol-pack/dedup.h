@@ -17,7 +17,7 @@
 
 #include "input.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 class Deduplicator {
  public:
@@ -66,4 +66,4 @@ class Deduplicator {
   std::int64_t count_ = 0;
 };
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

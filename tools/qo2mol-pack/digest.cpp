@@ -9,7 +9,7 @@
 
 #include "labkit/core/error.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 class Digest {
@@ -63,4 +63,4 @@ std::string sha256_file(const std::string& path) { return of_file(EVP_sha256(), 
 std::string md5_hex(const std::string& bytes) { return of_bytes(EVP_md5(), bytes); }
 std::string md5_file(const std::string& path) { return of_file(EVP_md5(), path); }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

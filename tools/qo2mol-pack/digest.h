@@ -4,11 +4,11 @@
 
 #include <string>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 std::string sha256_hex(const std::string& bytes);
 std::string sha256_file(const std::string& path);  // InputError if unreadable
 std::string md5_hex(const std::string& bytes);
 std::string md5_file(const std::string& path);  // InputError if unreadable
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -5,7 +5,7 @@
 
 #include "labkit/core/error.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 const std::vector<std::string>& symbols() {
@@ -60,4 +60,4 @@ double atom_energy_hartree(int z) {
   return 0.0;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 constexpr int kMaxZ = 86;
 
@@ -17,4 +17,4 @@ double covalent_radius(int z);
 // Only used to tell Hartree from eV from kcal/mol, which differ by factors of 27 and 23.
 double atom_energy_hartree(int z);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -11,7 +11,8 @@
 #include "labkit/tensorio/h5.h"
 #include "labkit/molpack/layout.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
 
 
@@ -78,4 +79,4 @@ std::int64_t export_extxyz(DatasetReader& ds, const std::string& out_path, const
   return written;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -8,7 +8,7 @@
 
 #include "labkit/molpack/dataset_reader.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 using molpack::DatasetReader;
 
 
@@ -20,4 +20,4 @@ struct ExportOptions {
 
 std::int64_t export_extxyz(DatasetReader& ds, const std::string& out_path, const ExportOptions& opt);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -18,7 +18,7 @@
 #include "text_util.h"
 #include "units.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 std::map<std::string, std::string> parse_comment(const std::string& line) {
@@ -209,4 +209,4 @@ void read_extxyz(const std::string& path, const ReaderOptions& opt, SourceUnits&
   }
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

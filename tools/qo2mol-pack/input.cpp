@@ -9,7 +9,7 @@
 #include "molecule_key.h"
 #include "units.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 std::string base_name(const std::string& path) {
@@ -268,4 +268,4 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
   return conv.finish();
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

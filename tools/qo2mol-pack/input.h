@@ -9,7 +9,7 @@
 
 #include "readers.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 struct PackedConformer {
   std::string molecule_key, conformer_id, record;
@@ -47,4 +47,4 @@ InputReport read_input(const std::string& path, const InputOptions& opt,
 // The QO2Mol element set {H, C, N, O, F, P, S, Cl, Br, I} (reference note); "qo2mol" in --elements.
 std::vector<int> parse_element_set(const std::string& text);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

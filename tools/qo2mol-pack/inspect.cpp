@@ -10,7 +10,8 @@
 #include "labkit/molpack/dataset_reader.h"
 #include "splits.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
 
 
@@ -84,4 +85,4 @@ std::string inspect_text(const nlohmann::json& info) {
   return s;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

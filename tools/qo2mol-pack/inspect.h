@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 nlohmann::json inspect_dataset(const std::string& dataset, int show_conformers);
 std::string inspect_text(const nlohmann::json& info);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -17,7 +17,7 @@
 #include "verbs.h"
 
 using namespace labkit;
-namespace q = labkit::qo2mol;
+namespace q = labkit::qo2mol_pack;
 
 int main(int argc, char** argv) {
   Tool tool({"qo2mol-pack", "Molecular conformer datasets (QO2Mol pickles, extxyz, SDF, ASE SQLite, SPICE HDF5) "

@@ -17,7 +17,8 @@
 #include "stats.h"
 #include "temporaries.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
 
 namespace fs = std::filesystem;
@@ -323,4 +324,4 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
           {"manifest", manifest}};
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

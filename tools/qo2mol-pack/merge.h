@@ -10,7 +10,7 @@
 
 #include "splits.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // Built by Settings::from_config (settings.cpp holds the defaults; none are restated here).
 struct MergeOptions {
@@ -32,4 +32,4 @@ void check_out_apart_from_inputs(const std::vector<std::string>& inputs, const s
 // Shard files named by `inputs` (directories expanded to their shard-*.h5), not yet checked.
 std::vector<std::string> collect_shards(const std::vector<std::string>& inputs);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

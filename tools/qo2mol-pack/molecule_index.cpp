@@ -4,7 +4,7 @@
 
 #include "molecule_key.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 MoleculeIndex::Hit MoleculeIndex::find_or_add(const std::string& key, const std::string& formula) {
   const std::uint64_t h = hash_string(key), check = std::hash<std::string>{}(key), fh = hash_string(formula);
@@ -17,4 +17,4 @@ MoleculeIndex::Hit MoleculeIndex::find_or_add(const std::string& key, const std:
   return known(ot->second);
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

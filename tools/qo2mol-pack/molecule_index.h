@@ -8,7 +8,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 class MoleculeIndex {
  public:
@@ -33,4 +33,4 @@ class MoleculeIndex {
   std::int64_t rows_ = 0;
 };
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -7,7 +7,7 @@
 
 #include "elements.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
   std::uint64_t x = h ^ (v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2));
@@ -101,4 +101,4 @@ std::string graph_key(const Conformer& c) {
   return "QPK1-" + hill_formula(c.z) + "-" + hex;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -12,7 +12,7 @@
 
 #include "conformer.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 std::string hill_formula(const std::vector<std::int32_t>& z);
 int heavy_atom_count(const std::vector<std::int32_t>& z);
@@ -25,4 +25,4 @@ std::string graph_key(const Conformer& c);
 std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v);  // order-dependent 64-bit combine (splitmix)
 std::uint64_t hash_string(const std::string& s);            // FNV-1a 64
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -18,7 +18,7 @@
 #include "molecule_key.h"
 #include "temporaries.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
 
 
@@ -181,4 +181,4 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
   return out;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -11,7 +11,7 @@
 #include "labkit/core/shard.h"
 #include "shard_writer.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // Built by Settings::from_config (settings.cpp holds the defaults; none are restated here).
 struct PackOptions {
@@ -35,4 +35,4 @@ nlohmann::json pack(const PackOptions& opt, const std::string& shard_path, bool 
 // Peak resident memory of this process in MiB (VmHWM), 0 if unknown.
 double peak_rss_mib();
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -12,7 +12,7 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 
-namespace labkit::qo2mol::pickle {
+namespace labkit::qo2mol_pack::pickle {
 namespace {
 
 using Kind = Object::Kind;
@@ -640,4 +640,4 @@ Ref load(std::string_view bytes, const std::string& where,
   }
 }
 
-}  // namespace labkit::qo2mol::pickle
+}  // namespace labkit::qo2mol_pack::pickle

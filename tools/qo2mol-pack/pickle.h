@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace labkit::qo2mol::pickle {
+namespace labkit::qo2mol_pack::pickle {
 
 // A decoded numpy array: raw little- or big-endian bytes plus the numpy type string (e.g. "<f8", "|u1").
 struct NdArray {
@@ -64,4 +64,4 @@ Ref load(std::string_view bytes, const std::string& where,
          const std::function<void(const Ref& item, std::int64_t index)>& on_item = {},
          const std::function<void(std::size_t)>& on_consumed = {});
 
-}  // namespace labkit::qo2mol::pickle
+}  // namespace labkit::qo2mol_pack::pickle

@@ -12,7 +12,7 @@
 #include "pickle.h"
 #include "readers.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 using pickle::Object;
@@ -189,4 +189,4 @@ void read_qo2mol_pickle(const std::string& path, const ReaderOptions& opt, Sourc
   (void)streamed;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -8,7 +8,7 @@
 
 #include "conformer.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 using Sink = std::function<void(Conformer&&)>;
 
@@ -34,4 +34,4 @@ void read_spice_hdf5(const std::string& path, const ReaderOptions& opt, SourceUn
 // "pickle", "extxyz", "sdf", "ase-sqlite", "spice-hdf5" from the file name; throws InputError if unknown.
 std::string format_of(const std::string& path);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

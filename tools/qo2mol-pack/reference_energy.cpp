@@ -3,7 +3,7 @@
 #include <cmath>
 #include <utility>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 void ReferenceFitter::add(const std::uint8_t* z, std::size_t n, double energy) {
   int counts[87] = {};
@@ -89,4 +89,4 @@ double ReferenceEnergies::predict(const std::uint8_t* zs, std::size_t n) const {
   return e;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 struct ReferenceEnergies {
   std::vector<std::int32_t> z;  // elements seen in the fit
@@ -29,4 +29,4 @@ class ReferenceFitter {
   std::int64_t count_ = 0;
 };
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -2,7 +2,7 @@
 
 #include <map>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 const std::multimap<std::string, std::string>& table() {
@@ -59,4 +59,4 @@ std::string published_release_md5(const std::string& file_name, const std::strin
   return b->second;  // a known name with another sum: the caller reports the mismatch
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

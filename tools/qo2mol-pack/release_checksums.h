@@ -7,10 +7,10 @@
 
 #include "digest.h"  // md5_file
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // The published MD5 for a release file name (e.g. "QO2Mol26_Test.pkl"), or "" if not a known file.
 // Names shared by v1.0 and v1.2 (QO2Mol_main_chunk_N.pkl) match either release's sum.
 std::string published_release_md5(const std::string& file_name, const std::string& md5);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

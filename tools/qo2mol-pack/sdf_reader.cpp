@@ -11,7 +11,7 @@
 #include "readers.h"
 #include "text_util.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 void read_sdf(const std::string& path, const ReaderOptions& opt, SourceUnits& units, const Sink& sink) {
   std::ifstream in(path);
@@ -121,4 +121,4 @@ void read_sdf(const std::string& path, const ReaderOptions& opt, SourceUnits& un
   }
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

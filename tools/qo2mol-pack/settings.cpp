@@ -5,7 +5,7 @@
 #include "labkit/core/settings.h"
 #include "units.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 nlohmann::json default_config() {
   return {
@@ -193,4 +193,4 @@ void add_mirror_flags_to_help(CLI::App& app) {
   }
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

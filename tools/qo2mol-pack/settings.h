@@ -18,7 +18,7 @@ namespace CLI {
 class App;
 }
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 nlohmann::json default_config();
 
@@ -44,4 +44,4 @@ std::vector<std::string> expand_mirror_flags(int argc, char** argv);
 // Lists the mirror flags in the verbs' --help ("same as --set KEY=..."); they never reach the parser.
 void add_mirror_flags_to_help(CLI::App& app);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -6,7 +6,8 @@
 #include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 using namespace molpack;  // the file layout and its HDF5 helpers (libs/molpack)
 
 namespace {
@@ -272,4 +273,4 @@ void ShardWriter::finish(const nlohmann::json& root_attrs, const std::vector<std
   if (compacted) std::filesystem::rename(compacted_path, m.path);  // the full file is discarded with Impl
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

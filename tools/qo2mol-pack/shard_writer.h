@@ -14,7 +14,7 @@
 // into chunked datasets (one chunk buffered per dataset), and so do the molecule table's rows; HDF5's
 // metadata cache is capped.
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 struct StorageOptions {
   // atom_chunk, conformer_chunk, gzip: defaults in settings.cpp (pack.*).
@@ -56,6 +56,6 @@ class ShardWriter {
 };
 
 // Shared by merge and the reader: root attributes every shard/index carries.
-void write_root_attributes(H5File& file, const nlohmann::json& attrs);
+void write_root_attributes(tensorio::H5File& file, const nlohmann::json& attrs);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

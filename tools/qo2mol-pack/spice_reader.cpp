@@ -7,7 +7,7 @@
 #include "readers.h"
 #include "units.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 namespace {
 
 std::string units_attr(const H5::DataSet& ds) {
@@ -105,4 +105,4 @@ void read_spice_hdf5(const std::string& path, const ReaderOptions& opt, SourceUn
   }
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -7,7 +7,7 @@
 
 #include "labkit/core/error.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 int upstream_split_of(const std::string& file_name) {
   const auto slash = file_name.find_last_of('/');
@@ -78,4 +78,4 @@ int ood_threshold(std::vector<std::int32_t> heavy, double ood_fraction) {
   return t <= heavy.front() ? heavy.front() + 1 : t;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -9,7 +9,7 @@
 
 #include "labkit/molpack/layout.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // The labels are part of the file layout (libs/molpack).
 using molpack::SplitLabel;
@@ -38,4 +38,4 @@ std::vector<std::int8_t> ood_split(const std::vector<std::string>& keys, const s
 // would leave nothing in distribution).
 int ood_threshold(std::vector<std::int32_t> heavy, double ood_fraction);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -8,7 +8,8 @@
 #include "labkit/molpack/layout.h"
 #include "splits.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
 
 
@@ -134,4 +135,4 @@ nlohmann::json compute_stats(const std::vector<std::string>& shard_paths, const 
           {"energy_minus_reference_eV_by_split", res}};
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

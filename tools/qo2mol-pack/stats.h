@@ -9,7 +9,7 @@
 
 #include "reference_energy.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 struct Block {
   std::int64_t first_conformer = 0;        // global number of the block's first conformer
@@ -34,4 +34,4 @@ ReferenceEnergies fit_reference(const std::vector<std::string>& shard_paths,
 nlohmann::json compute_stats(const std::vector<std::string>& shard_paths, const std::vector<std::int8_t>& conformer_label,
                              const ReferenceEnergies& ref, const std::vector<std::int32_t>& heavy_per_molecule);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

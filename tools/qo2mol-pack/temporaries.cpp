@@ -8,7 +8,7 @@
 
 #include "labkit/core/log.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 namespace {
 
@@ -48,4 +48,4 @@ std::vector<std::string> remove_stale_temporaries(const std::string& dir) {
   return removed;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

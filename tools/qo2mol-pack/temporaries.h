@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // Removes `.*.tmp.PID` / `.*.fingerprints.PID` files in `dir` whose PID is not a running process;
 // returns their names.
 std::vector<std::string> remove_stale_temporaries(const std::string& dir);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 std::vector<std::string> split_ws(const std::string& line) {
   std::vector<std::string> out;
@@ -37,4 +37,4 @@ long parse_long(const std::string& token) {
   return v;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

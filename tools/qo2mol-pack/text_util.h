@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 std::vector<std::string> split_ws(const std::string& line);
 std::string trim(const std::string& s);
@@ -12,4 +12,4 @@ std::string trim(const std::string& s);
 double parse_double(const std::string& token);
 long parse_long(const std::string& token);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

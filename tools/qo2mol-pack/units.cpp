@@ -7,7 +7,7 @@
 #include "elements.h"
 #include "labkit/core/error.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 namespace {
 std::string lower(std::string s) {
@@ -91,4 +91,4 @@ std::string detect_energy_unit(std::vector<double> ratios) {
   return unit_from_ratio(*mid);
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

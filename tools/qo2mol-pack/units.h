@@ -9,7 +9,7 @@
 
 #include "conformer.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // CODATA 2018.
 constexpr double kHartreeEv = 27.211386245988;
@@ -32,4 +32,4 @@ std::string unit_from_ratio(double ratio);
 // Median of ratios -> unit ("" if the median matches none, or no ratios).
 std::string detect_energy_unit(std::vector<double> ratios);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -11,7 +11,7 @@
 #include "stats.h"
 #include "verify.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 labkit::VersionList linked_versions() {
   unsigned maj = 0, min = 0, rel = 0;
@@ -107,4 +107,4 @@ void run_export(labkit::Run& run, const Settings& s, const std::string& dataset,
   run.summary().add("exported", n, "conformers").add("output", output);
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

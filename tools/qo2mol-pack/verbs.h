@@ -10,7 +10,7 @@
 #include "labkit/core/version.h"
 #include "settings.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 // HDF5 and SQLite versions for --version and report.json.
 labkit::VersionList linked_versions();
@@ -26,4 +26,4 @@ void run_export(labkit::Run& run, const Settings& s, const std::string& dataset,
 // Statistics of a merged dataset (the stats verb): counts, energies, forces, residuals per split.
 nlohmann::json dataset_stats(const std::string& dataset);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -16,7 +16,8 @@
 #include "splits.h"
 #include "stats.h"
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 using namespace molpack;  // the file layout, its HDF5 helpers and the reader (libs/molpack)
 
 namespace fs = std::filesystem;
@@ -228,4 +229,4 @@ nlohmann::json verify_dataset(const std::string& dataset, const std::vector<int>
   return result;
 }
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-namespace labkit::qo2mol {
+namespace labkit::qo2mol_pack {
 
 nlohmann::json verify_dataset(const std::string& dataset, const std::vector<int>& elements, std::int64_t max_problems);
 
-}  // namespace labkit::qo2mol
+}  // namespace labkit::qo2mol_pack

@@ -11,7 +11,7 @@
 #include "labkit/core/progress.h"
 #include "labkit/petseg/default_model.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 namespace fs = std::filesystem;
 
@@ -192,4 +192,4 @@ std::string results_table(const nlohmann::json& m) {
   return text;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

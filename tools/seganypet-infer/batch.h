@@ -14,7 +14,7 @@
 #include "labkit/sammed3d/model.h"
 #include "settings.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // True when `path` is a folder holding NIfTI files (*.nii, *.nii.gz): a folder of cases. Any other
 // folder is read as one DICOM series.
@@ -52,4 +52,4 @@ std::string cases_csv(const nlohmann::json& metrics);
 // evaluation, mean Dice and NSD by clicks.
 std::string results_table(const nlohmann::json& metrics);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

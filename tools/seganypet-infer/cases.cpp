@@ -19,9 +19,9 @@
 #include "prompts.h"
 #include "suv.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 namespace fs = std::filesystem;
 using labkit::input_error;
 
@@ -225,4 +225,4 @@ std::vector<CaseSpec> read_manifest(const std::string& path) {
   return cases;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

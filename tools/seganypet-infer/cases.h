@@ -10,7 +10,7 @@
 #include "labkit/sammed3d/model.h"
 #include "settings.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 struct CaseSpec {
   std::string name;                 // case name ("" for a single image)
@@ -33,4 +33,4 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
 // a case without image or without prompts/gt, or a file that does not exist.
 std::vector<CaseSpec> read_manifest(const std::string& path);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -5,7 +5,7 @@
 #include "labkit/sammed3d/checkpoint.h"
 #include "sphere_phantom.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 namespace sm = labkit::sammed3d;
 
@@ -22,9 +22,9 @@ void init_model_command(const std::string& arch, labkit::Run& run) {
 
 void make_phantom_command(int lesions, labkit::Run& run) {
   auto p = make_sphere_phantom(run.seed(), lesions);
-  labkit::image::write_volume(p.pet, run.out().file("pet.nii.gz"));
-  labkit::image::write_volume(p.labels, run.out().file("lesions.nii.gz"), labkit::image::PixelType::kUInt8);
+  labkit::imageio::write_volume(p.pet, run.out().file("pet.nii.gz"));
+  labkit::imageio::write_volume(p.labels, run.out().file("lesions.nii.gz"), labkit::imageio::PixelType::kUInt8);
   run.metrics()["lesions"] = lesions;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

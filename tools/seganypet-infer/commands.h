@@ -6,7 +6,7 @@
 
 #include "labkit/core/tool.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // --out/model.safetensors from `arch` (small, tiny, vit_b_ori or a JSON file of sizes) and --seed.
 void init_model_command(const std::string& arch, labkit::Run& run);
@@ -14,4 +14,4 @@ void init_model_command(const std::string& arch, labkit::Run& run);
 // --out/pet.nii.gz and --out/lesions.nii.gz (make_sphere_phantom with --seed).
 void make_phantom_command(int lesions, labkit::Run& run);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -8,11 +8,11 @@
 #include "session.h"
 #include "surface_dice.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 using namespace labkit::petseg;  // crop helpers (in a .cpp only)
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 double dice(const img::Volume& pred, const img::Volume& gt, int label) {
   int64_t a = 0, b = 0, both = 0;
@@ -88,4 +88,4 @@ TargetEval evaluate_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace&
   return r;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -13,7 +13,7 @@
 #include "labkit/sammed3d/model.h"
 #include "labkit/petseg/volume_space.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // The model's view of an image (libs/petseg).
 using labkit::petseg::Crop;
@@ -25,17 +25,17 @@ struct TargetEval {
   int64_t gt_voxels = 0;
   std::map<int, double> dice;  // clicks -> Dice (NaN when prediction and ground truth are both empty)
   std::map<int, double> nsd;   // clicks -> normalized surface Dice at the tolerance (same NaN/0 rules)
-  labkit::image::Volume final_mask;  // 0/1 in the original grid after the last click
+  labkit::imageio::Volume final_mask;  // 0/1 in the original grid after the last click
 };
 
 // Dice of (pred > 0.5) against (gt == label) on the same grid; NaN when both are empty.
-double dice(const labkit::image::Volume& pred, const labkit::image::Volume& gt, int label);
+double dice(const labkit::imageio::Volume& pred, const labkit::imageio::Volume& gt, int label);
 
 // The nonzero values of a label map, ascending.
-std::vector<int> labels_of(const labkit::image::Volume& gt);
+std::vector<int> labels_of(const labkit::imageio::Volume& gt);
 
 TargetEval evaluate_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& image, const ModelSpace& gt_model,
-                           const labkit::image::Volume& gt, int label, const std::vector<int>& click_counts,
+                           const labkit::imageio::Volume& gt, int label, const std::vector<int>& click_counts,
                            double nsd_tolerance_mm, std::mt19937_64& rng, labkit::Timings& timings);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -7,7 +7,7 @@
 #include "labkit/core/log.h"
 #include "session.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 using namespace labkit::petseg;  // crop helpers (in a .cpp only)
 
@@ -45,7 +45,7 @@ struct Piece {
 TargetResult segment_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& m, const Target& t, int max_crops,
                             labkit::Timings& timings) {
   TargetResult r;
-  r.mask = labkit::image::make_volume(m.original, 0.0f);
+  r.mask = labkit::imageio::make_volume(m.original, 0.0f);
   const int64_t S = model.config.img_size, half = S / 2;
   const int64_t L = model.config.low_res_size();
   std::deque<std::pair<Crop, torch::Tensor>> todo;  // crop, initial mask prompt (undefined = zeros)
@@ -96,7 +96,7 @@ TargetResult segment_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace
         const int64_t size_a = m.volume.geometry.size[a];
         if (dir < 0 ? crop.start[a] <= 0 : crop.start[a] + S >= size_a) continue;  // face is at/after the image edge
         if (!seen.insert(next.start).second) continue;
-        next.geometry.origin = labkit::image::index_to_world(
+        next.geometry.origin = labkit::imageio::index_to_world(
             m.volume.geometry, {double(next.start[0]), double(next.start[1]), double(next.start[2])});
         todo.emplace_back(next, shift_logits(p.logits, a, -dir * (L / 2)));
       }
@@ -106,4 +106,4 @@ TargetResult segment_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace
   return r;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -13,7 +13,7 @@
 #include "prompts.h"
 #include "labkit/petseg/volume_space.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // The model's view of an image (libs/petseg).
 using labkit::petseg::Crop;
@@ -21,7 +21,7 @@ using labkit::petseg::Index3;
 using labkit::petseg::ModelSpace;
 
 struct TargetResult {
-  labkit::image::Volume mask;  // 0/1 on the original grid: union over crops
+  labkit::imageio::Volume mask;  // 0/1 on the original grid: union over crops
   int crops = 0;
   int clicks = 0;         // the target's clicks used in the first crop
   int decoder_calls = 0;  // over all crops
@@ -31,4 +31,4 @@ struct TargetResult {
 TargetResult segment_target(labkit::sammed3d::Sam3DImpl& model, const ModelSpace& m, const Target& t, int max_crops,
                             labkit::Timings& timings);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

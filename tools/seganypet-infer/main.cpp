@@ -9,7 +9,7 @@
 #include "labkit/petseg/default_model.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/imageio/image.h"
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 #include "settings.h"
 
 int main(int argc, char** argv) {
@@ -17,15 +17,15 @@ int main(int argc, char** argv) {
   spec.name = "seganypet-infer";
   spec.description =
       "Promptable 3D PET segmentation (SegAnyPET / SAM-Med3D vit_b_ori): clicks in, a mask in the image's grid out";
-  spec.default_config = seganypet::default_config();
+  spec.default_config = labkit::seganypet_infer::default_config();
   spec.uses_device = true;
   spec.uses_shard = true;
   labkit::Tool tool(spec);
-  labkit::torchrt::install(tool);
-  tool.add_versions(labkit::image::versions());  // ITK and GDCM
+  labkit::torchutil::install(tool);
+  tool.add_versions(labkit::imageio::versions());  // ITK and GDCM
   auto& app = tool.app();
 
-  seganypet::CaseSpec one;
+  labkit::seganypet_infer::CaseSpec one;
   std::string checkpoint, manifest, arch = "tiny";
   app.add_option("image", one.image,
                  "PET image: NIfTI/MetaImage/NRRD file, DICOM series folder, or a folder of NIfTI files (one case each)");
@@ -54,19 +54,19 @@ int main(int argc, char** argv) {
   phantom->fallthrough();
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
-    if (init->parsed()) return seganypet::init_model_command(arch, run);
-    if (phantom->parsed()) return seganypet::make_phantom_command(lesions, run);
-    auto settings = seganypet::Settings::from_config(run.config());
+    if (init->parsed()) return labkit::seganypet_infer::init_model_command(arch, run);
+    if (phantom->parsed()) return labkit::seganypet_infer::make_phantom_command(lesions, run);
+    auto settings = labkit::seganypet_infer::Settings::from_config(run.config());
     settings.suv = settings.suv || suv_flag;
-    const auto list = seganypet::collect_cases(one, manifest, run.shard());
+    const auto list = labkit::seganypet_infer::collect_cases(one, manifest, run.shard());
     run.out();  // fail on a missing --out before loading the model
-    const auto path = seganypet::resolve_checkpoint(checkpoint);
-    auto model = labkit::sammed3d::load_model(path, labkit::torchrt::parse_device(run.device()));
+    const auto path = labkit::seganypet_infer::resolve_checkpoint(checkpoint);
+    auto model = labkit::sammed3d::load_model(path, labkit::torchutil::parse_device(run.device()));
     run.report_extra()["model"] = {{"checkpoint", path}, {"config", model->config.to_json()},
                                    {"parameters", labkit::sammed3d::parameter_count(*model)}};
-    const auto results = seganypet::segment_cases(*model, list.cases, settings, run);
-    seganypet::record_metrics(run.metrics(), results, settings, run.timings());
-    if (list.folder) seganypet::write_folder_outputs(run.out(), run.metrics());
-    run.summary().add_text(seganypet::results_table(run.metrics()));
+    const auto results = labkit::seganypet_infer::segment_cases(*model, list.cases, settings, run);
+    labkit::seganypet_infer::record_metrics(run.metrics(), results, settings, run.timings());
+    if (list.folder) labkit::seganypet_infer::write_folder_outputs(run.out(), run.metrics());
+    run.summary().add_text(labkit::seganypet_infer::results_table(run.metrics()));
   });
 }

@@ -11,9 +11,9 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 using labkit::input_error;
 
 void check_inside(const std::array<double, 3>& ijk, const img::Geometry& g, const std::string& what) {
@@ -101,4 +101,4 @@ std::vector<Target> read_targets(const std::string& path, const img::Geometry& g
   return out;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -8,7 +8,7 @@
 
 #include "labkit/imageio/geometry.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 struct Click {
   std::array<double, 3> ijk;  // continuous voxel index in the input image
@@ -27,16 +27,16 @@ enum class Coords { kVoxel, kLps, kRas };
 
 // "x,y,z" or "x,y,z,L" (L = 1 foreground, 0 background) in `coords`. Logs the click's voxel index.
 // InputError naming the flag on syntax errors, non-finite numbers and points outside the image.
-Click parse_point(const std::string& text, Coords coords, const labkit::image::Geometry& g, const std::string& flag);
+Click parse_point(const std::string& text, Coords coords, const labkit::imageio::Geometry& g, const std::string& flag);
 
 // {"targets": [{"label": 2, "points": [{"voxel": [i,j,k]} | {"mm": [x,y,z]} | {"ras": [x,y,z]},
 //   "positive": true}]}]} ("mm" is LPS)
 // "positive" defaults to true; "label" defaults to the target's position + 1. InputError "<path>: ..."
 // for unreadable JSON, no targets, a target without points, duplicate labels, labels outside 1..255,
 // and points outside the image.
-std::vector<Target> read_targets(const std::string& path, const labkit::image::Geometry& g);
+std::vector<Target> read_targets(const std::string& path, const labkit::imageio::Geometry& g);
 
 // InputError when a continuous index lies outside the image (beyond half a voxel).
-void check_inside(const std::array<double, 3>& ijk, const labkit::image::Geometry& g, const std::string& what);
+void check_inside(const std::array<double, 3>& ijk, const labkit::imageio::Geometry& g, const std::string& what);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 using namespace labkit::petseg;  // crop helpers (in a .cpp only)
 
@@ -45,4 +45,4 @@ bool to_crop_voxel(const Crop& c, const std::array<double, 3>& model_ijk, std::a
   return true;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -11,7 +11,7 @@
 #include "labkit/sammed3d/model.h"
 #include "labkit/petseg/volume_space.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // The model's view of an image (libs/petseg).
 using labkit::petseg::Crop;
@@ -45,4 +45,4 @@ class CropSession {
 // Model-space index -> crop voxel, or false when it falls outside the crop.
 bool to_crop_voxel(const Crop& c, const std::array<double, 3>& model_ijk, std::array<int64_t, 3>& out);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

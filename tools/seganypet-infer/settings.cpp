@@ -7,7 +7,7 @@
 
 #include "labkit/core/error.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 nlohmann::json default_config() {
   return {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}, {"max_crops", 8}, {"suv", false}};
@@ -41,4 +41,4 @@ Settings Settings::from_config(const labkit::Config& c) {
 
 Settings Settings::defaults() { return from_config(labkit::Config(default_config())); }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

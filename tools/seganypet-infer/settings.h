@@ -7,7 +7,7 @@
 
 #include "labkit/core/config.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // The tool's default config.
 nlohmann::json default_config();
@@ -24,4 +24,4 @@ struct Settings {
   static Settings defaults();  // from default_config()
 };
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <random>
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 SpherePhantom make_sphere_phantom(uint64_t seed, int lesions) {
   img::Geometry g;
@@ -42,4 +42,4 @@ SpherePhantom make_sphere_phantom(uint64_t seed, int lesions) {
   return p;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

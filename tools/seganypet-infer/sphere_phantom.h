@@ -10,13 +10,13 @@
 
 #include "labkit/imageio/image.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 struct SpherePhantom {
-  labkit::image::Volume pet;     // SUV-like values
-  labkit::image::Volume labels;  // 0 background, 1..n lesions
+  labkit::imageio::Volume pet;     // SUV-like values
+  labkit::imageio::Volume labels;  // 0 background, 1..n lesions
 };
 
 SpherePhantom make_sphere_phantom(uint64_t seed, int lesions = 3);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -4,9 +4,9 @@
 #include <limits>
 #include <vector>
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 namespace {
 
@@ -73,4 +73,4 @@ double surface_dice(const img::Volume& pred, const img::Volume& gt, int label, d
   return double(hp + hq) / double(tp + tq);
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

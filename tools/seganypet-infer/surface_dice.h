@@ -7,9 +7,9 @@
 
 #include "labkit/imageio/image.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 // pred > 0.5 against gt == label. NaN when both are empty, 0 when exactly one is empty.
-double surface_dice(const labkit::image::Volume& pred, const labkit::image::Volume& gt, int label, double tolerance_mm);
+double surface_dice(const labkit::imageio::Volume& pred, const labkit::imageio::Volume& gt, int label, double tolerance_mm);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

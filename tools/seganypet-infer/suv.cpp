@@ -16,7 +16,7 @@
 
 #include "labkit/core/error.h"
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 using labkit::input_error;
 
@@ -228,7 +228,7 @@ static void decay_to_scan_start(SuvFactor& f, const std::vector<std::unique_ptr<
 }
 
 SuvFactor suv_bw_factor(const std::string& dir) {
-  const std::vector<std::string> files = labkit::image::dicom_series_files(dir);
+  const std::vector<std::string> files = labkit::imageio::dicom_series_files(dir);
   std::vector<std::unique_ptr<Header>> headers;
   for (const auto& path : files) {
     headers.push_back(std::make_unique<Header>());
@@ -275,4 +275,4 @@ SuvFactor suv_bw_factor(const std::string& dir) {
   return f;
 }
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace seganypet {
+namespace labkit::seganypet_infer {
 
 struct SuvFactor {
   double factor = 0;           // SUVbw per Bq/ml (g/ml per Bq/ml)
@@ -26,10 +26,10 @@ struct SuvFactor {
 };
 
 // Reads the headers of the DICOM series in `dir` (the same series, chosen the same way, as
-// labkit::image::read_volume reads: the first series GDCM finds, with series details) and computes the
+// labkit::imageio::read_volume reads: the first series GDCM finds, with series details) and computes the
 // factor. InputError "<file>: ..." naming the missing or invalid tag (Modality not PT, Units not BQML,
 // DecayCorrection NONE or unknown, a weight/dose/half-life that is missing or not positive, a missing
 // injection or scan time, an injection after the scan start).
 SuvFactor suv_bw_factor(const std::string& dir);
 
-}  // namespace seganypet
+}  // namespace labkit::seganypet_infer

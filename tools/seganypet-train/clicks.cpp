@@ -1,6 +1,6 @@
 #include "clicks.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 namespace {
 
@@ -42,4 +42,4 @@ Clicks next_clicks(const torch::Tensor& pred, const torch::Tensor& target, std::
   return {points.to(target.device()), labels.to(target.device())};
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

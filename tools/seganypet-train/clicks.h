@@ -8,7 +8,7 @@
 
 #include <random>
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 struct Clicks {
   torch::Tensor points;  // (B, 1, 3) float voxel coordinates in crop tensor order
@@ -18,4 +18,4 @@ struct Clicks {
 // pred, target: (B, 1, S, S, S) bool or 0/1 float (pred may be undefined: no prediction yet).
 Clicks next_clicks(const torch::Tensor& pred, const torch::Tensor& target, std::mt19937_64& rng);
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -12,12 +12,12 @@
 #include "labkit/distributed/process_group.h"
 #include "labkit/petseg/default_model.h"
 #include "labkit/sammed3d/checkpoint.h"
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 #include "settings.h"
 #include "labkit/core/termination.h"
 #include "trainer.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 namespace fs = std::filesystem;
 
@@ -39,7 +39,7 @@ void train_command(const std::string& manifest, bool install_default, labkit::Ru
   if (manifest.empty()) throw labkit::InputError("no --manifest given (or use the phantoms command)");
   labkit::install_sigterm_handler();  // SIGTERM: stop after the current step, exit 1, --resume continues
   auto settings = TrainSettings::from_config(run.config());
-  const auto device = labkit::torchrt::parse_device(run.device());
+  const auto device = labkit::torchutil::parse_device(run.device());
   // Crop size: the model's input size (from the fine-tuning checkpoint when there is one).
   settings.data.crop_size = settings.init_checkpoint.empty()
                                 ? labkit::sammed3d::SamConfig::named_or_file(settings.model).img_size
@@ -48,8 +48,8 @@ void train_command(const std::string& manifest, bool install_default, labkit::Ru
   auto train = load_samples(cases, "train", settings.data);
   auto val = load_samples(cases, "val", settings.data);
   if (train.empty()) throw labkit::input_error(manifest, "no training target (split \"train\") survived loading");
-  const auto env = labkit::dist::launch_env_from_environment();
-  auto group = labkit::dist::ProcessGroup::create(env, device);
+  const auto env = labkit::distributed::launch_env_from_environment();
+  auto group = labkit::distributed::ProcessGroup::create(env, device);
   run.report_extra()["distributed"] = {{"rank", env.rank}, {"world_size", env.world_size},
                                        {"backend", group->backend()}, {"source", env.source}};
   Trainer trainer(settings, std::move(train), std::move(val), run, *group, device);
@@ -83,4 +83,4 @@ std::string phantoms_table(const nlohmann::json& p) {
   return text;
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

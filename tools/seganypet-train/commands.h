@@ -6,7 +6,7 @@
 
 #include "labkit/core/tool.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 // Trains on the cases of `manifest` (with --resume, continues from --out/checkpoint); with
 // `install_default`, rank 0 copies the model to the default model path afterwards.
@@ -18,4 +18,4 @@ std::string training_table(const nlohmann::json& metrics);
 // The table printed on stdout after `phantoms`: cases, splits, lesions and label corruptions.
 std::string phantoms_table(const nlohmann::json& summary);
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

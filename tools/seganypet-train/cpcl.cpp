@@ -2,7 +2,7 @@
 
 #include "clicks.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 namespace sm = labkit::sammed3d;
 
@@ -87,4 +87,4 @@ CpclTargets cpcl_targets(sm::Sam3DImpl& a, sm::Sam3DImpl& b, const torch::Tensor
   return out;
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -25,7 +25,7 @@
 
 #include "labkit/sammed3d/model.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 struct CpclTargets {
   torch::Tensor target;  // (B, 1, S, S, S) rectified label (== label for high-quality samples)
@@ -48,4 +48,4 @@ CpclTargets cpcl_targets(labkit::sammed3d::Sam3DImpl& a, labkit::sammed3d::Sam3D
                          int passes, double min_agreement, std::mt19937_64& rng,
                          const torch::Tensor& clean = torch::Tensor());
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -11,10 +11,10 @@
 #include "labkit/imageio/image.h"
 #include "labkit/petseg/volume_space.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 namespace fs = std::filesystem;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 namespace ps = labkit::petseg;
 
 std::vector<CaseEntry> read_manifest(const std::string& path) {
@@ -127,4 +127,4 @@ std::vector<Sample> load_samples(const std::vector<CaseEntry>& cases, const std:
   return out;
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

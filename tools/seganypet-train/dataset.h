@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 struct CaseEntry {
   std::string name, image, label, clean_label;
@@ -47,4 +47,4 @@ struct DataSettings {
 std::vector<Sample> load_samples(const std::vector<CaseEntry>& cases, const std::string& split,
                                  const DataSettings& settings);
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -4,7 +4,7 @@
 
 #include "clicks.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 InteractionResult run_interaction(labkit::sammed3d::Sam3DImpl& model, const torch::Tensor& embedding,
                                   const torch::Tensor& click_target,
@@ -63,4 +63,4 @@ torch::Tensor click_dice(labkit::sammed3d::Sam3DImpl& model, const torch::Tensor
   return out;
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -13,7 +13,7 @@
 
 #include "labkit/sammed3d/model.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 // Part of TrainSettings (settings.h, from the config); zeros are only initialised memory.
 struct InteractionSettings {
@@ -38,4 +38,4 @@ InteractionResult run_interaction(labkit::sammed3d::Sam3DImpl& model, const torc
 torch::Tensor click_dice(labkit::sammed3d::Sam3DImpl& model, const torch::Tensor& image, const torch::Tensor& target,
                          const std::vector<int>& at, std::mt19937_64& rng);
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

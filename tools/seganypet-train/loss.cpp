@@ -1,6 +1,6 @@
 #include "loss.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 torch::Tensor dice_ce_loss(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& weight) {
   constexpr double kSmooth = 1e-5;  // MONAI smooth_nr = smooth_dr
@@ -16,4 +16,4 @@ torch::Tensor dice_ce_loss(const torch::Tensor& logits, const torch::Tensor& tar
   return dice.mean() + ce;
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

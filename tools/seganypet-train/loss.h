@@ -7,10 +7,10 @@
 
 #include <torch/torch.h>
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 // logits, target: (B, 1, S, S, S); weight: undefined or the same shape (>= 0).
 torch::Tensor dice_ce_loss(const torch::Tensor& logits, const torch::Tensor& target,
                            const torch::Tensor& weight = torch::Tensor());
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

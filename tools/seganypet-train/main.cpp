@@ -9,7 +9,7 @@
 #include "labkit/petseg/label_noise.h"
 #include "labkit/petseg/phantom.h"
 #include "labkit/imageio/image.h"
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 #include "phantom_set.h"
 #include "settings.h"
 
@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
   spec.uses_resume = true;
   spec.requires_out = true;
   labkit::Tool tool(spec);
-  labkit::torchrt::install(tool);
-  tool.add_versions(labkit::image::versions());  // ITK and GDCM
+  labkit::torchutil::install(tool);
+  tool.add_versions(labkit::imageio::versions());  // ITK and GDCM
   auto& app = tool.app();
 
   std::string manifest;

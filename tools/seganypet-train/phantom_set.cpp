@@ -9,9 +9,9 @@
 #include "labkit/petseg/label_noise.h"
 #include "labkit/petseg/phantom.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 namespace ps = labkit::petseg;
 
 nlohmann::json write_phantom_set(const PhantomSetSettings& st, const nlohmann::json& phantom_spec,
@@ -78,4 +78,4 @@ nlohmann::json write_phantom_set(const PhantomSetSettings& st, const nlohmann::j
           {"corruptions", kinds}, {"manifest", run.out().file("manifest.json")}};
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -7,7 +7,7 @@
 
 #include "labkit/core/tool.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 struct PhantomSetSettings {
   int cases = 24;
@@ -19,4 +19,4 @@ struct PhantomSetSettings {
 nlohmann::json write_phantom_set(const PhantomSetSettings& settings, const nlohmann::json& phantom_spec,
                                  const nlohmann::json& noise_spec, labkit::Run& run);
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -7,7 +7,7 @@
 
 #include "labkit/core/error.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 nlohmann::json default_config() {
   return {{"model", "small"},
@@ -97,4 +97,4 @@ TrainSettings TrainSettings::from_config(const labkit::Config& c) {
 
 TrainSettings TrainSettings::defaults() { return from_config(labkit::Config(default_config())); }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

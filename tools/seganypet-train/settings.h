@@ -9,7 +9,7 @@
 #include "interaction.h"
 #include "labkit/core/config.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 // Built by TrainSettings::from_config from default_config() (settings.cpp), the one place the defaults
 // are written; the zeros here are no defaults, only initialised memory.
@@ -46,4 +46,4 @@ struct TrainSettings {
 // The tool's default config (also its schema for --set).
 nlohmann::json default_config();
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -20,7 +20,7 @@
 #include "loss.h"
 #include "labkit/core/termination.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 namespace fs = std::filesystem;
 namespace sm = labkit::sammed3d;
@@ -50,7 +50,7 @@ struct Trainer::Replica {
 };
 
 Trainer::Trainer(TrainSettings settings, std::vector<Sample> train, std::vector<Sample> val, labkit::Run& run,
-                 labkit::dist::ProcessGroup& group, torch::Device device)
+                 labkit::distributed::ProcessGroup& group, torch::Device device)
     : s_(std::move(settings)), train_(std::move(train)), val_(std::move(val)), run_(run), group_(group), device_(device) {
   const int n_models = s_.cpcl.enabled ? 2 : 1;
   for (int m = 0; m < n_models; ++m) {
@@ -369,4 +369,4 @@ void Trainer::train() {
   run_.metrics()["rank"] = group_.rank();
 }
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

@@ -16,7 +16,7 @@
 #include "labkit/sammed3d/model.h"
 #include "settings.h"
 
-namespace seganypet_train {
+namespace labkit::seganypet_train {
 
 // Training stopped on request (SIGTERM) at a step boundary; the last epoch checkpoint stays valid.
 struct Interrupted : std::runtime_error {
@@ -26,7 +26,7 @@ struct Interrupted : std::runtime_error {
 class Trainer {
  public:
   Trainer(TrainSettings settings, std::vector<Sample> train, std::vector<Sample> val, labkit::Run& run,
-          labkit::dist::ProcessGroup& group, torch::Device device);
+          labkit::distributed::ProcessGroup& group, torch::Device device);
   ~Trainer();
   // Trains (continuing from --out/checkpoint with --resume), writes --out/model.safetensors and the
   // metrics (per-epoch history, final validation Dice) into the run's report.
@@ -49,10 +49,10 @@ class Trainer {
   TrainSettings s_;
   std::vector<Sample> train_, val_;
   labkit::Run& run_;
-  labkit::dist::ProcessGroup& group_;
+  labkit::distributed::ProcessGroup& group_;
   torch::Device device_;
   std::vector<std::unique_ptr<Replica>> models_;  // [A] or [A, B]
   nlohmann::json history_ = nlohmann::json::array();
 };
 
-}  // namespace seganypet_train
+}  // namespace labkit::seganypet_train

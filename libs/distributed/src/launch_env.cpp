@@ -5,7 +5,7 @@
 
 #include "labkit/core/error.h"
 
-namespace labkit::dist {
+namespace labkit::distributed {
 namespace {
 
 const char* env(const char* name) {
@@ -65,4 +65,4 @@ LaunchEnv launch_env_from_environment() {
   return e;
 }
 
-}  // namespace labkit::dist
+}  // namespace labkit::distributed

@@ -11,7 +11,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
-namespace labkit::dist {
+namespace labkit::distributed {
 namespace {
 
 // World size 1: every collective is the identity.
@@ -103,4 +103,4 @@ std::unique_ptr<ProcessGroup> ProcessGroup::create(const LaunchEnv& env, const t
 #endif
 }
 
-}  // namespace labkit::dist
+}  // namespace labkit::distributed

@@ -11,7 +11,7 @@
 #include "itk_io.h"
 #include "labkit/core/error.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 
 std::vector<std::string> dicom_series_files(const std::string& dir, const std::string& series_uid) {
   detail::quiet_libraries();
@@ -51,9 +51,9 @@ std::vector<std::string> dicom_series_files(const std::string& dir, const std::s
   return files;
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio
 
-namespace labkit::image::detail {
+namespace labkit::imageio::detail {
 
 ImageInfo dicom_info(const std::string& dir, const std::string& series_uid) {
   const std::vector<std::string> files = dicom_series_files(dir, series_uid);
@@ -107,4 +107,4 @@ Volume read_dicom(const std::string& dir, const std::string& series_uid) {
   return v;
 }
 
-}  // namespace labkit::image::detail
+}  // namespace labkit::imageio::detail

@@ -12,7 +12,7 @@
 #include "itk_io.h"
 #include "labkit/core/error.h"
 
-namespace labkit::image::detail {
+namespace labkit::imageio::detail {
 namespace {
 
 constexpr std::uint32_t kUndefined = 0xFFFFFFFFu;
@@ -186,4 +186,4 @@ void check_dicom(const std::string& path) {
   }
 }
 
-}  // namespace labkit::image::detail
+}  // namespace labkit::imageio::detail

@@ -5,7 +5,7 @@
 
 #include "labkit/imageio/geometry.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 
 int64_t voxel_count(const Geometry& g) { return g.size[0] * g.size[1] * g.size[2]; }
 
@@ -66,4 +66,4 @@ std::string orientation_code(const Geometry& g) {
   return code;
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -3,7 +3,7 @@
 
 #include "itk_io.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 
 ImageInfo read_info(const std::string& path, const std::string& series_uid) {
   std::error_code ec;
@@ -11,4 +11,4 @@ ImageInfo read_info(const std::string& path, const std::string& series_uid) {
   return detail::info_from_io(*detail::open_image_io(path), path);
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -16,7 +16,7 @@
 // ITK's bundled niftiio (libITKniftiio) exports its C API under the plain names.
 extern "C" void nifti_set_debug_level(int level);
 
-namespace labkit::image::detail {
+namespace labkit::imageio::detail {
 
 std::string one_line(const itk::ExceptionObject& e) {
   std::string s = e.GetDescription();
@@ -185,4 +185,4 @@ void to_float(const void* buffer, itk::IOComponentEnum t, size_t n, float* out) 
   }
 }
 
-}  // namespace labkit::image::detail
+}  // namespace labkit::imageio::detail

@@ -8,7 +8,7 @@
 
 #include "labkit/imageio/image.h"
 
-namespace labkit::image::detail {
+namespace labkit::imageio::detail {
 
 // ITK's description without its file/line preamble, on one line.
 std::string one_line(const itk::ExceptionObject& e);
@@ -57,4 +57,4 @@ class CapturedStderr {
 ImageInfo dicom_info(const std::string& dir, const std::string& series_uid);
 Volume read_dicom(const std::string& dir, const std::string& series_uid);
 
-}  // namespace labkit::image::detail
+}  // namespace labkit::imageio::detail

@@ -3,7 +3,7 @@
 
 #include "labkit/imageio/image.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 std::string itk_version() { return itk::Version::GetITKVersion(); }
 VersionList versions() { return {{"ITK", itk_version()}, {"GDCM", gdcm::Version::GetVersion()}}; }
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -15,7 +15,7 @@
 #include "itk_io.h"
 #include "labkit/core/error.h"
 
-namespace labkit::image::detail {
+namespace labkit::imageio::detail {
 namespace {
 
 struct GzCloser {
@@ -143,9 +143,9 @@ void check_nifti(const std::string& path, bool check_data) {
                                 " bytes (header + voxel data)");
 }
 
-}  // namespace labkit::image::detail
+}  // namespace labkit::imageio::detail
 
-namespace labkit::image {
+namespace labkit::imageio {
 
 NonFinite nifti_nonfinite_voxels(const std::string& path) {
   if (!detail::ends_with(path, ".nii") && !detail::ends_with(path, ".nii.gz")) return {};
@@ -185,4 +185,4 @@ NonFinite nifti_nonfinite_voxels(const std::string& path) {
   return r;
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

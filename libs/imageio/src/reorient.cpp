@@ -5,7 +5,7 @@
 #include "labkit/core/error.h"
 #include "labkit/imageio/image.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 // Letter -> (world axis, sign) in LPS: L/R -> x, P/A -> y, S/I -> z.
@@ -69,4 +69,4 @@ Volume reorient(const Volume& v, const std::string& code) {
   return r;
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

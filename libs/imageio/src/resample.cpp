@@ -7,7 +7,7 @@
 
 #include "labkit/imageio/image.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 float sample_nearest(const Volume& v, const std::array<double, 3>& c) {
@@ -83,4 +83,4 @@ Volume make_volume(const Geometry& g, float fill) {
   return v;
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

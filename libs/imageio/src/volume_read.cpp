@@ -5,7 +5,7 @@
 #include "itk_io.h"
 #include "labkit/core/error.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 std::string describe(const ImageInfo& info) {
@@ -66,4 +66,4 @@ Volume read_volume(const std::string& path, const std::string& series_uid) {
   return v;
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

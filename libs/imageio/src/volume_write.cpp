@@ -20,7 +20,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -230,4 +230,4 @@ void write_volume(const Volume& v, const std::string& path, PixelType as) {
   });
 }
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -8,7 +8,7 @@
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 namespace fs = std::filesystem;
 
@@ -131,7 +131,7 @@ Model load_hf(const std::string& path, torch::ScalarType dtype) {
   std::map<std::string, std::string> origin;
   for (const auto& f : files) {
     if (!fs::exists(f)) throw input_error(f, "shard named in the index does not exist");
-    for (auto& [name, t] : torchio::load_safetensors(f)) {
+    for (auto& [name, t] : torchutil::load_safetensors(f)) {
       if (!where.empty() && where.count(name) && where[name] != f)
         throw input_error(f, "tensor \"" + name + "\" is mapped to " + where[name] + " in the index");
       origin[name] = f;
@@ -149,7 +149,7 @@ Model load_hf(const std::string& path, torch::ScalarType dtype) {
   if (m.config.online_had_down || m.config.online_had_qk) {
     const auto side = (dir / kOnlineRotationsFile).string();
     if (!fs::exists(side)) throw input_error(side, "missing (config.json's labkit_online_hadamard needs it)");
-    auto rot = torchio::load_safetensors(side);
+    auto rot = torchutil::load_safetensors(side);
     auto take = [&](const char* key, int64_t n, torch::Tensor& dst) {
       auto it = rot.find(key);
       if (it == rot.end()) throw input_error(side, std::string("no tensor \"") + key + "\"");
@@ -194,10 +194,10 @@ void save_hf(const Model& model, const std::string& dir, torch::ScalarType dtype
       }
     }
     if (c.online_had_qk) rot["qk"] = model.online_qk.detach().to(torch::kCPU, dtype);
-    torchio::save_safetensors((fs::path(dir) / kOnlineRotationsFile).string(), rot, {{"format", "pt"}});
+    torchutil::save_safetensors((fs::path(dir) / kOnlineRotationsFile).string(), rot, {{"format", "pt"}});
   }
   for (auto& [k, t] : out) t = t.to(dtype).contiguous();
-  torchio::save_safetensors((fs::path(dir) / "model.safetensors").string(), out, {{"format", "pt"}});
+  torchutil::save_safetensors((fs::path(dir) / "model.safetensors").string(), out, {{"format", "pt"}});
   auto j = config_to_hf_json(c);
   j["torch_dtype"] = dtype == torch::kBFloat16 ? "bfloat16" : (dtype == torch::kHalf ? "float16" : "float32");
   write_file_atomically((fs::path(dir) / "config.json").string(), j.dump(2) + "\n");

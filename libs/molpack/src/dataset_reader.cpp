@@ -12,6 +12,7 @@
 #include "labkit/tensorio/h5.h"
 
 namespace labkit::molpack {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 namespace fs = std::filesystem;
 
 namespace {

@@ -10,7 +10,7 @@
 
 namespace labkit::petseg {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 namespace {
 

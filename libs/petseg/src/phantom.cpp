@@ -8,7 +8,7 @@
 
 namespace labkit::petseg {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 using Vec3 = std::array<double, 3>;
 
 namespace {

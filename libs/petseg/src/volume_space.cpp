@@ -8,7 +8,7 @@
 
 namespace labkit::petseg {
 
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 namespace {
 
@@ -21,7 +21,7 @@ torch::Tensor ijk_view(img::Volume& v) {
 
 void check_for_model_space(const img::Volume& v, double spacing, const std::string& path) {
   // NIfTI: in the file's bytes (ITK's reader turns them into zeros); other formats: as decoded.
-  const auto raw = labkit::image::nifti_nonfinite_voxels(path);
+  const auto raw = labkit::imageio::nifti_nonfinite_voxels(path);
   if (raw.count)
     throw labkit::input_error(path, fmt::format("{} of {} voxels are NaN or inf", raw.count, raw.voxels));
   int64_t bad = 0;

@@ -5,9 +5,10 @@
 
 #include "labkit/core/error.h"
 #include "labkit/tensorio/safetensors.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 namespace labkit::sammed3d {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 namespace {
 
 std::string shape_str(c10::IntArrayRef s) {
@@ -34,7 +35,7 @@ SamConfig read_checkpoint_config(const std::string& path) {
 }
 
 void load_weights(Sam3DImpl& model, const std::string& path) {
-  load_state(model, torchio::load_safetensors(path), path);
+  load_state(model, torchutil::load_safetensors(path), path);
 }
 
 void load_state(Sam3DImpl& model, const std::map<std::string, torch::Tensor>& tensors, const std::string& path) {
@@ -68,7 +69,7 @@ Sam3D load_model(const std::string& path, torch::Device device) {
 void save_model(Sam3DImpl& model, const std::string& path) {
   std::map<std::string, torch::Tensor> out;
   for (const auto& [name, t] : state_dict(model)) out[name] = t.detach().to(torch::kCPU, torch::kFloat32);
-  torchio::save_safetensors(path, out, {{kConfigMetadataKey, model.config.to_json().dump()}});
+  torchutil::save_safetensors(path, out, {{kConfigMetadataKey, model.config.to_json().dump()}});
 }
 
 Sam3D init_model(const SamConfig& c, uint64_t seed) {

@@ -2,7 +2,7 @@
 
 #include "labkit/core/error.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 struct DTypeRow {
@@ -40,4 +40,4 @@ bool dtype_is_float(DType dtype) {
   return dtype == DType::kF16 || dtype == DType::kBF16 || dtype == DType::kF32 || dtype == DType::kF64;
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

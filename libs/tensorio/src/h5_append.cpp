@@ -4,7 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace labkit {
+namespace labkit::tensorio {
 
 void make_parent_groups(H5::H5File& file, const std::string& path) {
   static const hid_t gcpl = [] {
@@ -205,4 +205,4 @@ void set_units_attr(H5File& file, const std::string& path, const std::string& un
   set_attribute(file, path, "units", units);
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -6,7 +6,7 @@
 #include "h5_internal.h"
 #include "labkit/core/error.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 using h5_internal::shape_string;
 using h5_internal::what;
@@ -218,4 +218,4 @@ void read_slab(H5File& file, const std::string& dataset, const std::vector<int64
   read_selection(file, dataset, ds, mem, filespace, n, as, out);
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -2,7 +2,7 @@
 #include "h5_internal.h"
 #include "labkit/core/error.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 using h5_internal::what;
 
@@ -139,4 +139,4 @@ std::optional<std::vector<double>> attribute_doubles(H5File& file, const std::st
   }
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

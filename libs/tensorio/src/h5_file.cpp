@@ -10,7 +10,7 @@
 #include "h5_internal.h"
 #include "labkit/core/error.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 using h5_internal::what;
 
@@ -122,4 +122,4 @@ H5::H5File& H5File::handle() {
   return *file_;
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

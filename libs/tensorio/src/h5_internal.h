@@ -9,7 +9,7 @@
 
 #include "labkit/tensorio/h5.h"
 
-namespace labkit::h5_internal {
+namespace labkit::tensorio::h5_internal {
 
 // Turns off HDF5's automatic error printing (once per process).
 void quiet_hdf5();
@@ -38,4 +38,4 @@ Object open_object(H5File& file, const std::string& object_path);
 std::vector<int64_t> dataspace_shape(const H5::DataSpace& space);
 std::string shape_string(const std::vector<int64_t>& shape);
 
-}  // namespace labkit::h5_internal
+}  // namespace labkit::tensorio::h5_internal

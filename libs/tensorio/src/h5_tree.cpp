@@ -4,7 +4,7 @@
 #include "h5_internal.h"
 #include "labkit/core/error.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 using h5_internal::what;
 
@@ -94,4 +94,4 @@ nlohmann::json describe_tree(H5File& file) {
   return {{"file", file.path()}, {"objects", objects}};
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

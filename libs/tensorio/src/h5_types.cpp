@@ -4,7 +4,7 @@
 #include "h5_internal.h"
 #include "labkit/core/error.h"
 
-namespace labkit::h5_internal {
+namespace labkit::tensorio::h5_internal {
 namespace {
 
 // A 16-bit float with the given layout, derived from IEEE float32 as HDF5's docs suggest.
@@ -166,4 +166,4 @@ std::string shape_string(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
-}  // namespace labkit::h5_internal
+}  // namespace labkit::tensorio::h5_internal

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 std::uint32_t float_bits(float f) {
@@ -72,4 +72,4 @@ std::uint16_t float_to_bfloat16(float value) {
   return static_cast<std::uint16_t>((f + 0x7fffu + lsb) >> 16);  // overflow carries into inf: correct
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -13,7 +13,7 @@
 #include "labkit/core/error.h"
 #include "labkit/tensorio/safetensors.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 // Header values are checked as unsigned integers that fit int64 (JSON numbers may be anything).
@@ -152,4 +152,4 @@ const TensorView& SafetensorsFile::at(const std::string& name) const {
 
 bool SafetensorsFile::contains(const std::string& name) const { return index_.count(name) != 0; }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

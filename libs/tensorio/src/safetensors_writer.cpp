@@ -8,7 +8,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/tensorio/safetensors.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<int64_t> shape, const void* data,
                             std::size_t nbytes) {
@@ -69,4 +69,4 @@ void SafetensorsWriter::write(const std::string& path) const {
   });
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -9,9 +9,9 @@
 
 int main(int argc, char** argv) {
   try {
-    const auto env = labkit::dist::launch_env_from_environment();
+    const auto env = labkit::distributed::launch_env_from_environment();
     const torch::Device device(argc > 1 ? argv[1] : "cpu");
-    auto pg = labkit::dist::ProcessGroup::create(env, device, std::chrono::seconds(60));
+    auto pg = labkit::distributed::ProcessGroup::create(env, device, std::chrono::seconds(60));
     const int r = pg->rank(), n = pg->world_size();
 
     // all-reduce: rank r holds (r+1) * [1, 2, 3]; the sum is n(n+1)/2 * [1, 2, 3].

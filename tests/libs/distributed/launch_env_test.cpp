@@ -16,7 +16,7 @@ void clear_env() {
 
 TEST(LaunchEnv, SingleProcessByDefault) {
   clear_env();
-  const auto e = labkit::dist::launch_env_from_environment();
+  const auto e = labkit::distributed::launch_env_from_environment();
   EXPECT_EQ(e.rank, 0);
   EXPECT_EQ(e.world_size, 1);
   EXPECT_EQ(e.source, "single");
@@ -29,7 +29,7 @@ TEST(LaunchEnv, TorchrunVariables) {
   ::setenv("LOCAL_RANK", "1", 1);
   ::setenv("MASTER_ADDR", "10.1.2.3", 1);
   ::setenv("MASTER_PORT", "12345", 1);
-  const auto e = labkit::dist::launch_env_from_environment();
+  const auto e = labkit::distributed::launch_env_from_environment();
   EXPECT_EQ(e.rank, 3);
   EXPECT_EQ(e.world_size, 4);
   EXPECT_EQ(e.local_rank, 1);
@@ -46,14 +46,14 @@ TEST(LaunchEnv, SlurmVariables) {
   ::setenv("SLURM_LOCALID", "1", 1);
   ::setenv("SLURM_JOB_NODELIST", "node[07-09,12]", 1);
   ::setenv("SLURM_JOB_ID", "123456", 1);
-  auto e = labkit::dist::launch_env_from_environment();
+  auto e = labkit::distributed::launch_env_from_environment();
   EXPECT_EQ(e.rank, 1);
   EXPECT_EQ(e.world_size, 2);
   EXPECT_EQ(e.master_addr, "node07");
   EXPECT_EQ(e.master_port, 20000 + 123456 % 10000);
   EXPECT_EQ(e.source, "slurm");
   ::setenv("SLURM_JOB_NODELIST", "gpu3,gpu4", 1);
-  EXPECT_EQ(labkit::dist::launch_env_from_environment().master_addr, "gpu3");
+  EXPECT_EQ(labkit::distributed::launch_env_from_environment().master_addr, "gpu3");
   clear_env();
 }
 
@@ -61,11 +61,11 @@ TEST(LaunchEnv, InconsistentVariablesAreInputErrors) {
   clear_env();
   ::setenv("RANK", "2", 1);
   ::setenv("WORLD_SIZE", "2", 1);
-  EXPECT_THROW(labkit::dist::launch_env_from_environment(), labkit::InputError);
+  EXPECT_THROW(labkit::distributed::launch_env_from_environment(), labkit::InputError);
   ::setenv("RANK", "x", 1);
-  EXPECT_THROW(labkit::dist::launch_env_from_environment(), labkit::InputError);
+  EXPECT_THROW(labkit::distributed::launch_env_from_environment(), labkit::InputError);
   ::setenv("RANK", "0", 1);
   ::setenv("MASTER_PORT", "70000", 1);
-  EXPECT_THROW(labkit::dist::launch_env_from_environment(), labkit::InputError);
+  EXPECT_THROW(labkit::distributed::launch_env_from_environment(), labkit::InputError);
   clear_env();
 }

@@ -18,7 +18,7 @@
 #include "labkit/imageio/image.h"
 #include "test_support.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 using testing::medical;
@@ -101,4 +101,4 @@ TEST(Dicom, NotADicomFolder) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -7,7 +7,7 @@
 #include "labkit/imageio/image.h"
 #include "test_support.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 using testing::medical;
@@ -104,4 +104,4 @@ TEST(Errors, NotAnImage) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -6,7 +6,7 @@
 #include "labkit/core/error.h"
 #include "labkit/imageio/image.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 // A grid rotated 30 degrees about z then 10 degrees about x: oblique but clearly closest to LPS.
@@ -111,4 +111,4 @@ TEST(Reorient, RejectsBadCodes) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -10,7 +10,7 @@
 #include "labkit/imageio/image.h"
 #include "test_support.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 // <stem>.f32: voxels, x fastest; <stem>.geom: size, spacing, origin, direction (row-major), one per line.
@@ -50,4 +50,4 @@ TEST(NibabelExport, WritesFilesForParityCheck) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -8,7 +8,7 @@
 #include "labkit/imageio/image.h"
 #include "test_support.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 using testing::medical;
@@ -94,4 +94,4 @@ TEST(Nifti, FourDInfoAndRefusal) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -7,7 +7,7 @@
 #include "labkit/imageio/image.h"
 #include "test_support.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 std::string floats(const std::vector<float>& v) {
@@ -52,9 +52,9 @@ TEST(Nrrd, VectorImageIsRefused) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 // ITK's exception text reaches the user as one line without "ITK ERROR: Class(0x...)" noise.
@@ -78,4 +78,4 @@ TEST(Nrrd, InconsistentHeaderGivesOneLineReason) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

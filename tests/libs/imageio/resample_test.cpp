@@ -6,7 +6,7 @@
 
 #include "labkit/imageio/image.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 Geometry rotated_grid() {
@@ -81,4 +81,4 @@ TEST(Resample, NearestLabelsUpsampledThenBackAreUnchanged) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

@@ -15,7 +15,7 @@
 #include "labkit/imageio/image.h"
 #include "test_support.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 namespace {
 
 using testing::medical;
@@ -138,4 +138,4 @@ TEST(Robustness, VersionsNameItkAndGdcm) {
 }
 
 }  // namespace
-}  // namespace labkit::image
+}  // namespace labkit::imageio

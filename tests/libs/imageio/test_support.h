@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-namespace labkit::image::testing {
+namespace labkit::imageio::testing {
 
 inline std::string medical(const std::string& name) {
   return std::string(LABKIT_SHARED_DATA_DIR) + "/medical/" + name;
@@ -51,4 +51,4 @@ inline void spit(const std::string& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-}  // namespace labkit::image::testing
+}  // namespace labkit::imageio::testing

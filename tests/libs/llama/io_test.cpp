@@ -11,7 +11,7 @@
 #include "labkit/core/error.h"
 #include "labkit/llama/forward.h"
 #include "labkit/llama/io.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "run_command.h"
 #include "test_paths.h"
 
@@ -63,7 +63,7 @@ TEST(LlamaIo, SafetensorsRoundTripGivesSameLogits) {
   auto tokens = torch::randint(0, 512, {2, 20}, torch::kLong);
   EXPECT_TRUE(torch::equal(forward(stories(), tokens), forward(back, tokens)));
   // Names and shapes on disk are the HF ones.
-  auto raw = labkit::torchio::load_safetensors(dir + "/model.safetensors");
+  auto raw = labkit::torchutil::load_safetensors(dir + "/model.safetensors");
   ASSERT_EQ(raw.count("model.layers.4.self_attn.k_proj.weight"), 1u);
   EXPECT_EQ(raw["model.layers.4.self_attn.k_proj.weight"].sizes(), torch::IntArrayRef({32, 64}));
   // bfloat16 on disk loads back close.
@@ -88,8 +88,8 @@ TEST(LlamaIo, ShardedIndexLoads) {
     (first ? a : b)[k] = t;
     map[k] = first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
   }
-  labkit::torchio::save_safetensors(dir + "/model-00001-of-00002.safetensors", a);
-  labkit::torchio::save_safetensors(dir + "/model-00002-of-00002.safetensors", b);
+  labkit::torchutil::save_safetensors(dir + "/model-00001-of-00002.safetensors", a);
+  labkit::torchutil::save_safetensors(dir + "/model-00002-of-00002.safetensors", b);
   std::ofstream(dir + "/model.safetensors.index.json") << nlohmann::json{{"weight_map", map}}.dump();
   std::ofstream(dir + "/config.json") << config_to_hf_json(stories().config).dump();
   auto m = load_hf(dir);
@@ -98,18 +98,18 @@ TEST(LlamaIo, ShardedIndexLoads) {
   // A shard missing a tensor the index names is an InputError naming it.
   b.erase(b.begin());
   const std::string gone = map.begin().key();
-  labkit::torchio::save_safetensors(dir + "/model-00002-of-00002.safetensors", b);
+  labkit::torchutil::save_safetensors(dir + "/model-00002-of-00002.safetensors", b);
   auto msg = input_error_of([&] { load_hf(dir); });
   EXPECT_NE(msg.find("lacks"), std::string::npos) << msg;
 }
 
 TEST(LlamaIo, MissingTensorIsInputErrorNamingFileAndKey) {
   auto dir = save_copy("llama_missing");
-  auto t = labkit::torchio::load_safetensors(dir + "/model.safetensors");
+  auto t = labkit::torchutil::load_safetensors(dir + "/model.safetensors");
   TensorMap copy;
   for (auto& [k, v] : t) copy[k] = v.clone();
   copy.erase("model.layers.2.mlp.up_proj.weight");
-  labkit::torchio::save_safetensors(dir + "/model.safetensors", copy);
+  labkit::torchutil::save_safetensors(dir + "/model.safetensors", copy);
   auto msg = input_error_of([&] { load_hf(dir); });
   EXPECT_NE(msg.find("model.layers.2.mlp.up_proj.weight"), std::string::npos) << msg;
   EXPECT_NE(msg.find("model.safetensors"), std::string::npos) << msg;

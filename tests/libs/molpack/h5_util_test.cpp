@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 using namespace labkit::molpack;  // layout names and split labels
-using namespace labkit;           // the appendable datasets (libs/tensorio h5_append.h, moved from molpack)
+using namespace labkit::tensorio;  // the appendable datasets (libs/tensorio h5_append.h)
 
 namespace {
 
@@ -28,7 +28,7 @@ std::string slurp(const std::string& p) {
 
 // 10 rows of [3] floats appended 3 rows at a time into 4-row chunks, plus strings; returns the path.
 void write_demo(const std::string& path) {
-  labkit::H5File f = labkit::H5File::create(path);
+  labkit::tensorio::H5File f = labkit::tensorio::H5File::create(path);
   {
     AppendableDataset d(f.handle(), "/g/rows", H5::PredType::NATIVE_FLOAT, 4, {3}, 4, 0, false);
     AppendableStrings s(f.handle(), "/g/names", 4);
@@ -56,11 +56,11 @@ TEST(MolpackH5, AppendableRoundTripAndReproducibleBytes) {
   write_demo(a);
   write_demo(b);
   {
-    labkit::H5File f = labkit::H5File::open_read(a);
-    const auto info = labkit::array_info(f, "/g/rows");
+    labkit::tensorio::H5File f = labkit::tensorio::H5File::open_read(a);
+    const auto info = labkit::tensorio::array_info(f, "/g/rows");
     EXPECT_EQ(info.shape, (std::vector<std::int64_t>{10, 3}));
     EXPECT_EQ(info.chunk, (std::vector<std::int64_t>{4, 3}));
-    const auto rows = labkit::read_array<float>(f, "/g/rows");
+    const auto rows = labkit::tensorio::read_array<float>(f, "/g/rows");
     for (int r = 0; r < 10; ++r)
       for (int c = 0; c < 3; ++c) EXPECT_EQ(rows[static_cast<std::size_t>(3 * r + c)], static_cast<float>(r) + 0.5f * static_cast<float>(c));
     EXPECT_EQ(read_strings(f.handle(), "/g/names"),
@@ -68,9 +68,9 @@ TEST(MolpackH5, AppendableRoundTripAndReproducibleBytes) {
     EXPECT_EQ(read_strings(f.handle(), "/g/names", 2, 3), (std::vector<std::string>{"name-2", "name-3", "name-4"}));
     EXPECT_TRUE(read_strings(f.handle(), "/g/names", 6, 0).empty());
     EXPECT_THROW(read_strings(f.handle(), "/g/names", 4, 3), std::out_of_range);
-    EXPECT_EQ(labkit::read_array<std::int64_t>(f, "/v/i64"), (std::vector<std::int64_t>{1, -2, 3}));
+    EXPECT_EQ(labkit::tensorio::read_array<std::int64_t>(f, "/v/i64"), (std::vector<std::int64_t>{1, -2, 3}));
     EXPECT_EQ(read_strings(f.handle(), "/v/keys"), (std::vector<std::string>{"a", "", "ünï"}));
-    EXPECT_EQ(labkit::attribute_string(f, "/g/rows", "units"), std::optional<std::string>("Ang"));
+    EXPECT_EQ(labkit::tensorio::attribute_string(f, "/g/rows", "units"), std::optional<std::string>("Ang"));
   }
   // No object timestamps: the same content gives the same bytes (sha256 manifests depend on it).
   EXPECT_EQ(slurp(a), slurp(b));

@@ -10,20 +10,20 @@
 namespace molpack_test {
 namespace fs = std::filesystem;
 namespace layout = labkit::molpack::layout;
-using labkit::H5File;
+using labkit::tensorio::H5File;
 
 namespace {
 
 template <class T>
 void put(H5File& f, const std::string& name, const std::vector<T>& v, std::vector<std::int64_t> shape,
          std::int64_t chunk) {
-  labkit::DatasetOptions o;
+  labkit::tensorio::DatasetOptions o;
   o.gzip = 0;
   if (chunk > 0 && !v.empty()) {
     o.chunk = {static_cast<hsize_t>(std::min<std::int64_t>(chunk, shape[0]))};
     for (std::size_t k = 1; k < shape.size(); ++k) o.chunk.push_back(static_cast<hsize_t>(shape[k]));
   }
-  labkit::write_array(f, name, v, shape, o);
+  labkit::tensorio::write_array(f, name, v, shape, o);
 }
 
 }  // namespace
@@ -98,8 +98,8 @@ Synthetic write_synthetic(const std::string& tag, std::int64_t atom_chunk) {
     put(f, layout::kNetCharge, charge, {C}, 0);
     put(f, layout::kHasForces, hf, {C}, 0);
     put(f, layout::kConfMolecule, mol_local, {C}, 0);
-    labkit::write_strings(f.handle(), layout::kConfId, ids);
-    labkit::set_attribute(f, "/", "format", layout::kShardFormat);
+    labkit::tensorio::write_strings(f.handle(), layout::kConfId, ids);
+    labkit::tensorio::set_attribute(f, "/", "format", layout::kShardFormat);
     f.commit();
     shard_files.push_back(file);
     shard_conf_offset.push_back(shard_conf_offset.back() + C);
@@ -110,10 +110,10 @@ Synthetic write_synthetic(const std::string& tag, std::int64_t atom_chunk) {
     mol_conf_offset.push_back(static_cast<std::int64_t>(grouped.size()));
   }
   H5File idx = H5File::create(s.dir + "/index.h5");
-  labkit::write_strings(idx.handle(), layout::kShardFile, shard_files);
-  labkit::write_strings(idx.handle(), layout::kShardSha256, std::vector<std::string>(2, "0"));
-  labkit::write_strings(idx.handle(), layout::kMolKey, s.keys);
-  labkit::write_strings(idx.handle(), layout::kMolFormula, s.formulas);
+  labkit::tensorio::write_strings(idx.handle(), layout::kShardFile, shard_files);
+  labkit::tensorio::write_strings(idx.handle(), layout::kShardSha256, std::vector<std::string>(2, "0"));
+  labkit::tensorio::write_strings(idx.handle(), layout::kMolKey, s.keys);
+  labkit::tensorio::write_strings(idx.handle(), layout::kMolFormula, s.formulas);
   put(idx, layout::kShardConfOffset, shard_conf_offset, {3}, 0);
   put(idx, layout::kMolHeavy, s.heavy, {M}, 0);
   put(idx, layout::kMolConfOffset, mol_conf_offset, {M + 1}, 0);
@@ -123,8 +123,8 @@ Synthetic write_synthetic(const std::string& tag, std::int64_t atom_chunk) {
   put(idx, layout::kSplitOod, s.ood_split, {M}, 0);
   put(idx, layout::kRefZ, std::vector<std::int32_t>{1, 6}, {2}, 0);
   put(idx, layout::kRefEnergy, std::vector<double>{-13.6, -1029.5}, {2}, 0);
-  labkit::set_attribute(idx, "/", "format", layout::kIndexFormat);
-  labkit::set_attribute(idx, "/", "format_version", static_cast<std::int64_t>(layout::kFormatVersion));
+  labkit::tensorio::set_attribute(idx, "/", "format", layout::kIndexFormat);
+  labkit::tensorio::set_attribute(idx, "/", "format_version", static_cast<std::int64_t>(layout::kFormatVersion));
   idx.commit();
   return s;
 }

@@ -6,7 +6,7 @@
 #include "labkit/petseg/label_noise.h"
 
 namespace ps = labkit::petseg;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include "labkit/petseg/phantom.h"
 
 namespace ps = labkit::petseg;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 
 TEST(PetPhantom, BlurOfAPointHasTheAnalyticWidthAndKeepsTheSum) {
   img::Geometry g;

@@ -5,7 +5,7 @@
 
 #include "labkit/core/error.h"
 #include "labkit/sammed3d/checkpoint.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 namespace sm = labkit::sammed3d;
 namespace fs = std::filesystem;
@@ -58,29 +58,29 @@ TEST(SamCheckpoint, NamesMissingWrongAndUnexpectedTensors) {
   auto missing = sd;
   missing.erase("mask_decoder.iou_token.weight");
   auto p1 = tmp_path("missing.safetensors");
-  labkit::torchio::save_safetensors(p1, missing, {{sm::kConfigMetadataKey, meta}});
+  labkit::torchutil::save_safetensors(p1, missing, {{sm::kConfigMetadataKey, meta}});
   EXPECT_NE(error_of(p1).find(p1 + ": missing tensor 'mask_decoder.iou_token.weight' (expected shape [1,48])"),
             std::string::npos) << error_of(p1);
 
   auto wrong = sd;
   wrong["image_encoder.blocks.0.attn.rel_pos_d"] = torch::zeros({27, 16});
   auto p2 = tmp_path("wrong.safetensors");
-  labkit::torchio::save_safetensors(p2, wrong, {{sm::kConfigMetadataKey, meta}});
+  labkit::torchutil::save_safetensors(p2, wrong, {{sm::kConfigMetadataKey, meta}});
   EXPECT_NE(error_of(p2).find("tensor 'image_encoder.blocks.0.attn.rel_pos_d' has shape [27,16], expected [11,16]"),
             std::string::npos) << error_of(p2);
 
   auto extra = sd;
   extra["image_encoder.blocks.9.norm1.weight"] = torch::ones({48});
   auto p3 = tmp_path("extra.safetensors");
-  labkit::torchio::save_safetensors(p3, extra, {{sm::kConfigMetadataKey, meta}});
+  labkit::torchutil::save_safetensors(p3, extra, {{sm::kConfigMetadataKey, meta}});
   EXPECT_NE(error_of(p3).find("unexpected tensor 'image_encoder.blocks.9.norm1.weight'"), std::string::npos);
 
   // A tiny file read as vit_b_ori (no config metadata) fails on the first shape with a clear message.
   auto p4 = tmp_path("noconfig.safetensors");
-  labkit::torchio::save_safetensors(p4, sd);
+  labkit::torchutil::save_safetensors(p4, sd);
   EXPECT_NE(error_of(p4).find("expected ["), std::string::npos) << error_of(p4);
 
   auto p5 = tmp_path("badmeta.safetensors");
-  labkit::torchio::save_safetensors(p5, sd, {{sm::kConfigMetadataKey, "{not json"}});
+  labkit::torchutil::save_safetensors(p5, sd, {{sm::kConfigMetadataKey, "{not json"}});
   EXPECT_NE(error_of(p5).find("is not JSON"), std::string::npos);
 }

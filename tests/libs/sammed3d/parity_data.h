@@ -10,7 +10,7 @@
 
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/tensorio/safetensors.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 namespace parity {
 
@@ -22,11 +22,11 @@ struct Case {
 // The model of config `key` with its stored weights, in `dtype`, eval mode; and its other tensors.
 inline Case load_case(const std::string& path, const std::string& key, torch::ScalarType dtype) {
   namespace sm = labkit::sammed3d;
-  auto file = labkit::SafetensorsFile::open(path);
+  auto file = labkit::tensorio::SafetensorsFile::open(path);
   auto cfg = sm::SamConfig::from_json(nlohmann::json::parse(file->metadata().at(key + "/config")));
   Case c;
   std::map<std::string, torch::Tensor> weights;
-  for (const auto& [name, t] : labkit::torchio::load_safetensors(path)) {
+  for (const auto& [name, t] : labkit::torchutil::load_safetensors(path)) {
     if (name.rfind(key + "/", 0) != 0) continue;
     auto rest = name.substr(key.size() + 1);
     if (rest.rfind("weights/", 0) == 0) weights[rest.substr(8)] = t;

@@ -5,7 +5,7 @@
 
 #include "labkit/sammed3d/checkpoint.h"
 #include "parity_data.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 namespace sm = labkit::sammed3d;
 

@@ -9,7 +9,7 @@
 #include "labkit/sammed3d/checkpoint.h"
 #include "parity_data.h"
 #include "labkit/tensorio/safetensors.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 namespace sm = labkit::sammed3d;
 
@@ -56,7 +56,7 @@ void check_case(const std::string& key, torch::ScalarType dtype, double tol) {
 }  // namespace
 
 TEST(SamUpstreamParity, FileNamesItsSource) {
-  auto file = labkit::SafetensorsFile::open(kData);
+  auto file = labkit::tensorio::SafetensorsFile::open(kData);
   EXPECT_EQ(file->metadata().at("upstream").rfind("uni-medical/SAM-Med3D@", 0), 0u);
 }
 

@@ -4,7 +4,7 @@
 
 #include "labkit/core/error.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 TEST(DType, NamesSizesAndParseRoundTrip) {
@@ -48,4 +48,4 @@ TEST(DType, DtypeOfArithmeticTypes) {
 }
 
 }  // namespace
-}  // namespace labkit
+}  // namespace labkit::tensorio

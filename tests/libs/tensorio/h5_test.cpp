@@ -8,7 +8,7 @@
 #include "labkit/core/error.h"
 #include "test_util.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 using test::expect_error;
@@ -292,4 +292,4 @@ TEST(H5Interop, ReadFromH5py) {
 }
 
 }  // namespace
-}  // namespace labkit
+}  // namespace labkit::tensorio

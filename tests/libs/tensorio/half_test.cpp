@@ -7,7 +7,7 @@
 
 #include "labkit/tensorio/half.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 // Value of a binary16 pattern from its definition, in double.
@@ -135,4 +135,4 @@ TEST(BFloat16, WidenIsExactAndNarrowRoundsToNearestEven) {
 }
 
 }  // namespace
-}  // namespace labkit
+}  // namespace labkit::tensorio

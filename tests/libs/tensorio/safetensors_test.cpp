@@ -8,7 +8,7 @@
 #include "labkit/core/error.h"
 #include "test_util.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 namespace {
 
 using test::expect_error;
@@ -221,4 +221,4 @@ TEST(SafetensorsInterop, WriteForNumpy) {
 }
 
 }  // namespace
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -45,8 +45,8 @@ TEST(DbattnE2E, ErrorVerbOnSyntheticAndScoreFile) {
   // A score file with a masked tail.
   std::vector<float> v(4 * 64);
   for (size_t i = 0; i < v.size(); ++i) v[i] = (i % 64) > 40 ? -std::numeric_limits<float>::infinity() : static_cast<float>((i * 37) % 11) - 5.0f;
-  labkit::SafetensorsWriter w;
-  w.add("scores", labkit::DType::kF32, {4, 64}, v.data(), v.size() * 4);
+  labkit::tensorio::SafetensorsWriter w;
+  w.add("scores", labkit::tensorio::DType::kF32, {4, 64}, v.data(), v.size() * 4);
   w.write(dir + "/scores.safetensors");
   auto r = run_command(kTool + " error --out " + shell_quote(dir + "/out") + kSmall + " --scores " +
                        shell_quote(dir + "/scores.safetensors") + " --json --log-level warn");
@@ -80,12 +80,12 @@ TEST(DbattnE2E, BadInputExitsTwoNamingTheKeyOrFile) {
   bad("--set lut.index_bits=20", "config lut.index_bits: must be in 0..16");
   bad("--scores " + shell_quote(dir + "/missing.safetensors"), dir + "/missing.safetensors");
   std::vector<float> v{1, 2, 3, std::numeric_limits<float>::quiet_NaN()};
-  labkit::SafetensorsWriter w;
-  w.add("s", labkit::DType::kF32, {4}, v.data(), 16);
+  labkit::tensorio::SafetensorsWriter w;
+  w.add("s", labkit::tensorio::DType::kF32, {4}, v.data(), 16);
   w.write(dir + "/rank1.safetensors");
   bad("--scores " + shell_quote(dir + "/rank1.safetensors"), "rank1.safetensors: tensor 's' must have shape [rows, n]");
-  labkit::SafetensorsWriter w2;
-  w2.add("s", labkit::DType::kF32, {2, 2}, v.data(), 16);
+  labkit::tensorio::SafetensorsWriter w2;
+  w2.add("s", labkit::tensorio::DType::kF32, {2, 2}, v.data(), 16);
   w2.write(dir + "/nan.safetensors");
   bad("--scores " + shell_quote(dir + "/nan.safetensors"), "nan.safetensors: tensor 's' row 1: NaN score");
   auto r = run_command(kTool + " frobnicate --out " + shell_quote(dir + "/o") + " --force");

@@ -36,7 +36,7 @@ void expect_one_line_error(const labkit::test::CommandResult& r, const std::stri
 }
 
 std::string write_small_safetensors(const std::string& dir) {
-  labkit::SafetensorsWriter w;
+  labkit::tensorio::SafetensorsWriter w;
   std::vector<float> weight{1, 2, 3, 4, 5, 6};
   std::vector<std::int64_t> steps{42};
   w.add("layer.weight", weight, {2, 3});
@@ -49,10 +49,10 @@ std::string write_small_safetensors(const std::string& dir) {
 
 std::string write_small_h5(const std::string& dir) {
   const std::string path = dir + "/small.h5";
-  auto file = labkit::H5File::create(path);
+  auto file = labkit::tensorio::H5File::create(path);
   std::vector<double> energies{-1.5, -2.5, -3.5};
-  labkit::write_array(file, "/molecules/energy", energies, {3});
-  labkit::set_attribute(file, "/molecules/energy", "units", std::string("eV"));
+  labkit::tensorio::write_array(file, "/molecules/energy", energies, {3});
+  labkit::tensorio::set_attribute(file, "/molecules/energy", "units", std::string("eV"));
   file.commit();
   return path;
 }

@@ -6,8 +6,8 @@
 
 namespace {
 
-nvr::CacheConfig cc(std::uint64_t bytes, std::uint32_t ways, nvr::Repl r) {
-  nvr::CacheConfig c = nvr_test::default_cfg().nsb;
+labkit::nvr_sim::CacheConfig cc(std::uint64_t bytes, std::uint32_t ways, labkit::nvr_sim::Repl r) {
+  labkit::nvr_sim::CacheConfig c = nvr_test::default_cfg().nsb;
   c.size_bytes = bytes;
   c.ways = ways;
   c.line_bytes = 64;
@@ -17,7 +17,7 @@ nvr::CacheConfig cc(std::uint64_t bytes, std::uint32_t ways, nvr::Repl r) {
 }
 
 TEST(Cache, SetIndexIsLineModSets) {
-  nvr::Cache c(cc(1024, 2, nvr::Repl::kLru));  // 16 lines / 2 ways = 8 sets
+  labkit::nvr_sim::Cache c(cc(1024, 2, labkit::nvr_sim::Repl::kLru));  // 16 lines / 2 ways = 8 sets
   EXPECT_EQ(c.sets(), 8u);
   EXPECT_EQ(c.line_shift(), 6u);
   EXPECT_EQ(c.set_of(0x1234 >> 6), (0x1234u >> 6) % 8);
@@ -30,7 +30,7 @@ TEST(Cache, SetIndexIsLineModSets) {
 }
 
 TEST(Cache, LruVictimOrder) {
-  nvr::Cache c(cc(256, 4, nvr::Repl::kLru));  // one set, 4 ways
+  labkit::nvr_sim::Cache c(cc(256, 4, labkit::nvr_sim::Repl::kLru));  // one set, 4 ways
   for (std::uint64_t l : {10, 11, 12, 13}) c.insert(l, false, false);  // ways 0..3
   c.touch(10, c.find(10));
   EXPECT_EQ(c.victim_way(0), 1);  // B (line 11) is least recently used
@@ -43,7 +43,7 @@ TEST(Cache, LruVictimOrder) {
 TEST(Cache, TreePlruVictimOrder) {
   // Hand trace, 4 ways: fill A,B,C,D (ways 0..3), touch A. Tree bits: root points right (A was
   // left), left node points to B, right node points to C -> victim C (way 2), where LRU picks B.
-  nvr::Cache c(cc(256, 4, nvr::Repl::kPlru));
+  labkit::nvr_sim::Cache c(cc(256, 4, labkit::nvr_sim::Repl::kPlru));
   for (std::uint64_t l : {10, 11, 12, 13}) c.insert(l, false, false);
   c.touch(10, c.find(10));
   EXPECT_EQ(c.victim_way(0), 2);
@@ -55,7 +55,7 @@ TEST(Cache, TreePlruVictimOrder) {
 }
 
 TEST(Cache, DirtyAndPrefetchBitsTravelWithTheVictim) {
-  nvr::Cache c(cc(128, 2, nvr::Repl::kLru));  // one set, 2 ways
+  labkit::nvr_sim::Cache c(cc(128, 2, labkit::nvr_sim::Repl::kLru));  // one set, 2 ways
   c.insert(1, true, false);
   c.insert(2, false, true);
   EXPECT_EQ(c.count_unused_prefetched(), 1u);

@@ -54,10 +54,10 @@ TEST(EndToEnd, RunOnRealMatrixMatchesLibraryAndAccountingAddsUp) {
   // Same simulation in-process.
   auto cfg = nvr_test::default_cfg();
   cfg.workload.matrix = mtx;
-  const auto w = nvr::make_workload(cfg);
-  const auto s = nvr::simulate(cfg, w);
+  const auto w = labkit::nvr_sim::make_workload(cfg);
+  const auto s = labkit::nvr_sim::simulate(cfg, w);
   cfg.pf.type = "none";
-  const auto base = nvr::simulate(cfg, w);
+  const auto base = labkit::nvr_sim::simulate(cfg, w);
   EXPECT_EQ(m.at("cycles").get<double>(), double(s.cycles));
   EXPECT_EQ(m.at("baseline").at("cycles").get<std::uint64_t>(), base.cycles);
   EXPECT_NEAR(m.at("speedup").get<double>(), double(base.cycles) / double(s.cycles), 1e-9);

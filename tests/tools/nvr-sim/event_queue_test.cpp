@@ -16,7 +16,7 @@ struct Ref {
 
 TEST(EventQueue, SameOrderAsAHeapOnRandomTraffic) {
   std::mt19937_64 rng(3);
-  nvr::EventQueue<std::uint64_t> q;
+  labkit::nvr_sim::EventQueue<std::uint64_t> q;
   std::priority_queue<Ref, std::vector<Ref>, std::greater<>> ref;
   std::uint64_t seq = 0, now = 0, popped = 0;
   auto push = [&](std::uint64_t c) {
@@ -35,7 +35,7 @@ TEST(EventQueue, SameOrderAsAHeapOnRandomTraffic) {
     push(c);
     if (rng() % 3 == 0) {
       const std::uint64_t t = now + rng() % 600;
-      nvr::EventQueue<std::uint64_t>::Event e;
+      labkit::nvr_sim::EventQueue<std::uint64_t>::Event e;
       while (q.pop_upto(t, e)) {
         ASSERT_FALSE(ref.empty());
         const Ref r = ref.top();
@@ -52,7 +52,7 @@ TEST(EventQueue, SameOrderAsAHeapOnRandomTraffic) {
   }
   while (!q.empty()) {
     ASSERT_EQ(q.next_cycle(), ref.top().cycle);
-    nvr::EventQueue<std::uint64_t>::Event e;
+    labkit::nvr_sim::EventQueue<std::uint64_t>::Event e;
     ASSERT_TRUE(q.pop_upto(q.next_cycle(), e));
     ASSERT_EQ(e.payload, ref.top().payload);
     ref.pop();

@@ -11,8 +11,8 @@
 namespace {
 // The hand-timed DRAM of these tests: 10-cycle controller latency, 64 B line in a 2-cycle burst (32 B per
 // cycle), 2 banks of 1 KiB rows, tCAS = tRCD = tRP = 5.
-nvr::DramConfig two_bank_dram() {
-  nvr::DramConfig c = nvr_test::default_cfg().dram;
+labkit::nvr_sim::DramConfig two_bank_dram() {
+  labkit::nvr_sim::DramConfig c = nvr_test::default_cfg().dram;
   c.latency = 10;
   c.bytes_per_cycle = 32;
   c.banks = 2;
@@ -23,7 +23,7 @@ nvr::DramConfig two_bank_dram() {
 }  // namespace
 
 TEST(Mshr, FiniteSlotsDelayTheThirdMiss) {
-  nvr::Mshr m(2);
+  labkit::nvr_sim::Mshr m(2);
   EXPECT_EQ(m.reserve(10), 10u);
   m.add(1, 100, false);
   EXPECT_EQ(m.reserve(20), 20u);
@@ -40,8 +40,8 @@ TEST(Mshr, FiniteSlotsDelayTheThirdMiss) {
 }
 
 TEST(Dram, BankAndBusTimingByHand) {
-  nvr::DramConfig c = two_bank_dram();
-  nvr::Dram d(c, 64);
+  labkit::nvr_sim::DramConfig c = two_bank_dram();
+  labkit::nvr_sim::Dram d(c, 64);
   // bank 0 idle: tRCD + tCAS = 10, burst 10..11, +2 +10 -> 22
   EXPECT_EQ(d.access(0, 0, false), 22u);
   // bank 0 same row: waits for the bank (free at 10), tCAS 5 -> data 15, done 15 + 2 + 10
@@ -61,11 +61,11 @@ TEST(Dram, BankAndBusTimingByHand) {
 }
 
 TEST(Dram, ChannelsInterleaveAndHaveTheirOwnBanksAndBus) {
-  nvr::DramConfig c = two_bank_dram();
+  labkit::nvr_sim::DramConfig c = two_bank_dram();
   c.channels = 2;
   c.interleave_bytes = 256;
   c.t_refi = 0;
-  nvr::Dram d(c, 64);
+  labkit::nvr_sim::Dram d(c, 64);
   EXPECT_EQ(d.channel_of(0), 0u);
   EXPECT_EQ(d.channel_of(256), 1u);
   EXPECT_EQ(d.channel_of(512 + 64), 0u);
@@ -82,16 +82,16 @@ TEST(Dram, ChannelsInterleaveAndHaveTheirOwnBanksAndBus) {
   EXPECT_EQ(d.stats().row_empty, 2u);
   // Non-power-of-two channel count maps by division.
   c.channels = 3;
-  nvr::Dram d3(c, 64);
+  labkit::nvr_sim::Dram d3(c, 64);
   EXPECT_EQ(d3.channel_of(256 * 4), 1u);
   EXPECT_EQ(d3.local_addr(256 * 4 + 8), 256u + 8);
 }
 
 TEST(Dram, RefreshStallsCommandsAndClosesRows) {
-  nvr::DramConfig c = two_bank_dram();
+  labkit::nvr_sim::DramConfig c = two_bank_dram();
   c.t_refi = 100;
   c.t_rfc = 20;  // refreshes in [100, 120), [200, 220), ...
-  nvr::Dram d(c, 64);
+  labkit::nvr_sim::Dram d(c, 64);
   EXPECT_EQ(d.access(0, 50, false), 72u);     // before any refresh: idle bank, 50 + 10 + 2 + 10
   EXPECT_EQ(d.access(64, 105, false), 142u);  // waits to 120; the refresh closed row 0: 120 + 10 + 2 + 10
   EXPECT_EQ(d.access(128, 150, false), 167u); // same interval, row open again: 150 + 5 + 2 + 10
@@ -106,10 +106,10 @@ TEST(Dram, RefreshStallsCommandsAndClosesRows) {
 
 TEST(Dram, BadChannelAndRefreshConfigs) {
   auto expect_bad = [](const char* key, nlohmann::json v, const char* what) {
-    auto j = nvr::default_config_json();
+    auto j = labkit::nvr_sim::default_config_json();
     j["dram"][key] = v;
     try {
-      nvr::parse_config(j);
+      labkit::nvr_sim::parse_config(j);
       ADD_FAILURE() << key << " accepted";
     } catch (const labkit::InputError& e) {
       EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();

@@ -10,8 +10,8 @@ namespace {
 
 using nvr_test::RecordingSink;
 
-nvr::PrefetcherContext ctx(const char* type, const nvr::KernelDesc* d) {
-  nvr::PrefetcherContext c;
+labkit::nvr_sim::PrefetcherContext ctx(const char* type, const labkit::nvr_sim::KernelDesc* d) {
+  labkit::nvr_sim::PrefetcherContext c;
   c.cfg = nvr_test::default_cfg().pf;  // defaults from the JSON, then the test's own values
   c.cfg.type = type;
   c.cfg.degree = 4;
@@ -23,8 +23,8 @@ nvr::PrefetcherContext ctx(const char* type, const nvr::KernelDesc* d) {
   return c;
 }
 
-nvr::MemAccess load(std::uint64_t addr, std::uint32_t size, std::uint16_t pc, std::uint32_t aux = 0) {
-  nvr::MemAccess a;
+labkit::nvr_sim::MemAccess load(std::uint64_t addr, std::uint32_t size, std::uint16_t pc, std::uint32_t aux = 0) {
+  labkit::nvr_sim::MemAccess a;
   a.addr = addr;
   a.size = size;
   a.pc = pc;
@@ -33,15 +33,15 @@ nvr::MemAccess load(std::uint64_t addr, std::uint32_t size, std::uint16_t pc, st
 }
 
 TEST(Prefetchers, FactoryKnowsAllAndRejectsUnknown) {
-  nvr::KernelDesc d;
+  labkit::nvr_sim::KernelDesc d;
   for (const char* t : {"none", "stride", "stream", "imp", "dvr", "nvr"})
-    EXPECT_EQ(nvr::make_prefetcher(ctx(t, &d))->name(), t);
-  EXPECT_THROW(nvr::make_prefetcher(ctx("markov", &d)), labkit::InputError);
+    EXPECT_EQ(labkit::nvr_sim::make_prefetcher(ctx(t, &d))->name(), t);
+  EXPECT_THROW(labkit::nvr_sim::make_prefetcher(ctx("markov", &d)), labkit::InputError);
 }
 
 TEST(Prefetchers, StrideNeedsTheSameStrideTwiceThenRunsDegreeAhead) {
-  nvr::KernelDesc d;
-  auto p = nvr::make_prefetcher(ctx("stride", &d));
+  labkit::nvr_sim::KernelDesc d;
+  auto p = labkit::nvr_sim::make_prefetcher(ctx("stride", &d));
   RecordingSink s;
   p->on_access(load(0x1000, 64, 7), s);
   p->on_access(load(0x1040, 64, 7), s);
@@ -57,8 +57,8 @@ TEST(Prefetchers, StrideNeedsTheSameStrideTwiceThenRunsDegreeAhead) {
 }
 
 TEST(Prefetchers, StreamConfirmsAscendingLinesWithinA4KRegion) {
-  nvr::KernelDesc d;
-  auto p = nvr::make_prefetcher(ctx("stream", &d));
+  labkit::nvr_sim::KernelDesc d;
+  auto p = labkit::nvr_sim::make_prefetcher(ctx("stream", &d));
   RecordingSink s;
   p->on_access(load(64 * 64, 64, 1), s);
   p->on_access(load(65 * 64, 64, 1), s);
@@ -74,8 +74,8 @@ TEST(Prefetchers, StreamConfirmsAscendingLinesWithinA4KRegion) {
 
 // Small CSR for the indirect prefetchers: rows {5,1,7}, {2,9}.
 struct Kernel {
-  nvr::CsrMatrix a = nvr::csr_from_coo(2, 16, {{0, 1}, {0, 5}, {0, 7}, {1, 2}, {1, 9}});
-  nvr::KernelDesc d;
+  labkit::nvr_sim::CsrMatrix a = labkit::nvr_sim::csr_from_coo(2, 16, {{0, 1}, {0, 5}, {0, 7}, {1, 2}, {1, 9}});
+  labkit::nvr_sim::KernelDesc d;
   Kernel() {
     d.valid = true;
     d.col_idx_base = 0x20000000;
@@ -90,20 +90,20 @@ struct Kernel {
 
 TEST(Prefetchers, ImpLearnsShiftAndBaseThenPrefetchesDistanceAhead) {
   Kernel k;  // col_idx = [1, 5, 7, 2, 9]
-  auto p = nvr::make_prefetcher(ctx("imp", &k.d));
+  auto p = labkit::nvr_sim::make_prefetcher(ctx("imp", &k.d));
   RecordingSink s;
   const std::uint64_t b = k.d.b_base + 64;  // column tile 1
-  p->on_access(load(k.d.col_idx_base, 8, nvr::kPcColIdx), s);       // not trained yet: nothing indirect
-  p->on_access(load(b + 1 * 256, 64, nvr::kPcGather, 0), s);
-  p->on_access(load(b + 5 * 256, 64, nvr::kPcGather, 1), s);       // base repeats only for shift 8
+  p->on_access(load(k.d.col_idx_base, 8, labkit::nvr_sim::kPcColIdx), s);       // not trained yet: nothing indirect
+  p->on_access(load(b + 1 * 256, 64, labkit::nvr_sim::kPcGather, 0), s);
+  p->on_access(load(b + 5 * 256, 64, labkit::nvr_sim::kPcGather, 1), s);       // base repeats only for shift 8
   EXPECT_EQ(p->stats()["shift"], 8);
   s.addrs.clear();
-  p->on_access(load(k.d.col_idx_base, 8, nvr::kPcColIdx), s);       // positions 0, 1 -> prefetch 2..4
+  p->on_access(load(k.d.col_idx_base, 8, labkit::nvr_sim::kPcColIdx), s);       // positions 0, 1 -> prefetch 2..4
   EXPECT_EQ(s.addrs, (std::vector<std::uint64_t>{b + 7 * 256, b + 2 * 256, b + 9 * 256}));
 }
 
 TEST(Prefetchers, EwmaLoopBound) {
-  nvr::Ewma e{0.3, 2.0};
+  labkit::nvr_sim::Ewma e{0.3, 2.0};
   e.update(4);
   EXPECT_NEAR(e.value, 2.6, 1e-12);
   e.update(4);
@@ -114,26 +114,26 @@ TEST(Prefetchers, EwmaLoopBound) {
 // 32 x 64 matrix, tile 0 (rows 0-15) has one nonzero per row, tile 1 (rows 16-31) four per row.
 // dense_cols 32 with a 16x16 array: two column tiles of 64 B, B rows of 128 B.
 struct TwoTiles {
-  std::shared_ptr<nvr::CsrMatrix> a;
-  nvr::Workload w;
+  std::shared_ptr<labkit::nvr_sim::CsrMatrix> a;
+  labkit::nvr_sim::Workload w;
   TwoTiles() {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> e;
     for (std::uint32_t r = 0; r < 16; ++r) e.emplace_back(r, r);
     for (std::uint32_t r = 16; r < 32; ++r)
       for (std::uint32_t k = 0; k < 4; ++k) e.emplace_back(r, (r + 8 * k) % 64);
-    a = std::make_shared<nvr::CsrMatrix>(nvr::csr_from_coo(32, 64, e));
-    nvr::WorkloadConfig wc = nvr_test::default_cfg().workload;
+    a = std::make_shared<labkit::nvr_sim::CsrMatrix>(labkit::nvr_sim::csr_from_coo(32, 64, e));
+    labkit::nvr_sim::WorkloadConfig wc = nvr_test::default_cfg().workload;
     wc.dense_cols = 32;
-    nvr::NpuConfig npu = nvr_test::default_cfg().npu;
-    w = nvr::build_kernel(wc, npu, a);
+    labkit::nvr_sim::NpuConfig npu = nvr_test::default_cfg().npu;
+    w = labkit::nvr_sim::build_kernel(wc, npu, a);
   }
   // Feed the ops up to and including the first gather; return the B lines prefetched.
-  std::set<std::uint64_t> first_gather(nvr::Prefetcher& p) {
+  std::set<std::uint64_t> first_gather(labkit::nvr_sim::Prefetcher& p) {
     RecordingSink s;
     for (const auto& op : w.ops) {
-      if (op.kind == nvr::OpKind::kCompute) continue;
+      if (op.kind == labkit::nvr_sim::OpKind::kCompute) continue;
       p.on_access(load(op.addr, op.size, op.pc, op.aux), s);
-      if (op.pc == nvr::kPcGather) break;
+      if (op.pc == labkit::nvr_sim::kPcGather) break;
     }
     std::set<std::uint64_t> lines;
     for (auto x : s.addrs)
@@ -154,12 +154,12 @@ TEST(Prefetchers, NvrUsesExactNextTileBoundsDvrEstimatesThem) {
   for (std::uint64_t p = 0; p < 80; ++p)
     for (std::uint32_t c = 0; c < 2; ++c)
       if (p || c) all.insert(t.line(p, c));
-  auto nvr_p = nvr::make_prefetcher(ctx("nvr", &t.w.desc));
+  auto nvr_p = labkit::nvr_sim::make_prefetcher(ctx("nvr", &t.w.desc));
   EXPECT_EQ(t.first_gather(*nvr_p), all);  // exact: no line outside the kernel's gathers, none missing
 
   // DVR: tile 0's rows have length 1, so EWMA(row length) ~ 1 and it expects tile 1 to hold
   // round(16 x 1.003) = 16 positions [16, 32) of its 64.
-  auto dvr_p = nvr::make_prefetcher(ctx("dvr", &t.w.desc));
+  auto dvr_p = labkit::nvr_sim::make_prefetcher(ctx("dvr", &t.w.desc));
   std::set<std::uint64_t> expect;
   for (std::uint64_t p = 0; p < 16; ++p)
     for (std::uint32_t c = 0; c < 2; ++c)
@@ -173,7 +173,7 @@ TEST(Prefetchers, NvrWindowThrottlesOnUselessFeedback) {
   TwoTiles t;
   auto c = ctx("nvr", &t.w.desc);
   c.cfg.window_lines = 64;
-  auto p = nvr::make_prefetcher(c);
+  auto p = labkit::nvr_sim::make_prefetcher(c);
   EXPECT_EQ(p->stats()["window_lines"], 64);
   for (int i = 0; i < 64; ++i) p->on_feedback(false);  // accuracy 0 < throttle_low
   EXPECT_EQ(p->stats()["window_lines"], 32);
@@ -189,7 +189,7 @@ TEST(Prefetchers, NvrWindowWidensWhenAccuratePrefetchesAreLate) {
   c.cfg.window_lines = 64;
   c.cfg.throttle_late = 0.5;  // the default, 1, turns widening off
   c.fill_cache_lines = 256;
-  auto p = nvr::make_prefetcher(c);
+  auto p = labkit::nvr_sim::make_prefetcher(c);
   auto epoch = [&](int late, int useful, int useless) {
     for (int i = 0; i < useful; ++i) {
       if (i < late) p->on_late();
@@ -212,7 +212,7 @@ TEST(Prefetchers, NvrWindowWidensWhenAccuratePrefetchesAreLate) {
   EXPECT_EQ(p->stats()["window_lines"], 32);
   // A small fill cache caps the widening at 3/4 of it.
   c.fill_cache_lines = 96;
-  auto q = nvr::make_prefetcher(c);
+  auto q = labkit::nvr_sim::make_prefetcher(c);
   for (int i = 0; i < 64; ++i) {
     q->on_late();
     q->on_feedback(true);

@@ -14,14 +14,14 @@
 
 namespace {
 
-using nvr::OpKind;
+using labkit::nvr_sim::OpKind;
 
-std::shared_ptr<nvr::CsrMatrix> csr(std::uint32_t rows, std::uint32_t cols,
+std::shared_ptr<labkit::nvr_sim::CsrMatrix> csr(std::uint32_t rows, std::uint32_t cols,
                                     std::vector<std::pair<std::uint32_t, std::uint32_t>> e) {
-  return std::make_shared<nvr::CsrMatrix>(nvr::csr_from_coo(rows, cols, std::move(e)));
+  return std::make_shared<labkit::nvr_sim::CsrMatrix>(labkit::nvr_sim::csr_from_coo(rows, cols, std::move(e)));
 }
 
-std::map<std::uint16_t, std::uint64_t> count_by_pc(const nvr::Workload& w) {
+std::map<std::uint16_t, std::uint64_t> count_by_pc(const labkit::nvr_sim::Workload& w) {
   std::map<std::uint16_t, std::uint64_t> n;
   for (const auto& op : w.ops)
     if (op.kind != OpKind::kCompute) ++n[op.pc];
@@ -30,7 +30,7 @@ std::map<std::uint16_t, std::uint64_t> count_by_pc(const nvr::Workload& w) {
 
 TEST(Spgemm, TransposeIsCsc) {
   const auto b = csr(3, 4, {{0, 1}, {0, 3}, {2, 1}, {1, 0}});
-  const auto t = nvr::transpose(*b);
+  const auto t = labkit::nvr_sim::transpose(*b);
   EXPECT_EQ(t.rows, 4u);
   EXPECT_EQ(t.row_ptr, (std::vector<std::uint32_t>{0, 1, 3, 3, 4}));
   EXPECT_EQ(t.col_idx, (std::vector<std::uint32_t>{1, 0, 2, 0}));
@@ -47,24 +47,24 @@ TEST(Spgemm, TransposeIsCsc) {
 TEST(Spgemm, OpCountsMatchAHandCount) {
   auto a = csr(4, 4, {{0, 0}, {0, 2}, {1, 1}, {2, 0}, {2, 3}});
   auto b = csr(4, 4, {{0, 0}, {1, 0}, {3, 1}, {2, 2}});
-  nvr::NpuConfig npu = nvr_test::default_cfg().npu;
+  labkit::nvr_sim::NpuConfig npu = nvr_test::default_cfg().npu;
   npu.array_dim = 2;
   npu.elem_bytes = 4;
-  const auto w = nvr::build_spgemm(npu, a, std::make_shared<nvr::CsrMatrix>(nvr::transpose(*b)));
+  const auto w = labkit::nvr_sim::build_spgemm(npu, a, std::make_shared<labkit::nvr_sim::CsrMatrix>(labkit::nvr_sim::transpose(*b)));
   auto n = count_by_pc(w);
-  EXPECT_EQ(n[nvr::kPcRowPtr], 2u);    // one per row tile
-  EXPECT_EQ(n[nvr::kPcColIdx], 2u);    // one 16-element vector per row tile
-  EXPECT_EQ(n[nvr::kPcBColPtr], 4u);   // one per step
-  EXPECT_EQ(n[nvr::kPcBRowIdx], 4u);   // one vector per step (every column tile has <= 16 entries)
-  EXPECT_EQ(n[nvr::kPcValues], 5u);    // A.values gathers
-  EXPECT_EQ(n[nvr::kPcGather], 5u);    // B.values gathers
-  EXPECT_EQ(n[nvr::kPcStore], 8u);     // 2 rows x 4 steps
+  EXPECT_EQ(n[labkit::nvr_sim::kPcRowPtr], 2u);    // one per row tile
+  EXPECT_EQ(n[labkit::nvr_sim::kPcColIdx], 2u);    // one 16-element vector per row tile
+  EXPECT_EQ(n[labkit::nvr_sim::kPcBColPtr], 4u);   // one per step
+  EXPECT_EQ(n[labkit::nvr_sim::kPcBRowIdx], 4u);   // one vector per step (every column tile has <= 16 entries)
+  EXPECT_EQ(n[labkit::nvr_sim::kPcValues], 5u);    // A.values gathers
+  EXPECT_EQ(n[labkit::nvr_sim::kPcGather], 5u);    // B.values gathers
+  EXPECT_EQ(n[labkit::nvr_sim::kPcStore], 8u);     // 2 rows x 4 steps
   EXPECT_EQ(w.mem_ops, 30u);
   std::vector<std::uint32_t> ap, bq, comp;
   for (const auto& op : w.ops) {
     if (op.kind == OpKind::kCompute) comp.push_back(op.size);
-    else if (op.pc == nvr::kPcValues) ap.push_back(op.aux);
-    else if (op.pc == nvr::kPcGather) bq.push_back(op.aux);
+    else if (op.pc == labkit::nvr_sim::kPcValues) ap.push_back(op.aux);
+    else if (op.pc == labkit::nvr_sim::kPcGather) bq.push_back(op.aux);
   }
   EXPECT_EQ(ap, (std::vector<std::uint32_t>{0, 2, 1, 3, 4}));
   EXPECT_EQ(bq, (std::vector<std::uint32_t>{0, 1, 3, 0, 2}));
@@ -72,11 +72,11 @@ TEST(Spgemm, OpCountsMatchAHandCount) {
   // Value gathers wait for the step's last B.row_idx vector; B.row_idx waits for B.col_ptr.
   for (std::size_t i = 0; i < w.ops.size(); ++i) {
     const auto& op = w.ops[i];
-    if (op.pc == nvr::kPcValues || op.pc == nvr::kPcGather) {
+    if (op.pc == labkit::nvr_sim::kPcValues || op.pc == labkit::nvr_sim::kPcGather) {
       ASSERT_GE(op.dep, 0);
-      EXPECT_EQ(w.ops[op.dep].pc, nvr::kPcBRowIdx);
+      EXPECT_EQ(w.ops[op.dep].pc, labkit::nvr_sim::kPcBRowIdx);
     }
-    if (op.pc == nvr::kPcBRowIdx) EXPECT_EQ(w.ops[op.dep].pc, nvr::kPcBColPtr);
+    if (op.pc == labkit::nvr_sim::kPcBRowIdx) EXPECT_EQ(w.ops[op.dep].pc, labkit::nvr_sim::kPcBColPtr);
   }
   EXPECT_TRUE(w.desc.two_sided);
 }
@@ -94,9 +94,9 @@ TEST(Spgemm, ValueGathersMatchDenseBruteForce) {
   for (std::uint32_t k = 0; k < K; ++k)
     for (std::uint32_t j = 0; j < N; ++j)
       if (pb(rng)) eb.emplace_back(k, j), db[k][j] = true;
-  nvr::NpuConfig npu = nvr_test::default_cfg().npu;
+  labkit::nvr_sim::NpuConfig npu = nvr_test::default_cfg().npu;
   npu.array_dim = T;
-  const auto w = nvr::build_spgemm(npu, csr(M, K, ea), std::make_shared<nvr::CsrMatrix>(nvr::transpose(*csr(K, N, eb))));
+  const auto w = labkit::nvr_sim::build_spgemm(npu, csr(M, K, ea), std::make_shared<labkit::nvr_sim::CsrMatrix>(labkit::nvr_sim::transpose(*csr(K, N, eb))));
   // A.values[(i,k)] is needed in step (r, c) iff some j in the column tile has B(k, j); B.values[(k,j)]
   // iff some i in the row tile has A(i, k).
   std::uint64_t want_a = 0, want_b = 0, steps = 0;
@@ -119,10 +119,10 @@ TEST(Spgemm, ValueGathersMatchDenseBruteForce) {
     }
   auto n = count_by_pc(w);
   EXPECT_GT(want_a, 0u);
-  EXPECT_EQ(n[nvr::kPcValues], want_a);
-  EXPECT_EQ(n[nvr::kPcGather], want_b);
-  EXPECT_EQ(n[nvr::kPcBColPtr], steps);
-  EXPECT_EQ(n[nvr::kPcRowPtr], (M + T - 1) / T);
+  EXPECT_EQ(n[labkit::nvr_sim::kPcValues], want_a);
+  EXPECT_EQ(n[labkit::nvr_sim::kPcGather], want_b);
+  EXPECT_EQ(n[labkit::nvr_sim::kPcBColPtr], steps);
+  EXPECT_EQ(n[labkit::nvr_sim::kPcRowPtr], (M + T - 1) / T);
 }
 
 // NVR's two-chain runahead prefetches, for every step ahead, exactly the index and value lines of
@@ -135,13 +135,13 @@ TEST(Spgemm, NvrPrefetchesBothChainsWithoutIntersecting) {
   cfg.workload.density = 1.0 / 128;
   cfg.workload.dense_cols = 128;
   cfg.workload.b_density = 1.0 / 128;
-  const auto w = nvr::make_workload(cfg);
-  nvr::PrefetcherContext c;
+  const auto w = labkit::nvr_sim::make_workload(cfg);
+  labkit::nvr_sim::PrefetcherContext c;
   c.cfg = nvr_test::default_cfg().pf;  // defaults from the JSON, then the test's own values
   c.cfg.type = "nvr";
   c.cfg.window_lines = 1u << 30;  // unbounded window: everything after step 0 at once
   c.desc = &w.desc;
-  const auto pf = nvr::make_prefetcher(c);
+  const auto pf = labkit::nvr_sim::make_prefetcher(c);
   nvr_test::RecordingSink sink;
   std::set<std::uint64_t> demanded_values, demanded_index;
   std::size_t step = 0;
@@ -151,12 +151,12 @@ TEST(Spgemm, NvrPrefetchesBothChainsWithoutIntersecting) {
       continue;
     }
     if (op.kind == OpKind::kStore) continue;
-    nvr::MemAccess a;
+    labkit::nvr_sim::MemAccess a;
     a.addr = op.addr, a.size = op.size, a.pc = op.pc, a.aux = op.aux;
     pf->on_access(a, sink);
     if (step < w.desc.n_col_tiles) continue;  // row tile 0 is where the NPU is when runahead starts
     for (std::uint64_t l = op.addr / 64; l <= (op.addr + op.size - 1) / 64; ++l)
-      (op.pc == nvr::kPcValues || op.pc == nvr::kPcGather ? demanded_values : demanded_index).insert(l);
+      (op.pc == labkit::nvr_sim::kPcValues || op.pc == labkit::nvr_sim::kPcGather ? demanded_values : demanded_index).insert(l);
   }
   const auto got = sink.set();
   std::set<std::uint64_t> got_lines;
@@ -191,7 +191,7 @@ TEST(Spgemm, NvrPrefetchesBothChainsWithoutIntersecting) {
   std::size_t k = 0;
   for (const auto& op : w.ops) {
     if (op.kind == OpKind::kCompute) ++k;
-    else if (op.pc == nvr::kPcValues || op.pc == nvr::kPcGather) dem[k].insert(op.addr / 64);
+    else if (op.pc == labkit::nvr_sim::kPcValues || op.pc == labkit::nvr_sim::kPcGather) dem[k].insert(op.addr / 64);
   }
   std::size_t redundant = 0, ranged = 0;
   for (std::uint32_t s = 0; s < dem.size(); ++s) {
@@ -214,15 +214,15 @@ TEST(Spgemm, EngineInvariantsForEveryPrefetcher) {
   cfg.workload.rows = cfg.workload.cols = 1024;
   cfg.workload.dense_cols = 1024;
   cfg.workload.density = cfg.workload.b_density = 1.0 / 64;
-  const auto w = nvr::make_workload(cfg);
+  const auto w = labkit::nvr_sim::make_workload(cfg);
   std::uint64_t lines = 0;
   for (const auto& op : w.ops)
     if (op.kind != OpKind::kCompute) lines += (op.addr + op.size - 1) / 64 - op.addr / 64 + 1;
   std::uint64_t none_misses = 0;
   for (const char* p : {"none", "stride", "stream", "imp", "dvr", "nvr"}) {
     cfg.pf.type = p;
-    const auto s = nvr::simulate(cfg, w);
-    EXPECT_TRUE(nvr::check_invariants(s).empty()) << p;
+    const auto s = labkit::nvr_sim::simulate(cfg, w);
+    EXPECT_TRUE(labkit::nvr_sim::check_invariants(s).empty()) << p;
     EXPECT_EQ(s.demand_lines, lines) << p;
     if (std::string(p) == "none") none_misses = s.levels[0].misses;
     if (std::string(p) == "none") EXPECT_EQ(s.pf.issued, 0u);
@@ -239,7 +239,7 @@ TEST(Spgemm, BMatrixRowsMustMatchAColumns) {
   cfg.workload.matrix = nvr_test::data("sparse/karate.mtx");
   cfg.workload.b_matrix = nvr_test::data("sparse/dwt_878.mtx");
   try {
-    nvr::make_workload(cfg);
+    labkit::nvr_sim::make_workload(cfg);
     FAIL() << "no error";
   } catch (const labkit::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("dwt_878.mtx"), std::string::npos) << e.what();

@@ -12,11 +12,11 @@
 
 namespace nvr_test {
 
-inline nvr::SimConfig default_cfg() { return nvr::parse_config(nvr::default_config_json()); }
+inline labkit::nvr_sim::SimConfig default_cfg() { return labkit::nvr_sim::parse_config(labkit::nvr_sim::default_config_json()); }
 
 // Small hierarchy with round numbers for hand-computed timings.
 inline nlohmann::json tiny_cfg_json() {
-  auto j = nvr::default_config_json();
+  auto j = labkit::nvr_sim::default_config_json();
   j["nsb"] = {{"enabled", true}, {"size_kb", 1}, {"ways", 2}, {"line_bytes", 64}, {"latency", 2}, {"mshrs", 4},
               {"repl", "lru"}};
   j["l2"] = {{"enabled", true}, {"size_kb", 4}, {"ways", 4}, {"line_bytes", 64}, {"latency", 10}, {"mshrs", 8},
@@ -28,9 +28,9 @@ inline nlohmann::json tiny_cfg_json() {
   j["prefetcher"]["mshr_reserve"] = 0;
   return j;
 }
-inline nvr::SimConfig tiny_cfg() { return nvr::parse_config(tiny_cfg_json()); }
+inline labkit::nvr_sim::SimConfig tiny_cfg() { return labkit::nvr_sim::parse_config(tiny_cfg_json()); }
 
-struct RecordingSink : nvr::PrefetchSink {
+struct RecordingSink : labkit::nvr_sim::PrefetchSink {
   std::vector<std::uint64_t> addrs;
   void prefetch(std::uint64_t a) override { addrs.push_back(a); }
   std::set<std::uint64_t> set() const { return {addrs.begin(), addrs.end()}; }

@@ -13,7 +13,7 @@
 #include "stiefel.h"
 #include "test_util.h"
 
-using namespace ostq;
+using namespace labkit::ostquant_calibrate;
 
 TEST(Stiefel, CayleyKeepsOrthogonalityAndTangentIsSkew) {
   auto X = labkit::llama::random_orthogonal(16, 1);

@@ -7,7 +7,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/llama/forward.h"
 #include "labkit/llama/io.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "gptq.h"
 #include "run_command.h"
 #include "test_util.h"
@@ -38,7 +38,7 @@ std::string write_small_model(const std::string& name, int64_t head_dim, int64_t
 
 TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
   auto out = labkit::test::fresh_temp_dir("ostq_e2e") + "/run";
-  auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) + kSmall);
+  auto r = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(out) + kSmall);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = nlohmann::json::parse(labkit::read_file(out + "/report.json"));
   const auto& m = report["metrics"];
@@ -55,14 +55,14 @@ TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
   EXPECT_TRUE(m["qsur"]["original"]["mean"].contains("down_in"));
   // The saved transformed model (quantization off) reproduces the original's logits.
   auto saved = labkit::llama::load_hf(out + "/model");
-  auto tok = ostq::test::random_tokens(1, 24, 3);
-  auto diff = (labkit::llama::forward(saved, tok) - labkit::llama::forward(ostq::test::stories(), tok)).abs().max();
+  auto tok = labkit::ostquant_calibrate::test::random_tokens(1, 24, 3);
+  auto diff = (labkit::llama::forward(saved, tok) - labkit::llama::forward(labkit::ostquant_calibrate::test::stories(), tok)).abs().max();
   EXPECT_LT(diff.item<double>(), 2e-4);
-  auto packed = labkit::torchio::load_safetensors(out + "/model/quantized_int4.safetensors");
+  auto packed = labkit::torchutil::load_safetensors(out + "/model/quantized_int4.safetensors");
   EXPECT_EQ(packed.at("model.layers.0.mlp.down_proj.qweight").sizes(), torch::IntArrayRef({64, 86}));
   EXPECT_TRUE(fs::exists(out + "/eval_tokens.txt"));
   // --resume continues from the finished checkpoint instead of training again.
-  auto r2 = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) + kSmall +
+  auto r2 = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(out) + kSmall +
                         " --resume");
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   auto rep2 = nlohmann::json::parse(labkit::read_file(out + "/report.json"));
@@ -73,20 +73,20 @@ TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
 // RTN codes of the saved model regardless, before).
 TEST(OstquantE2E, PackedWeightsAreTheGptqCodesWhenGptqIsUsed) {
   auto out = labkit::test::fresh_temp_dir("ostq_e2e_gptq") + "/run";
-  auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) + kSmall +
+  auto r = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(out) + kSmall +
                        " --set 'methods=[\"quarot\"]' --set save_method=quarot --set weight_quantizer=gptq");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto saved = labkit::llama::load_hf(out + "/model");
   auto calib = labkit::llama::read_token_streams(out + "/calib_tokens.txt", saved.config.vocab);
-  auto expect = ostq::gptq_quantize_model(saved, 4, true, calib);
-  auto packed = labkit::torchio::load_safetensors(out + "/model/quantized_int4.safetensors");
+  auto expect = labkit::ostquant_calibrate::gptq_quantize_model(saved, 4, true, calib);
+  auto packed = labkit::torchutil::load_safetensors(out + "/model/quantized_int4.safetensors");
   for (const char* n : {"self_attn.q_proj", "mlp.down_proj"}) {
     const auto base = labkit::llama::layer_key(2, n);
     auto w = expect.model.w(base + ".weight");
-    auto codes = ostq::unpack_int4(packed.at(base + ".qweight"), w.size(1));
+    auto codes = labkit::ostquant_calibrate::unpack_int4(packed.at(base + ".qweight"), w.size(1));
     auto deq = codes.to(torch::kFloat) * packed.at(base + ".scales").unsqueeze(1);
     EXPECT_LT((deq - w).abs().max().item<float>(), 1e-5) << n;
-    EXPECT_GT((deq - ostq::quantize_weight_sym(saved.w(base + ".weight"), 4, true).dequant).abs().max().item<float>(), 1e-3) << n;
+    EXPECT_GT((deq - labkit::ostquant_calibrate::quantize_weight_sym(saved.w(base + ".weight"), 4, true).dequant).abs().max().item<float>(), 1e-3) << n;
   }
 }
 
@@ -102,7 +102,7 @@ TEST(OstquantE2E, BadInputsExitTwoWithOneClearMessage) {
 
   // Calibration file shorter than one window.
   std::ofstream(dir + "/short.txt") << "1 2 3 4 5\n";
-  auto shortcal = run(ostq::test::stories_path(), " --calib-tokens " + shell_quote(dir + "/short.txt"));
+  auto shortcal = run(labkit::ostquant_calibrate::test::stories_path(), " --calib-tokens " + shell_quote(dir + "/short.txt"));
   EXPECT_EQ(shortcal.exit_code, 2);
   EXPECT_NE(shortcal.err.find("short.txt"), std::string::npos) << shortcal.err;
   EXPECT_NE(shortcal.err.find("windows of 32"), std::string::npos) << shortcal.err;
@@ -122,11 +122,11 @@ TEST(OstquantE2E, BadInputsExitTwoWithOneClearMessage) {
   EXPECT_NE(mism.err.find("gate_proj"), std::string::npos) << mism.err;
   j["intermediate_size"] = 48;
   std::ofstream(h6 + "/config.json") << j.dump();
-  auto tensors = labkit::torchio::load_safetensors(h6 + "/model.safetensors");
+  auto tensors = labkit::torchutil::load_safetensors(h6 + "/model.safetensors");
   std::map<std::string, torch::Tensor> copy;
   for (auto& [k, v] : tensors)
     if (k != "model.norm.weight") copy[k] = v.clone();
-  labkit::torchio::save_safetensors(h6 + "/model.safetensors", copy);
+  labkit::torchutil::save_safetensors(h6 + "/model.safetensors", copy);
   auto miss = run(h6, "");
   EXPECT_EQ(miss.exit_code, 2);
   EXPECT_NE(miss.err.find("model.norm.weight"), std::string::npos) << miss.err;

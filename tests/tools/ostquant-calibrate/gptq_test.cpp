@@ -7,7 +7,7 @@
 #include "labkit/llama/forward.h"
 #include "test_util.h"
 
-using namespace ostq;
+using namespace labkit::ostquant_calibrate;
 using labkit::llama::layer_key;
 using labkit::llama::Site;
 

@@ -8,7 +8,7 @@
 #include "test_util.h"
 #include "transforms.h"
 
-using namespace ostq;
+using namespace labkit::ostquant_calibrate;
 using labkit::llama::layer_key;
 
 namespace {

@@ -15,7 +15,7 @@
 #include "pipeline.h"
 #include "test_util.h"
 
-using namespace ostq;
+using namespace labkit::ostquant_calibrate;
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include "labkit/core/error.h"
 #include "quant.h"
 
-using namespace ostq;
+using namespace labkit::ostquant_calibrate;
 
 TEST(Quant, ParseSettings) {
   auto s = parse_setting("W4A4KV4");

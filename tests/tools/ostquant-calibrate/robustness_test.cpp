@@ -18,7 +18,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/llama/io.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "run_command.h"
 #include "test_util.h"
 
@@ -69,21 +69,21 @@ TEST(OstquantRobustness, EveryBadConfigValueIsRefusedNamingTheKey) {
       {"save_setting=x", "save_setting"},   {"rotation_init=x", "rotation_init"},
       {"down_rotation=x", "down_rotation"}, {"steps=99999999999", "steps"}};
   for (const auto& [set, key] : cases) {
-    labkit::Config c(ostq::default_config());
+    labkit::Config c(labkit::ostquant_calibrate::default_config());
     c.apply_override(set);
     try {
-      ostq::Settings::from_config(c);
+      labkit::ostquant_calibrate::Settings::from_config(c);
       ADD_FAILURE() << set << " was accepted";
     } catch (const labkit::InputError& e) {
       EXPECT_EQ(std::string(e.what()).find("config " + key + ": "), 0u) << set << ": " << e.what();
     }
   }
-  EXPECT_NO_THROW(ostq::Settings::from_config(labkit::Config(ostq::default_config())));
+  EXPECT_NO_THROW(labkit::ostquant_calibrate::Settings::from_config(labkit::Config(labkit::ostquant_calibrate::default_config())));
   const auto dir = labkit::test::fresh_temp_dir("ostq_cfg");
   for (const auto& [set, key] : std::vector<std::pair<std::string, std::string>>{
            {"settings='[]'", "settings"}, {"steps=-1", "steps"}, {"checkpoint_every=0", "checkpoint_every"}}) {
     const auto out = dir + "/" + key;
-    auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(out) +
+    auto r = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(out) +
                          " --threads 1 --set " + set);
     EXPECT_EQ(r.exit_code, 2) << set << "\n" << r.err;
     EXPECT_NE(r.err.find("config " + key + ":"), std::string::npos) << set << "\n" << r.err;
@@ -91,7 +91,7 @@ TEST(OstquantRobustness, EveryBadConfigValueIsRefusedNamingTheKey) {
     EXPECT_FALSE(fs::exists(out + "/report.json")) << set;
   }
   // A window longer than the model's context.
-  auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(dir + "/w") +
+  auto r = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(dir + "/w") +
                        " --threads 1 --set window=513");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("config window: 513 is longer than the model's seq_len 512"), std::string::npos) << r.err;
@@ -132,7 +132,7 @@ TEST(OstquantRobustness, TokenizerOfAnotherVocabularyIsRefused) {
   const std::string tok32k = std::string(LABKIT_SHARED_DATA_DIR) + "/llm/llama2c_tokenizer.bin";
   const std::string text = std::string(LABKIT_SHARED_DATA_DIR) + "/llm/tinystories_sample.txt";
   const auto dir = labkit::test::fresh_temp_dir("ostq_tok");
-  auto r = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(dir + "/a") +
+  auto r = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(dir + "/a") +
                        kTiny + " --calib-text " + shell_quote(text) + " --eval-text " + shell_quote(text) +
                        " --tokenizer " + shell_quote(tok32k));
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -148,11 +148,11 @@ TEST(OstquantRobustness, TokenizerOfAnotherVocabularyIsRefused) {
     pos += 8 + static_cast<size_t>(len);
   }
   labkit::write_file_atomically(dir + "/tok512.bin", bytes.substr(0, pos));
-  EXPECT_EQ(ostq::llama2c_tokenizer_entries(dir + "/tok512.bin"), 512);
-  EXPECT_EQ(ostq::llama2c_tokenizer_entries(tok32k), 32000);
+  EXPECT_EQ(labkit::ostquant_calibrate::llama2c_tokenizer_entries(dir + "/tok512.bin"), 512);
+  EXPECT_EQ(labkit::ostquant_calibrate::llama2c_tokenizer_entries(tok32k), 32000);
   labkit::write_file_atomically(dir + "/cut.bin", bytes.substr(0, pos - 3));
-  EXPECT_THROW(ostq::llama2c_tokenizer_entries(dir + "/cut.bin"), labkit::InputError);
-  auto ok = run_command(tool() + " " + shell_quote(ostq::test::stories_path()) + " --out " + shell_quote(dir + "/b") +
+  EXPECT_THROW(labkit::ostquant_calibrate::llama2c_tokenizer_entries(dir + "/cut.bin"), labkit::InputError);
+  auto ok = run_command(tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + " --out " + shell_quote(dir + "/b") +
                         kTiny + " --set 'methods=[\"fp\"]' --set window=16 --calib-text " + shell_quote(text) +
                         " --eval-text " + shell_quote(text) + " --tokenizer " + shell_quote(dir + "/tok512.bin"));
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
@@ -162,7 +162,7 @@ TEST(OstquantRobustness, TokenizerOfAnotherVocabularyIsRefused) {
 // perplexity table on stdout with the values of report.json.
 TEST(OstquantInterface, ProgressOnStderrAndPerplexityTableOnStdout) {
   const auto out = labkit::test::fresh_temp_dir("ostq_progress") + "/run";
-  auto r = run_command("LABKIT_PROGRESS_INTERVAL=0.001 " + tool() + " " + shell_quote(ostq::test::stories_path()) +
+  auto r = run_command("LABKIT_PROGRESS_INTERVAL=0.001 " + tool() + " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) +
                        " --out " + shell_quote(out) + kTiny + " --set 'methods=[\"fp\",\"rtn\",\"ost\"]'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("calibrate ost/W4A4KV4 1/2"), std::string::npos) << r.err;
@@ -209,7 +209,7 @@ int run_and_terminate_when(const std::string& command, const std::string& file, 
 // continues from it and ends where an uninterrupted run ends.
 TEST(OstquantRobustness, SigtermCheckpointsAndResumeEqualsAnUninterruptedRun) {
   const auto dir = labkit::test::fresh_temp_dir("ostq_sigterm");
-  const std::string args = " " + shell_quote(ostq::test::stories_path()) + kTiny +
+  const std::string args = " " + shell_quote(labkit::ostquant_calibrate::test::stories_path()) + kTiny +
                            " --set steps=60 --set checkpoint_every=5 --set 'methods=[\"ost\"]'";
   auto full = run_command(tool() + args + " --out " + shell_quote(dir + "/full"));
   ASSERT_EQ(full.exit_code, 0) << full.err;
@@ -232,7 +232,7 @@ TEST(OstquantRobustness, SigtermCheckpointsAndResumeEqualsAnUninterruptedRun) {
   ASSERT_EQ(a["train"]["loss"].size(), b["train"]["loss"].size());
   for (size_t i = 0; i < a["train"]["loss"].size(); ++i)
     EXPECT_NEAR(a["train"]["loss"][i].get<double>(), b["train"]["loss"][i].get<double>(), 1e-9) << i;
-  auto ta = labkit::torchio::load_safetensors(dir + "/full/transforms-ost-W4A4KV4.safetensors");
-  auto tb = labkit::torchio::load_safetensors(out + "/transforms-ost-W4A4KV4.safetensors");
+  auto ta = labkit::torchutil::load_safetensors(dir + "/full/transforms-ost-W4A4KV4.safetensors");
+  auto tb = labkit::torchutil::load_safetensors(out + "/transforms-ost-W4A4KV4.safetensors");
   for (const auto& [k, v] : ta) EXPECT_LT((v - tb.at(k)).abs().max().item<double>(), 1e-9) << k;
 }

@@ -8,7 +8,7 @@
 #include "labkit/llama/io.h"
 #include "settings.h"
 
-namespace ostq::test {
+namespace labkit::ostquant_calibrate::test {
 
 inline std::string stories_path() { return std::string(LABKIT_SHARED_DATA_DIR) + "/llm/stories260K.bin"; }
 inline const labkit::llama::Model& stories() {
@@ -22,4 +22,4 @@ inline torch::Tensor random_tokens(int64_t B, int64_t T, uint64_t seed) {
   return torch::randint(0, 512, {B, T}, gen, torch::TensorOptions().dtype(torch::kLong));
 }
 
-}  // namespace ostq::test
+}  // namespace labkit::ostquant_calibrate::test

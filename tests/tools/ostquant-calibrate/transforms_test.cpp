@@ -10,13 +10,13 @@
 #include "labkit/core/error.h"
 #include "labkit/llama/forward.h"
 #include "labkit/llama/io.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "labkit/llama/hadamard.h"
 #include "run_command.h"
 #include "test_util.h"
 #include "transforms.h"
 
-using namespace ostq;
+using namespace labkit::ostquant_calibrate;
 using labkit::llama::forward;
 namespace fs = std::filesystem;
 
@@ -106,7 +106,7 @@ TEST(Transforms, TransformedModelSavesAndReloadsWithOnlineRotations) {
   ASSERT_TRUE(cfg.contains("labkit_online_hadamard"));
   cfg.erase("labkit_online_hadamard");
   std::ofstream(plain_dir + "/config.json") << cfg.dump();
-  for (const auto& [k, v] : labkit::torchio::load_safetensors(plain_dir + "/model.safetensors"))
+  for (const auto& [k, v] : labkit::torchutil::load_safetensors(plain_dir + "/model.safetensors"))
     EXPECT_EQ(k.rfind("labkit.", 0), std::string::npos) << k;
   auto plain = labkit::llama::load_hf(plain_dir);
   EXPECT_FALSE(plain.config.online_had_down || plain.config.online_had_qk);

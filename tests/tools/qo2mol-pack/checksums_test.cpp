@@ -4,7 +4,7 @@
 #include "release_checksums.h"
 #include "digest.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 
 TEST(Sha256, KnownAnswers) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -19,7 +19,7 @@
 #include "splits.h"
 
 namespace fs = std::filesystem;
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 using labkit::molpack::ConformerRecord;
 using labkit::molpack::DatasetReader;
 using qo2test::run;

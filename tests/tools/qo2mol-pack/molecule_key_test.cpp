@@ -12,7 +12,7 @@
 #include "molecule_key.h"
 #include "readers.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 
 TEST(MoleculeKey, HillFormulaAndHeavyAtoms) {
   EXPECT_EQ(hill_formula({6, 6, 8, 1, 1, 1, 1, 1, 1}), "C2H6O");

@@ -10,7 +10,7 @@
 #include "pickle.h"
 #include "readers.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 using Kind = pickle::Object::Kind;
 
 namespace {

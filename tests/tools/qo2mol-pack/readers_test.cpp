@@ -10,7 +10,7 @@
 #include "readers.h"
 #include "units.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 
 namespace {
 std::vector<Conformer> read_all(void (*reader)(const std::string&, const ReaderOptions&, SourceUnits&, const Sink&),

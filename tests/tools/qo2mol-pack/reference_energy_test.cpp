@@ -7,7 +7,7 @@
 
 #include "reference_energy.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 
 TEST(ReferenceEnergy, RecoversKnownElementEnergies) {
   const std::map<int, double> truth{{1, -13.6}, {6, -1029.5}, {7, -1485.2}, {8, -2042.6}, {9, -2713.4}};

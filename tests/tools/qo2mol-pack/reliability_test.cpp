@@ -44,7 +44,7 @@ TEST(Reliability, MergeIntoAnInputIsRefusedBeforeAnythingIsWritten) {
   const std::string p = tmp + "/p";
   ASSERT_EQ(run(tool() + " pack " + ethanol() + " --force-length Ang --out " + p + " --log-level warn"), 0);
   const std::string shard = p + "/shard-00000-of-00001.h5";
-  const std::string sha = labkit::qo2mol::sha256_file(shard), config = read_text(p + "/config.json"),
+  const std::string sha = labkit::qo2mol_pack::sha256_file(shard), config = read_text(p + "/config.json"),
                     report = read_text(p + "/report.json");
   std::string out;
   // The reproduction: a finished pack directory merged into itself lost its shard and kept report.json.
@@ -54,7 +54,7 @@ TEST(Reliability, MergeIntoAnInputIsRefusedBeforeAnythingIsWritten) {
     EXPECT_NE(out.find("overlaps the input"), std::string::npos) << out;
     EXPECT_NE(out.find("choose another --out"), std::string::npos) << out;
   }
-  EXPECT_EQ(labkit::qo2mol::sha256_file(shard), sha);
+  EXPECT_EQ(labkit::qo2mol_pack::sha256_file(shard), sha);
   EXPECT_EQ(read_text(p + "/config.json"), config);  // refused before --out was opened
   EXPECT_EQ(read_text(p + "/report.json"), report);
   EXPECT_FALSE(fs::exists(p + "/merged"));
@@ -79,13 +79,13 @@ TEST(Reliability, MillionNestedListsExitTwoWithNothingLeft) {
   EXPECT_TRUE(leftovers(tmp + "/o").empty());
   // The same through the library, and a million-deep object graph built by hand is released without
   // recursion (the destructor is iterative; this crashed with a stack overflow before).
-  EXPECT_THROW(labkit::qo2mol::pickle::load(bytes, "nested.pkl"), labkit::InputError);
+  EXPECT_THROW(labkit::qo2mol_pack::pickle::load(bytes, "nested.pkl"), labkit::InputError);
   {
-    auto root = std::make_shared<labkit::qo2mol::pickle::Object>();
+    auto root = std::make_shared<labkit::qo2mol_pack::pickle::Object>();
     auto* at = root.get();
     for (std::size_t k = 0; k < n; ++k) {
-      at->kind = labkit::qo2mol::pickle::Object::Kind::kList;
-      at->items.push_back(std::make_shared<labkit::qo2mol::pickle::Object>());
+      at->kind = labkit::qo2mol_pack::pickle::Object::Kind::kList;
+      at->items.push_back(std::make_shared<labkit::qo2mol_pack::pickle::Object>());
       at = at->items.back().get();
     }
   }

@@ -7,7 +7,7 @@
 
 #include "splits.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 
 namespace {
 std::vector<std::string> keys(int n) {

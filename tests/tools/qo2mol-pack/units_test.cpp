@@ -7,7 +7,7 @@
 #include "labkit/core/error.h"
 #include "units.h"
 
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 
 TEST(Units, Constants) {
   EXPECT_NEAR(kKcalMolEv, 0.0433641043, 1e-9);

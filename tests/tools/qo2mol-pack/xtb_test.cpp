@@ -13,7 +13,7 @@
 #include "units.h"
 
 namespace fs = std::filesystem;
-using namespace labkit::qo2mol;
+using namespace labkit::qo2mol_pack;
 using labkit::molpack::ConformerRecord;
 using labkit::molpack::DatasetReader;
 using qo2test::run;

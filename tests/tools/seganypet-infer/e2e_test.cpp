@@ -8,14 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "labkit/imageio/image.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "labkit/tensorio/safetensors.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "sphere_phantom.h"
 #include "run_command.h"
 
 namespace fs = std::filesystem;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 using labkit::test::run_command;
 using labkit::test::shell_quote;
 
@@ -38,7 +38,7 @@ const Fixture& fixture() {
     x.pet = x.dir + "/ph/pet.nii.gz";
     x.lesions = x.dir + "/ph/lesions.nii.gz";
     x.model = x.dir + "/m/model.safetensors";
-    auto p = seganypet::make_sphere_phantom(5, 2);
+    auto p = labkit::seganypet_infer::make_sphere_phantom(5, 2);
     img::write_volume(p.pet, x.pet);
     img::write_volume(p.labels, x.lesions, img::PixelType::kUInt8);
     labkit::sammed3d::save_model(*labkit::sammed3d::init_model(labkit::sammed3d::SamConfig::tiny(), 1), x.model);
@@ -210,8 +210,8 @@ TEST(SegAnyPetInfer, InitModelAndMakePhantomCommands) {
   // Same seed, same files as the in-process fixture.
   EXPECT_EQ(img::read_volume(out_dir("cmd_ph") + "/pet.nii.gz").voxels, img::read_volume(f.pet).voxels);
   EXPECT_EQ(img::read_volume(out_dir("cmd_ph") + "/lesions.nii.gz").voxels, img::read_volume(f.lesions).voxels);
-  auto a = labkit::torchio::load_safetensors(out_dir("cmd_m") + "/model.safetensors");
-  auto b = labkit::torchio::load_safetensors(f.model);
+  auto a = labkit::torchutil::load_safetensors(out_dir("cmd_m") + "/model.safetensors");
+  auto b = labkit::torchutil::load_safetensors(f.model);
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << k;
   EXPECT_EQ(report(out_dir("cmd_m"))["metrics"]["parameters"], 413756);
@@ -251,12 +251,12 @@ TEST(SegAnyPetInfer, BadInputExitsTwoWithoutMask) {
   expect_bad_input(shell_quote(f.pet) + ck, "bad_no_prompt", "no prompt");
 
   // A checkpoint with one tensor of the wrong shape.
-  auto tensors = labkit::torchio::load_safetensors(f.model);
-  auto meta = labkit::SafetensorsFile::open(f.model)->metadata();
+  auto tensors = labkit::torchutil::load_safetensors(f.model);
+  auto meta = labkit::tensorio::SafetensorsFile::open(f.model)->metadata();
   std::map<std::string, torch::Tensor> bad(tensors.begin(), tensors.end());
   bad["mask_decoder.iou_token.weight"] = torch::zeros({1, 24});
   const auto bad_ck = fixture().dir + "/bad.safetensors";
-  labkit::torchio::save_safetensors(bad_ck, bad, meta);
+  labkit::torchutil::save_safetensors(bad_ck, bad, meta);
   expect_bad_input(shell_quote(f.pet) + " --checkpoint " + shell_quote(bad_ck) + " --point 40,30,20", "bad_ckpt",
                    "tensor 'mask_decoder.iou_token.weight' has shape [1,24], expected [1,48]");
 

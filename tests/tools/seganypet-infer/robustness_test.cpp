@@ -17,12 +17,12 @@
 #include "labkit/imageio/image.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/tensorio/safetensors.h"
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 #include "run_command.h"
 #include "sphere_phantom.h"
 
 namespace fs = std::filesystem;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 using labkit::test::run_command;
 using labkit::test::shell_quote;
 
@@ -41,7 +41,7 @@ const Files& files() {
     x.pet = x.dir + "/pet.nii.gz";
     x.lesions = x.dir + "/lesions.nii.gz";
     x.model = x.dir + "/model.safetensors";
-    auto p = seganypet::make_sphere_phantom(5, 2);
+    auto p = labkit::seganypet_infer::make_sphere_phantom(5, 2);
     img::write_volume(p.pet, x.pet);
     img::write_volume(p.labels, x.lesions, img::PixelType::kUInt8);
     labkit::sammed3d::save_model(*labkit::sammed3d::init_model(labkit::sammed3d::SamConfig::tiny(), 1), x.model);
@@ -67,9 +67,9 @@ void expect_bad(const std::string& args, const std::string& name, const std::str
 // The model file with its tensors changed by `edit` and its config metadata by `meta_edit`.
 std::string edited_model(const std::string& name, const std::function<void(std::map<std::string, torch::Tensor>&)>& edit,
                          const std::function<void(nlohmann::json&)>& meta_edit = nullptr) {
-  auto tensors = labkit::torchio::load_safetensors(files().model);
+  auto tensors = labkit::torchutil::load_safetensors(files().model);
   for (auto& [k, v] : tensors) v = v.clone();  // the loaded tensors may map the file read-only
-  auto meta = labkit::SafetensorsFile::open(files().model)->metadata();
+  auto meta = labkit::tensorio::SafetensorsFile::open(files().model)->metadata();
   if (edit) edit(tensors);
   if (meta_edit) {
     auto j = nlohmann::json::parse(meta.at(labkit::sammed3d::kConfigMetadataKey));
@@ -77,7 +77,7 @@ std::string edited_model(const std::string& name, const std::function<void(std::
     meta[labkit::sammed3d::kConfigMetadataKey] = j.dump();
   }
   const auto path = files().dir + "/" + name + ".safetensors";
-  labkit::torchio::save_safetensors(path, tensors, meta);
+  labkit::torchutil::save_safetensors(path, tensors, meta);
   return path;
 }
 

@@ -21,10 +21,10 @@
 #include "suv.h"
 
 namespace fs = std::filesystem;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 using labkit::test::run_command;
 using labkit::test::shell_quote;
-using seganypet::suv_bw_factor;
+using labkit::seganypet_infer::suv_bw_factor;
 
 namespace {
 

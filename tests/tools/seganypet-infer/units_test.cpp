@@ -11,8 +11,8 @@
 #include "surface_dice.h"
 #include "labkit/petseg/volume_space.h"
 
-namespace img = labkit::image;
-using namespace seganypet;
+namespace img = labkit::imageio;
+using namespace labkit::seganypet_infer;
 using namespace labkit::petseg;
 
 TEST(SegAnyPetUnits, ModelSpaceIsRasAtModelSpacing) {

@@ -12,7 +12,7 @@
 #include "run_command.h"
 
 namespace fs = std::filesystem;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 using labkit::test::run_command;
 using labkit::test::shell_quote;
 

@@ -17,7 +17,7 @@
 #include "settings.h"
 
 namespace st = seganypet_train;
-namespace img = labkit::image;
+namespace img = labkit::imageio;
 namespace fs = std::filesystem;
 
 namespace {

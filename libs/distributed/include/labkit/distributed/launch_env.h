@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace labkit::dist {
+namespace labkit::distributed {
 
 struct LaunchEnv {
   int rank = 0;
@@ -18,4 +18,4 @@ struct LaunchEnv {
 // Throws InputError when the variables are inconsistent (rank >= world size, non-numeric values).
 LaunchEnv launch_env_from_environment();
 
-}  // namespace labkit::dist
+}  // namespace labkit::distributed

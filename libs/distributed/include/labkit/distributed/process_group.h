@@ -11,7 +11,7 @@
 
 #include "labkit/distributed/launch_env.h"
 
-namespace labkit::dist {
+namespace labkit::distributed {
 
 class ProcessGroup {
  public:
@@ -41,4 +41,4 @@ class ProcessGroup {
   int world_size_;
 };
 
-}  // namespace labkit::dist
+}  // namespace labkit::distributed

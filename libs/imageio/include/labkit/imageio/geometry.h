@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace labkit::image {
+namespace labkit::imageio {
 
 // A 3D grid: world = origin + direction * diag(spacing) * ijk, with ijk the voxel index (centres at
 // integers). Direction is row-major 3x3 whose columns are the unit axis vectors, LPS world (as ITK).
@@ -31,4 +31,4 @@ bool same_geometry(const Geometry& a, const Geometry& b, double tol = 1e-6);
 // use the opposite ("from") letters: ITK's RAI is our "LPS".
 std::string orientation_code(const Geometry& g);
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio

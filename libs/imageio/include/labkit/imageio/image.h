@@ -10,7 +10,7 @@
 #include "labkit/core/version.h"
 #include "labkit/imageio/geometry.h"
 
-namespace labkit::image {
+namespace labkit::imageio {
 
 // Header facts of any 2D/3D/4D image, read without loading the voxels.
 struct ImageInfo {
@@ -70,9 +70,9 @@ Volume resample_to(const Volume& v, const Geometry& target, Interpolation interp
 // letter convention). Every voxel keeps its world position and value; no interpolation.
 Volume reorient(const Volume& v, const std::string& code = "RAS");
 
-}  // namespace labkit::image
+}  // namespace labkit::imageio
 
-namespace labkit::image {
+namespace labkit::imageio {
 // The ITK version this library was built against, e.g. "5.2.1".
 std::string itk_version();
 // NaN and inf voxels of a NIfTI file, counted in the file's own bytes. ITK reads NIfTI through nifti1_io,
@@ -85,6 +85,6 @@ struct NonFinite {
 // non-finite voxels among them. Other files and types give {0, 0}; an unreadable or short file too (the
 // image reader reports those).
 NonFinite nifti_nonfinite_voxels(const std::string& path);
-// ITK and GDCM (DICOM) versions, for --version and report.json: tool.add_versions(labkit::image::versions()).
+// ITK and GDCM (DICOM) versions, for --version and report.json: tool.add_versions(labkit::imageio::versions()).
 VersionList versions();
-}  // namespace labkit::image
+}  // namespace labkit::imageio

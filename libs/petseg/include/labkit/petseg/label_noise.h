@@ -30,7 +30,7 @@ struct LesionCorruption {
 };
 
 // Returns the corrupted label map (same geometry); `log` receives one entry per lesion.
-labkit::image::Volume simulate_low_quality_labels(const labkit::image::Volume& exact, const LabelNoiseSpec& spec,
+labkit::imageio::Volume simulate_low_quality_labels(const labkit::imageio::Volume& exact, const LabelNoiseSpec& spec,
                                                   uint64_t seed, std::vector<LesionCorruption>* log = nullptr);
 
 }  // namespace labkit::petseg

@@ -48,14 +48,14 @@ struct LesionInfo {
 };
 
 struct Phantom {
-  labkit::image::Volume pet;     // SUV (body weight), after PSF and noise
-  labkit::image::Volume labels;  // 0 background, 1..n lesions (exact)
+  labkit::imageio::Volume pet;     // SUV (body weight), after PSF and noise
+  labkit::imageio::Volume labels;  // 0 background, 1..n lesions (exact)
   std::vector<LesionInfo> lesions;
 };
 
 Phantom make_pet_phantom(const PhantomSpec& spec, uint64_t seed);
 
 // A separable Gaussian blur with the given FWHM in mm (per-axis sigma from the spacing), zero outside.
-void gaussian_blur(labkit::image::Volume& v, double fwhm_mm);
+void gaussian_blur(labkit::imageio::Volume& v, double fwhm_mm);
 
 }  // namespace labkit::petseg

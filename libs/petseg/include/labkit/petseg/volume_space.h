@@ -18,8 +18,8 @@ struct ModelSpace {
   ModelSpace(ModelSpace&&) = default;  // tensor views volume.voxels: moving keeps the buffer, copying would not
   ModelSpace& operator=(ModelSpace&&) = default;
   ModelSpace(const ModelSpace&) = delete;
-  labkit::image::Geometry original;  // the input's grid, which every output keeps exactly
-  labkit::image::Volume volume;      // reoriented to RAS and resampled to the model spacing
+  labkit::imageio::Geometry original;  // the input's grid, which every output keeps exactly
+  labkit::imageio::Volume volume;      // reoriented to RAS and resampled to the model spacing
   torch::Tensor tensor;              // (I, J, K) float view of volume.voxels (i = dim 0, as torchio)
 };
 
@@ -29,10 +29,10 @@ struct ModelSpace {
 // otherwise ask for astronomically large grids). InputError "<path>: ..." naming the problem.
 inline constexpr int64_t kMaxModelAxis = 4096;
 inline constexpr int64_t kMaxModelVoxels = int64_t{1} << 30;
-void check_for_model_space(const labkit::image::Volume& v, double spacing, const std::string& path);
+void check_for_model_space(const labkit::imageio::Volume& v, double spacing, const std::string& path);
 
 // Reorient to RAS, resample (linear for images, nearest for label maps) to `spacing` mm isotropic.
-ModelSpace to_model_space(const labkit::image::Volume& v, double spacing, bool label_map = false);
+ModelSpace to_model_space(const labkit::imageio::Volume& v, double spacing, bool label_map = false);
 
 // Continuous voxel index of the original image -> continuous index in model space.
 std::array<double, 3> original_to_model(const ModelSpace& m, const std::array<double, 3>& ijk);
@@ -40,7 +40,7 @@ std::array<double, 3> original_to_model(const ModelSpace& m, const std::array<do
 struct Crop {
   Index3 start;       // model-space index of crop voxel (0, 0, 0); may be negative (zero padded)
   int64_t size = 0;
-  labkit::image::Geometry geometry;  // the crop as a grid in world space
+  labkit::imageio::Geometry geometry;  // the crop as a grid in world space
 };
 
 // A size^3 crop centred (voxel centre rounded) on a model-space index.
@@ -52,6 +52,6 @@ torch::Tensor extract(const ModelSpace& m, const Crop& c);
 torch::Tensor z_normalise(const torch::Tensor& crop);
 
 // A binary (S, S, S) crop mask -> the original image grid, nearest neighbour (0 outside the crop).
-labkit::image::Volume crop_mask_to_original(const ModelSpace& m, const Crop& c, const torch::Tensor& mask);
+labkit::imageio::Volume crop_mask_to_original(const ModelSpace& m, const Crop& c, const torch::Tensor& mask);
 
 }  // namespace labkit::petseg

@@ -8,7 +8,7 @@
 
 #include "labkit/tensorio/half.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 enum class DType { kBool, kU8, kI8, kU16, kI16, kU32, kI32, kU64, kI64, kF16, kBF16, kF32, kF64 };
 
@@ -40,4 +40,4 @@ constexpr DType dtype_of() {
   }
 }
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -24,7 +24,7 @@
 
 #include "labkit/tensorio/dtype.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 class H5File {
  public:
@@ -162,4 +162,4 @@ inline std::optional<std::string> units(H5File& file, const std::string& object_
 // order, datasets also with "dtype" (or "unsupported: <HDF5 class>"), "shape", "chunk", "compression".
 nlohmann::json describe_tree(H5File& file);
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -11,7 +11,7 @@
 
 #include "labkit/tensorio/h5.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 // A dataset [rows, inner...] that starts empty and grows along dim 0, chunked `chunk_rows` rows at a
 // time and optionally gzip+shuffle compressed. Rows are buffered to whole chunks before writing, and
@@ -70,4 +70,4 @@ std::vector<std::string> read_strings(H5::H5File& file, const std::string& path,
 // Same as tensorio's set_attribute but on a raw handle path, for a units attribute on a dataset.
 void set_units_attr(H5File& file, const std::string& path, const std::string& units);
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

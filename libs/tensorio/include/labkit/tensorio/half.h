@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace labkit {
+namespace labkit::tensorio {
 
 // Exact: every binary16 value (subnormals, infinities, NaN payload's top bits) is representable in float.
 float half_to_float(std::uint16_t bits);
@@ -15,4 +15,4 @@ float bfloat16_to_float(std::uint16_t bits);
 // Round to nearest, ties to even; NaN stays NaN (quiet).
 std::uint16_t float_to_bfloat16(float value);
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

@@ -13,7 +13,7 @@
 
 #include "labkit/tensorio/dtype.h"
 
-namespace labkit {
+namespace labkit::tensorio {
 
 // A tensor inside a SafetensorsFile (data points into the mapping: valid while the file object lives;
 // not necessarily aligned to the element size, so memcpy rather than reinterpret_cast for wide types).
@@ -87,4 +87,4 @@ class SafetensorsWriter {
   std::map<std::string, std::string> metadata_;
 };
 
-}  // namespace labkit
+}  // namespace labkit::tensorio

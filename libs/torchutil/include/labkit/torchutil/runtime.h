@@ -9,7 +9,7 @@
 #include "labkit/core/tool.h"
 #include "labkit/core/version.h"
 
-namespace labkit::torchrt {
+namespace labkit::torchutil {
 
 // "cpu", "cuda", "cuda:1". Throws InputError when the device does not exist in this build/machine.
 torch::Device parse_device(const std::string& text);
@@ -26,4 +26,4 @@ std::vector<std::string> cuda_device_names();
 // Registers versions() and an on_start hook applying --threads/--seed and validating --device.
 void install(Tool& tool);
 
-}  // namespace labkit::torchrt
+}  // namespace labkit::torchutil

@@ -1,10 +1,11 @@
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 #include <torch/torch.h>
 
 #include "labkit/core/error.h"
 
-namespace labkit::torchio {
+namespace labkit::torchutil {
+using namespace tensorio;  // H5File, safetensors and dtypes (libs/tensorio)
 
 torch::ScalarType to_scalar_type(DType dtype) {
   switch (dtype) {
@@ -91,4 +92,4 @@ torch::Tensor read_tensor_slab(H5File& file, const std::string& dataset, const s
   return t;
 }
 
-}  // namespace labkit::torchio
+}  // namespace labkit::torchutil

@@ -11,24 +11,24 @@
 #include "labkit/tensorio/h5.h"
 #include "labkit/tensorio/safetensors.h"
 
-namespace labkit::torchio {
+namespace labkit::torchutil {
 
-torch::ScalarType to_scalar_type(DType dtype);
-DType to_dtype(torch::ScalarType type);  // throws InputError for types the formats cannot hold
+torch::ScalarType to_scalar_type(tensorio::DType dtype);
+tensorio::DType to_dtype(torch::ScalarType type);  // throws InputError for types the formats cannot hold
 
 // A tensor over the mapped bytes (no copy); the tensor keeps the mapping alive.
-torch::Tensor view_tensor(const std::shared_ptr<SafetensorsFile>& file, const TensorView& view);
+torch::Tensor view_tensor(const std::shared_ptr<tensorio::SafetensorsFile>& file, const tensorio::TensorView& view);
 // All tensors of a safetensors file, as views over the mapping (clone() them to modify).
 std::map<std::string, torch::Tensor> load_safetensors(const std::string& path);
 // Writes tensors (moved to CPU, made contiguous) atomically, in name order.
 void save_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
-void write_tensor(H5File& file, const std::string& dataset, const torch::Tensor& tensor,
-                  const DatasetOptions& options = {});
-torch::Tensor read_tensor(H5File& file, const std::string& dataset);
+void write_tensor(tensorio::H5File& file, const std::string& dataset, const torch::Tensor& tensor,
+                  const tensorio::DatasetOptions& options = {});
+torch::Tensor read_tensor(tensorio::H5File& file, const std::string& dataset);
 // Partial read: offset/count per dimension.
-torch::Tensor read_tensor_slab(H5File& file, const std::string& dataset, const std::vector<int64_t>& offset,
+torch::Tensor read_tensor_slab(tensorio::H5File& file, const std::string& dataset, const std::vector<int64_t>& offset,
                                const std::vector<int64_t>& count);
 
-}  // namespace labkit::torchio
+}  // namespace labkit::torchutil

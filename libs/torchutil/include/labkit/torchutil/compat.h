@@ -10,8 +10,8 @@
 #define LABKIT_TORCH_VERSION_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
-namespace labkit::torchcompat {
+namespace labkit::torchutil {
 
 inline std::string version_string() { return TORCH_VERSION; }
 
-}  // namespace labkit::torchcompat
+}  // namespace labkit::torchutil

@@ -1,4 +1,4 @@
-#include "labkit/torch/runtime.h"
+#include "labkit/torchutil/runtime.h"
 
 #include <link.h>
 #include <torch/cuda.h>
@@ -11,14 +11,14 @@
 
 #include "labkit/core/error.h"
 #include "labkit/core/threads.h"
-#include "labkit/torch/compat.h"
+#include "labkit/torchutil/compat.h"
 
 #ifdef LABKIT_HAVE_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #include <fmt/format.h>
 #endif
 
-namespace labkit::torchrt {
+namespace labkit::torchutil {
 
 torch::Device parse_device(const std::string& text) {
   if (text != "cpu" && text.rfind("cuda", 0) != 0)
@@ -98,7 +98,7 @@ std::string active_blas() {
 }
 
 VersionList versions() {
-  VersionList v{{"LibTorch", torchcompat::version_string()}};
+  VersionList v{{"LibTorch", torchutil::version_string()}};
 #ifdef LABKIT_HAVE_CUDA
   v.emplace_back("CUDA build", "yes");
 #else
@@ -117,4 +117,4 @@ void install(Tool& tool) {
   });
 }
 
-}  // namespace labkit::torchrt
+}  // namespace labkit::torchutil

@@ -1,4 +1,4 @@
-#include "labkit/torch/tensor_files.h"
+#include "labkit/torchutil/tensor_files.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -7,6 +7,7 @@
 #include "run_command.h"
 
 using namespace labkit;
+using namespace labkit::tensorio;
 
 namespace {
 std::map<std::string, torch::Tensor> sample_tensors() {
@@ -30,8 +31,8 @@ std::map<std::string, torch::Tensor> sample_tensors() {
 TEST(TensorFiles, SafetensorsRoundTripEveryDtype) {
   const std::string dir = test::fresh_temp_dir("torch_st");
   const auto tensors = sample_tensors();
-  torchio::save_safetensors(dir + "/t.safetensors", tensors, {{"producer", "labkit"}});
-  const auto loaded = torchio::load_safetensors(dir + "/t.safetensors");
+  torchutil::save_safetensors(dir + "/t.safetensors", tensors, {{"producer", "labkit"}});
+  const auto loaded = torchutil::load_safetensors(dir + "/t.safetensors");
   ASSERT_EQ(loaded.size(), tensors.size());
   for (const auto& [name, t] : tensors) {
     const auto& l = loaded.at(name);
@@ -43,17 +44,17 @@ TEST(TensorFiles, SafetensorsRoundTripEveryDtype) {
 
 TEST(TensorFiles, ViewOutlivesLoaderScope) {
   const std::string dir = test::fresh_temp_dir("torch_st_alive");
-  torchio::save_safetensors(dir + "/a.safetensors", {{"w", torch::arange(10, torch::kFloat32)}});
+  torchutil::save_safetensors(dir + "/a.safetensors", {{"w", torch::arange(10, torch::kFloat32)}});
   torch::Tensor kept;
-  { kept = torchio::load_safetensors(dir + "/a.safetensors").at("w"); }
+  { kept = torchutil::load_safetensors(dir + "/a.safetensors").at("w"); }
   EXPECT_FLOAT_EQ(kept[9].item<float>(), 9.0f);  // the mapping is still alive
 }
 
 TEST(TensorFiles, NonContiguousTensorsAreWrittenInLogicalOrder) {
   const std::string dir = test::fresh_temp_dir("torch_st_nc");
   const auto t = torch::arange(6, torch::kFloat32).reshape({2, 3}).t();  // a transposed view
-  torchio::save_safetensors(dir + "/nc.safetensors", {{"t", t}});
-  EXPECT_TRUE(torch::equal(torchio::load_safetensors(dir + "/nc.safetensors").at("t"), t));
+  torchutil::save_safetensors(dir + "/nc.safetensors", {{"t", t}});
+  EXPECT_TRUE(torch::equal(torchutil::load_safetensors(dir + "/nc.safetensors").at("t"), t));
 }
 
 TEST(TensorFiles, Hdf5RoundTripAndSlab) {
@@ -61,15 +62,15 @@ TEST(TensorFiles, Hdf5RoundTripAndSlab) {
   const auto tensors = sample_tensors();
   {
     auto file = H5File::create(dir + "/t.h5");
-    for (const auto& [name, t] : tensors) torchio::write_tensor(file, "/tensors/" + name, t);
+    for (const auto& [name, t] : tensors) torchutil::write_tensor(file, "/tensors/" + name, t);
     file.commit();
   }
   auto file = H5File::open_read(dir + "/t.h5");
   for (const auto& [name, t] : tensors) {
-    const auto r = torchio::read_tensor(file, "/tensors/" + name);
+    const auto r = torchutil::read_tensor(file, "/tensors/" + name);
     EXPECT_EQ(r.scalar_type(), t.scalar_type()) << name;
     EXPECT_TRUE(torch::equal(r, t)) << name;
   }
-  const auto slab = torchio::read_tensor_slab(file, "/tensors/f32", {1, 1}, {2, 2});
+  const auto slab = torchutil::read_tensor_slab(file, "/tensors/f32", {1, 1}, {2, 2});
   EXPECT_TRUE(torch::equal(slab, tensors.at("f32").slice(0, 1, 3).slice(1, 1, 3)));
 }
