@@ -48,14 +48,6 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-std::string fresh_temp_dir(const std::string& name) {
-  const char* base = std::getenv("TMPDIR");
-  fs::path dir = fs::path(base ? base : "/tmp") / ("labkit-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
-
 CommandResult run_command(const std::string& command) {
   (void)kCrashHandlerInstalled;
   static int counter = 0;

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "temp_dir.h"  // end-to-end tests need both: a folder for --out, a command
+
 namespace labkit::test {
 
 struct CommandResult {
@@ -15,7 +17,5 @@ struct CommandResult {
 CommandResult run_command(const std::string& command);
 // Single-quote `s` for the shell.
 std::string shell_quote(const std::string& s);
-// A fresh, empty temporary directory unique to this test process and `name`.
-std::string fresh_temp_dir(const std::string& name);
 
 }  // namespace labkit::test

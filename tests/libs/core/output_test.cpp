@@ -8,16 +8,14 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/core/output_dir.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using labkit::OutputDir;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-  fs::path p = fs::path(::testing::TempDir()) / name;
-  fs::remove_all(p);
-  return p;
-}
+// A path that does not exist yet, in a folder of its own.
+fs::path fresh_dir(const std::string& name) { return fs::path(labkit::test::fresh_temp_dir(name)) / "out"; }
 size_t count_entries(const fs::path& dir) {
   return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }

@@ -1,5 +1,6 @@
 // Range checks of the settings layer: values in range pass, anything else is an InputError naming the key.
 #include "labkit/core/settings.h"
+#include "error_of.h"
 
 #include <gtest/gtest.h>
 
@@ -18,14 +19,7 @@ Config config() {
                      {"nsb", {{"size_kb", 64}}}});
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const labkit::InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
+using labkit::test::error_of;  // tests/support/error_of.h
 }  // namespace
 
 TEST(Settings, InRangeValuesPass) {

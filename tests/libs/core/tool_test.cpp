@@ -8,6 +8,7 @@
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -27,11 +28,8 @@ int run_tool(std::vector<std::string> args, const std::function<void(labkit::Run
   return tool.main(static_cast<int>(argv.size()), argv.data(), body);
 }
 
-std::string fresh(const std::string& name) {
-  fs::path p = fs::path(::testing::TempDir()) / name;
-  fs::remove_all(p);
-  return p.string();
-}
+// A path that does not exist yet, in a folder of its own.
+std::string fresh(const std::string& name) { return labkit::test::fresh_temp_dir(name) + "/out"; }
 
 }  // namespace
 

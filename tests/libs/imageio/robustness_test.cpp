@@ -14,6 +14,7 @@
 #include "labkit/core/error.h"
 #include "labkit/imageio/image.h"
 #include "test_support.h"
+#include "error_of.h"
 
 namespace labkit::imageio {
 namespace {
@@ -21,14 +22,7 @@ namespace {
 using testing::medical;
 using testing::TempDir;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
+using labkit::test::error_of;  // tests/support/error_of.h
 
 // anatomical.nii with one float of the NIfTI-1 header replaced.
 std::string nifti_with_float(const std::string& dir, int offset, float value) {

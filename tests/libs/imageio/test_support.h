@@ -1,13 +1,14 @@
-// Shared helpers for the imageio tests: data paths, a self-removing temp folder, gunzip.
+// Shared helpers for the imageio tests: data paths, gunzip, whole-file bytes.
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "temp_dir.h"
 
 namespace labkit::imageio::testing {
 
@@ -15,25 +16,7 @@ inline std::string medical(const std::string& name) {
   return std::string(LABKIT_SHARED_DATA_DIR) + "/medical/" + name;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "labkit_imageio_XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using labkit::test::TempDir;  // tests/support/temp_dir.h
 
 // Decompresses a .gz file to dst with the system gzip (the test data ships gzipped DICOMs).
 inline void gunzip(const std::string& src, const std::string& dst) {

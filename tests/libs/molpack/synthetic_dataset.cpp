@@ -1,11 +1,11 @@
 #include "synthetic_dataset.h"
 
 #include <filesystem>
-#include <unistd.h>
 
 #include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 #include "labkit/tensorio/h5.h"
+#include "temp_dir.h"
 
 namespace molpack_test {
 namespace fs = std::filesystem;
@@ -30,9 +30,7 @@ void put(H5File& f, const std::string& name, const std::vector<T>& v, std::vecto
 
 Synthetic write_synthetic(const std::string& tag, std::int64_t atom_chunk) {
   Synthetic s;
-  s.dir = (fs::temp_directory_path() / ("molpack_" + tag + "_" + std::to_string(::getpid()))).string();
-  fs::remove_all(s.dir);
-  fs::create_directories(s.dir);
+  s.dir = labkit::test::fresh_temp_dir("molpack_" + tag);
   const int M = 5;
   for (int m = 0; m < M; ++m) {
     s.keys.push_back("KEY" + std::to_string(m) + "-SYNTHETIC");

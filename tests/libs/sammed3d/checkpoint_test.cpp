@@ -6,6 +6,7 @@
 #include "labkit/core/error.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/torchutil/tensor_files.h"
+#include "temp_dir.h"
 
 namespace sm = labkit::sammed3d;
 namespace fs = std::filesystem;
@@ -13,9 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string tmp_path(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("sammed3d_ckpt_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return (d / name).string();
+  static const std::string dir = labkit::test::fresh_temp_dir("sammed3d_ckpt");
+  return dir + "/" + name;
 }
 
 std::string error_of(const std::string& path) {

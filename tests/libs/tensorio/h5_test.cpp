@@ -15,7 +15,7 @@ using test::expect_error;
 
 class H5 : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = test::fresh_dir("h5"); }
+  void SetUp() override { dir_ = test::fresh_temp_dir("h5"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
   std::filesystem::path dir_;
@@ -241,7 +241,7 @@ TEST_F(H5, BadFilesAndMissingDatasetsAreInputErrors) {
 // Written here, checked by check_h5py.py (ctest tensorio_h5py) with h5py; without the interop directory
 // it still checks the file reads back.
 TEST(H5Interop, WriteForH5py) {
-  const std::string dir = test::interop_dir().empty() ? test::fresh_dir("h5_interop").string() : test::interop_dir();
+  const std::string dir = test::interop_dir().empty() ? test::fresh_temp_dir("h5_interop") : test::interop_dir();
   const std::string path = dir + "/h5py_check.h5";
   {
     H5File f = H5File::create(path);

@@ -35,7 +35,7 @@ std::vector<T> values_of(const TensorView& t) {
 
 class Safetensors : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = test::fresh_dir("st"); }
+  void SetUp() override { dir_ = test::fresh_temp_dir("st"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
   std::filesystem::path dir_;
@@ -190,7 +190,7 @@ TEST_F(Safetensors, RejectsCorruptFiles) {
 // Written here, checked by check_safetensors_numpy.py (ctest tensorio_safetensors_numpy) with json +
 // numpy. Without the interop directory it still checks that the file reads back.
 TEST(SafetensorsInterop, WriteForNumpy) {
-  const std::string dir = test::interop_dir().empty() ? test::fresh_dir("st_interop").string() : test::interop_dir();
+  const std::string dir = test::interop_dir().empty() ? test::fresh_temp_dir("st_interop") : test::interop_dir();
   SafetensorsWriter w;
   std::vector<float> f32(6);
   for (int i = 0; i < 6; ++i) f32[i] = i * 0.5f - 1.0f;

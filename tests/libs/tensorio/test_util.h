@@ -1,26 +1,16 @@
-// Helpers shared by the tensorio tests: a fresh temporary directory and error-message checks.
+// Helpers shared by the tensorio tests: the interop folder, whole-file bytes, error-message checks.
 #pragma once
 
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-namespace labkit::test {
+#include "temp_dir.h"
 
-// Unique per process and call: ctest runs each test case as its own process, several at once.
-inline std::filesystem::path fresh_dir(const std::string& name) {
-  static int counter = 0;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("labkit_tensorio_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+namespace labkit::test {
 
 // Where the interop ctests want files written (set by the Python check scripts), or "" when unset.
 inline std::string interop_dir() {

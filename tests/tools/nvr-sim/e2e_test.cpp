@@ -34,10 +34,17 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// The one error line the contract promises (exit 2, message naming the key or file).
+// The one error line the contract promises: exit 2, nothing on stdout, and the last line of stderr is
+// the only "[error]" line and names the key or file.
 void expect_input_error(const labkit::test::CommandResult& r, const std::string& want) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find(want), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+  ASSERT_FALSE(r.err.empty());
+  ASSERT_EQ(r.err.back(), '\n') << r.err;
+  const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  EXPECT_NE(last.find("[error] "), std::string::npos) << r.err;
+  EXPECT_NE(last.find(want), std::string::npos) << "last stderr line: " << last;
+  EXPECT_EQ(r.err.find("[error]"), r.err.rfind("[error]")) << "one error line: " << r.err;
 }
 
 nlohmann::json read_json(const std::string& path) {
@@ -171,6 +178,9 @@ TEST(EndToEnd, SweepWritesOneTable) {
 
 TEST(EndToEnd, BadGridsAndFailedSweepsLeaveNothing) {
   // A misspelt "axes" and a claims experiment given to sweep ran one case and exited 0 (issue 13).
+  const auto cut = nvr_test::temp_file("cut.json", R"({"axes": )");
+  expect_input_error(nvr("sweep --grid " + cut), cut + ": the sweep grid is not valid JSON");
+  expect_input_error(nvr("claims --grid " + cut), cut + ": the claims experiment is not valid JSON");
   const auto typo = nvr_test::temp_file("typo.json", R"({"axis": {"prefetcher.type": ["none", "nvr"]}})");
   expect_input_error(nvr("sweep --grid " + typo), "sweep grid: unknown key 'axis'");
   const std::string claims = std::string(LABKIT_SOURCE_DIR) + "/configs/nvr-sim/paper-claims.json";

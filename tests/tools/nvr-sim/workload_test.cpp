@@ -8,20 +8,14 @@
 
 #include "test_util.h"
 #include "workload.h"
+#include "error_of.h"
 
 namespace {
 
 using nvr_test::data;
 using nvr_test::temp_file;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const labkit::InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using labkit::test::error_of;  // tests/support/error_of.h
 
 TEST(MatrixMarket, RealFilesAllKinds) {
   // pattern symmetric: 78 stored, no diagonal -> 156 nonzeros

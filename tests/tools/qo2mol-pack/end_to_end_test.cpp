@@ -63,7 +63,7 @@ TEST(EndToEnd, PackExportReproducesEveryValue) {
   for (const auto& p : packed_inputs())
     read_input(p, as_packed, [&](PackedConformer&& c) { ASSERT_TRUE(in.emplace(c.conformer_id, c).second) << c.conformer_id; });
   // What comes out: export -> extxyz -> the extxyz reader.
-  const std::string tmp = qo2test::temp_dir("roundtrip");
+  const std::string tmp = labkit::test::fresh_temp_dir("roundtrip");
   std::string out;
   ASSERT_EQ(run(tool() + " export " + ds + " " + tmp + "/all.xyz", &out), 0) << out;
   std::vector<Conformer> back;
@@ -96,7 +96,7 @@ TEST(EndToEnd, PickleValuesSurviveExactly) {
   QO2_REQUIRE_FIXTURES();
   // Against Python's own values (expected.json), not through any C++ reader.
   DatasetReader ds(qo2test::packed_dataset());
-  const std::string tmp = qo2test::temp_dir("exact");
+  const std::string tmp = labkit::test::fresh_temp_dir("exact");
   ASSERT_EQ(run(tool() + " export " + qo2test::packed_dataset() + " " + tmp + "/all.xyz"), 0);
   std::map<std::string, Conformer> out;
   SourceUnits u;
@@ -134,7 +134,7 @@ TEST(EndToEnd, SplitsNeverShareAMoleculeAndRepeatForASeed) {
   for (auto m : ds.split_molecules("random", "test")) test.insert(ds.molecule(m).key);
   for (const auto& k : test) EXPECT_EQ(train.count(k), 0u);
   // Re-merging the same shards with the same seed gives the same labels; another seed does not.
-  const std::string tmp = qo2test::temp_dir("seed");
+  const std::string tmp = labkit::test::fresh_temp_dir("seed");
   const std::string shards = qo2test::packed_dataset() + "/shard-0000*";
   ASSERT_EQ(run(tool() + " merge " + shards + " --seed 7 --out " + tmp + "/a --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " merge " + shards + " --seed 8 --out " + tmp + "/b --log-level warn"), 0);
@@ -175,7 +175,7 @@ TEST(EndToEnd, BadInputsExitTwoNamingFileAndRecordWithNoShard) {
       {"bad_element.pkl", "record 4: element Si is outside the declared element set"},
       {"dups.pkl", "record 5: duplicate conformer"}};
   for (const auto& [file, needle] : cases) {
-    const std::string tmp = qo2test::temp_dir("bad");
+    const std::string tmp = labkit::test::fresh_temp_dir("bad");
     std::string out;
     // A good file first: its conformers are already streaming into the shard when the bad one fails.
     const int rc = run(tool() + " pack " + f + "/qo2mol_lists.pkl " + f + "/" + file +
@@ -191,7 +191,7 @@ TEST(EndToEnd, BadInputsExitTwoNamingFileAndRecordWithNoShard) {
 
 TEST(EndToEnd, DuplicatesDroppedOrKeptAndCounted) {
   QO2_REQUIRE_FIXTURES();
-  const std::string tmp = qo2test::temp_dir("dups");
+  const std::string tmp = labkit::test::fresh_temp_dir("dups");
   const std::string in = qo2test::fixture_dir() + "/dups.pkl";
   ASSERT_EQ(run(tool() + " pack " + in + " --out " + tmp + "/drop --log-level warn"), 0);
   auto m = report_of(tmp + "/drop")["metrics"];
@@ -208,7 +208,7 @@ TEST(EndToEnd, DuplicatesDroppedOrKeptAndCounted) {
 // the shard. With repeats in the middle of the stream, the result must equal a pack that never saw them.
 TEST(EndToEnd, DroppedDuplicatesInTheMiddleGiveTheSameDatasetAsNoDuplicates) {
   QO2_REQUIRE_FIXTURES();
-  const std::string tmp = qo2test::temp_dir("dups_mid");
+  const std::string tmp = labkit::test::fresh_temp_dir("dups_mid");
   const std::string f = qo2test::fixture_dir();
   fs::copy_file(f + "/dups.pkl", tmp + "/dups_again.pkl");
   const std::string tail = f + "/qo2mol_np2_p5.pkl";
@@ -245,7 +245,7 @@ TEST(EndToEnd, DroppedDuplicatesInTheMiddleGiveTheSameDatasetAsNoDuplicates) {
 
 // The molecule table keeps hashes, not formulas, while packing; the message still names both formulas.
 TEST(EndToEnd, MoleculeWhoseFormulaChangesIsRefused) {
-  const std::string tmp = qo2test::temp_dir("formula");
+  const std::string tmp = labkit::test::fresh_temp_dir("formula");
   {
     std::ofstream xyz(tmp + "/two.extxyz");
     xyz << "3\nProperties=species:S:1:pos:R:3 energy=-2081.5 inchikey=XLYOFNOQVPJJNP-UHFFFAOYSA-N\n"
@@ -262,7 +262,7 @@ TEST(EndToEnd, MoleculeWhoseFormulaChangesIsRefused) {
 }
 
 TEST(EndToEnd, ShardWrittenTwiceIsRefused) {
-  const std::string tmp = qo2test::temp_dir("twice");
+  const std::string tmp = labkit::test::fresh_temp_dir("twice");
   const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";
   ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --shard 1/2 --out " + tmp + "/b --log-level warn"), 0);
@@ -286,7 +286,7 @@ TEST(EndToEnd, VerifyPassesThenCatchesCorruptionAndElements) {
   EXPECT_EQ(run(tool() + " verify " + qo2test::packed_dataset() + " --elements qo2mol", &out), 0) << out;
   EXPECT_EQ(run(tool() + " verify " + qo2test::packed_dataset() + " --elements H,C,N", &out), 2);
   EXPECT_NE(out.find("outside the element set"), std::string::npos) << out;
-  const std::string tmp = qo2test::temp_dir("corrupt");
+  const std::string tmp = labkit::test::fresh_temp_dir("corrupt");
   fs::copy(qo2test::packed_dataset(), tmp + "/d", fs::copy_options::recursive);
   const std::string shard = tmp + "/d/shard-00001-of-00003.h5";
   {
@@ -301,7 +301,7 @@ TEST(EndToEnd, VerifyPassesThenCatchesCorruptionAndElements) {
 }
 
 TEST(EndToEnd, ByteReproducibleAndCompressionChangesNoValue) {
-  const std::string tmp = qo2test::temp_dir("repro");
+  const std::string tmp = labkit::test::fresh_temp_dir("repro");
   const std::string db = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db " + qo2test::molecules_dir() +
                          "/schnetpack_test_ani1.db";
   for (const char* name : {"a", "b"}) {
@@ -322,7 +322,7 @@ TEST(EndToEnd, ByteReproducibleAndCompressionChangesNoValue) {
 
 TEST(EndToEnd, UpstreamReleaseFilesBecomeANamedSplitAndAreMd5Checked) {
   QO2_REQUIRE_FIXTURES();
-  const std::string tmp = qo2test::temp_dir("upstream");
+  const std::string tmp = labkit::test::fresh_temp_dir("upstream");
   const std::string f = qo2test::fixture_dir();
   // Stand-ins named like the v1.3 release: molecules 0-9 in Train chunk0, 10-19 in Test, and all 20
   // again in Train chunk1, so molecules 10-19 sit in Train and Test at once ("mixed").
@@ -355,7 +355,7 @@ TEST(EndToEnd, UpstreamReleaseFilesBecomeANamedSplitAndAreMd5Checked) {
 }
 
 TEST(EndToEnd, MergeRefusesShardsOfDifferentPacks) {
-  const std::string tmp = qo2test::temp_dir("mixpack");
+  const std::string tmp = labkit::test::fresh_temp_dir("mixpack");
   const std::string eth = qo2test::molecules_dir() + "/schnetpack_test_ethanol.db";
   const std::string ani = qo2test::molecules_dir() + "/schnetpack_test_ani1.db";
   ASSERT_EQ(run(tool() + " pack " + eth + " --force-length Ang --shard 0/2 --out " + tmp + "/a --log-level warn"), 0);
@@ -371,7 +371,7 @@ TEST(EndToEnd, ExportOneSplitStatsAndInspect) {
   const std::string ds_path = qo2test::packed_dataset();
   DatasetReader ds(ds_path);
   const auto test_confs = ds.split_conformers("random", "test");
-  const std::string tmp = qo2test::temp_dir("split");
+  const std::string tmp = labkit::test::fresh_temp_dir("split");
   std::string out;
   ASSERT_EQ(run(tool() + " export " + ds_path + " " + tmp + "/test.xyz --split random --label test --log-level warn", &out), 0) << out;
   std::vector<Conformer> back;

@@ -4,12 +4,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <random>
 
 namespace fs = std::filesystem;
 
@@ -41,16 +39,9 @@ std::string molecules_dir() { return std::string(LABKIT_SHARED_DATA_DIR) + "/mol
 std::string tool() { return std::string(LABKIT_BIN_DIR) + "/qo2mol-pack"; }
 
 int run(const std::string& cmd, std::string* output) {
-  const std::string full = cmd + " 2>&1";
-  FILE* p = ::popen(full.c_str(), "r");
-  if (!p) return -1;
-  std::array<char, 4096> buf{};
-  std::string out;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  if (output) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const auto r = labkit::test::run_command(cmd);
+  if (output) *output = r.out + r.err;
+  return r.exit_code;
 }
 
 const std::string& fixture_dir() {
@@ -94,15 +85,6 @@ const nlohmann::json& expected() {
 const nlohmann::json& ase_expected() {
   static const nlohmann::json j = load(fixture_dir() + "/ase_expected.json");
   return j;
-}
-
-std::string temp_dir(const std::string& tag) {
-  std::random_device rd;
-  const fs::path p = fs::temp_directory_path() / ("qo2mol-test-" + tag + "-" + std::to_string(::getpid()) + "-" +
-                                                  std::to_string(rd()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
 }
 
 const std::string& packed_dataset() {

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "run_command.h"  // labkit::test::fresh_temp_dir for each test's folder, run_command
+
 namespace qo2test {
 
 // Directory with the generated inputs, or "" if /usr/bin/python3 with numpy is unavailable.
@@ -16,10 +18,9 @@ const nlohmann::json& expected();
 const nlohmann::json& ase_expected();
 std::string molecules_dir();  // ../shared/data/molecules
 std::string tool();           // path of the qo2mol-pack binary
-// Runs a shell command, returns its exit status; stdout+stderr go to `output` when given.
+// Runs a shell command (tests/support/run_command.h), returns its exit status; its stdout then its
+// stderr go to `output` when given.
 int run(const std::string& cmd, std::string* output = nullptr);
-// A fresh empty temporary directory for one test.
-std::string temp_dir(const std::string& tag);
 // A merged dataset of every fixture input plus the schnetpack databases (built once, shared).
 const std::string& packed_dataset();
 

@@ -28,7 +28,7 @@ nlohmann::json read_json(const std::string& path) {
 }  // namespace
 
 TEST(Interface, ConfigKeysSetAndMirrorFlagsAreOneThing) {
-  const std::string tmp = qo2test::temp_dir("config");
+  const std::string tmp = labkit::test::fresh_temp_dir("config");
   // --set reaches the settings and config.json records it.
   auto r = run_command(tool() + " pack " + ethanol() + " --set pack.force_length=Ang --set pack.gzip=2 --out " + tmp + "/a");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -66,7 +66,7 @@ TEST(Interface, VersionListsHdf5AndSqlite) {
 }
 
 TEST(Interface, PlainXyzPacksGeometryOnlyWhenAsked) {
-  const std::string tmp = qo2test::temp_dir("geometry");
+  const std::string tmp = labkit::test::fresh_temp_dir("geometry");
   const std::string xyz = qo2test::molecules_dir() + "/schnetpack_md_ethanol.xyz";
   auto r = run_command(tool() + " pack " + xyz + " --out " + tmp + "/refused");
   EXPECT_EQ(r.exit_code, 2);
@@ -92,7 +92,7 @@ TEST(Interface, PlainXyzPacksGeometryOnlyWhenAsked) {
 
 TEST(Interface, PickleRecordsSharingOneElementsListPack) {
   if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "needs /usr/bin/python3";
-  const std::string tmp = qo2test::temp_dir("shared-list");
+  const std::string tmp = labkit::test::fresh_temp_dir("shared-list");
   // Python's pickler writes a list shared by every record once and refers back to it (BINGET) after
   // its first batch of 1000 records: the streaming reader must decode again keeping it.
   const std::string py =
@@ -124,7 +124,7 @@ TEST(Interface, PickleRecordsSharingOneElementsListPack) {
 }
 
 TEST(Interface, ResultsOnStdoutLogsOnStderrAsJsonLines) {
-  const std::string tmp = qo2test::temp_dir("stdout");
+  const std::string tmp = labkit::test::fresh_temp_dir("stdout");
   auto r = run_command(tool() + " pack " + ethanol() + " --force-length Ang --out " + tmp + "/p --log-format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("conformers in this shard"), std::string::npos) << r.out;  // the pack summary
@@ -163,7 +163,7 @@ TEST(Interface, ResultsOnStdoutLogsOnStderrAsJsonLines) {
 
 TEST(Interface, PackReportsProgressWithoutATerminal) {
   QO2_REQUIRE_FIXTURES();
-  const std::string tmp = qo2test::temp_dir("progress");
+  const std::string tmp = labkit::test::fresh_temp_dir("progress");
   const auto r = run_command("LABKIT_PROGRESS_INTERVAL=0.000001 " + tool() + " pack " + qo2test::fixture_dir() +
                              "/late_key.pkl --out " + tmp + "/p");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -59,7 +59,7 @@ TEST(Dedup, SameMoleculeSameCoordinatesWithinTolerance) {
   c.positions[4] += 0.1f;   // different geometry
   d.molecule_key = "N";     // different molecule
   e.record = "record 4";    // a second repeat of a
-  const std::string spill = qo2test::temp_dir("dedup") + "/fp.bin";
+  const std::string spill = labkit::test::fresh_temp_dir("dedup") + "/fp.bin";
   {
     Deduplicator dd(1e-3, spill);
     EXPECT_FALSE(dd.add(a, 0, 0));
@@ -85,7 +85,7 @@ TEST(Dedup, SameMoleculeSameCoordinatesWithinTolerance) {
 // A Bloom filter of 64 bits saturates after a few conformers: almost every one becomes a candidate,
 // and resolve() must still keep exactly the true repeats (checked against an exact set).
 TEST(Dedup, FalseCandidatesFromASaturatedFilterAreResolvedExactly) {
-  const std::string spill = qo2test::temp_dir("dedup_small") + "/fp.bin";
+  const std::string spill = labkit::test::fresh_temp_dir("dedup_small") + "/fp.bin";
   Deduplicator dd(1e-3, spill, 8);
   std::set<std::uint64_t> exact;
   std::vector<std::int64_t> want;

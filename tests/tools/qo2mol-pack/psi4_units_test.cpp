@@ -66,7 +66,7 @@ void expect_psi4_values(const std::string& merged, double force_abs_tol) {
 }  // namespace
 
 TEST(Psi4Units, HartreeEnergiesWithoutAForceUnitAreRefused) {
-  const std::string tmp = qo2test::temp_dir("psi4-refused");
+  const std::string tmp = labkit::test::fresh_temp_dir("psi4-refused");
   std::string out;
   // `units=hartree` states the energy unit only: Ha/Bohr (psi4's gradient) and Ha/Angstrom both occur.
   EXPECT_EQ(run(tool() + " pack " + psi4_dir() + "/psi4_hartree.extxyz --out " + tmp + "/o", &out), 2);
@@ -82,7 +82,7 @@ TEST(Psi4Units, HartreeEnergiesWithoutAForceUnitAreRefused) {
 }
 
 TEST(Psi4Units, BothConventionsPackToPsi4sNumbersInEv) {
-  const std::string tmp = qo2test::temp_dir("psi4-units");
+  const std::string tmp = labkit::test::fresh_temp_dir("psi4-units");
   // eV + eV/Angstrom as ASE writes it (%16.8f forces): detected eV, forces follow (ASE's convention).
   expect_psi4_values(pack_and_merge(tmp, "psi4_ev.extxyz", ""), 1e-7);
   // Hartree + Hartree/Bohr with the force unit given by flag.
@@ -103,7 +103,7 @@ TEST(Psi4Units, BothConventionsPackToPsi4sNumbersInEv) {
 TEST(Psi4Units, AWrongForceUnitGivesWrongForcesSoTheFlagMatters) {
   // The bug of issue 15: Ha/Bohr forces taken as Ha/Angstrom come out 0.529x too small. Stating that
   // unit on purpose must do exactly that (the flag is obeyed, not second-guessed).
-  const std::string tmp = qo2test::temp_dir("psi4-wrong");
+  const std::string tmp = labkit::test::fresh_temp_dir("psi4-wrong");
   const std::string m = pack_and_merge(tmp, "psi4_hartree.extxyz", "--force-unit Ha/Ang");
   DatasetReader ds(m);
   ConformerRecord r;
@@ -114,7 +114,7 @@ TEST(Psi4Units, AWrongForceUnitGivesWrongForcesSoTheFlagMatters) {
 }
 
 TEST(Psi4Units, UnitHintsThatDisagreeBetweenFramesAreRefused) {
-  const std::string tmp = qo2test::temp_dir("psi4-hints");
+  const std::string tmp = labkit::test::fresh_temp_dir("psi4-hints");
   std::ifstream in(psi4_dir() + "/psi4_hartree.extxyz");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto second = text.find("units=hartree", text.find("units=hartree") + 1);

@@ -40,7 +40,7 @@ std::vector<std::string> leftovers(const std::string& dir) {
 }  // namespace
 
 TEST(Reliability, MergeIntoAnInputIsRefusedBeforeAnythingIsWritten) {
-  const std::string tmp = qo2test::temp_dir("self-merge");
+  const std::string tmp = labkit::test::fresh_temp_dir("self-merge");
   const std::string p = tmp + "/p";
   ASSERT_EQ(run(tool() + " pack " + ethanol() + " --force-length Ang --out " + p + " --log-level warn"), 0);
   const std::string shard = p + "/shard-00000-of-00001.h5";
@@ -65,7 +65,7 @@ TEST(Reliability, MergeIntoAnInputIsRefusedBeforeAnythingIsWritten) {
 }
 
 TEST(Reliability, MillionNestedListsExitTwoWithNothingLeft) {
-  const std::string tmp = qo2test::temp_dir("nested");
+  const std::string tmp = labkit::test::fresh_temp_dir("nested");
   const std::size_t n = 1000000;  // 2 MB: PROTO 4, n x EMPTY_LIST, (n - 1) x APPEND, STOP
   std::string bytes = "\x80\x04";
   bytes.append(n, ']');
@@ -94,7 +94,7 @@ TEST(Reliability, MillionNestedListsExitTwoWithNothingLeft) {
 
 TEST(Reliability, FullDiskIsOneLineExitOneAndRemovesTemporaries) {
   QO2_REQUIRE_FIXTURES();
-  const std::string tmp = qo2test::temp_dir("full-disk");
+  const std::string tmp = labkit::test::fresh_temp_dir("full-disk");
   // A file-size limit makes write() fail (EFBIG) like a full disk once the shard passes 32 KiB;
   // SIGXFSZ is ignored so the write error reaches HDF5, as ENOSPC would.
   const std::string cmd = "bash -c 'trap \"\" XFSZ; ulimit -f 32; exec " + tool() + " pack " + qo2test::fixture_dir() +
@@ -109,7 +109,7 @@ TEST(Reliability, FullDiskIsOneLineExitOneAndRemovesTemporaries) {
 }
 
 TEST(Reliability, TemporariesOfKilledRunsAreRemovedAtStart) {
-  const std::string tmp = qo2test::temp_dir("stale");
+  const std::string tmp = labkit::test::fresh_temp_dir("stale");
   const std::string o = tmp + "/o";
   fs::create_directories(o);
   // What SIGKILL leaves (PID 4194304 is above any pid_max), and one of a live process (this test).
@@ -129,7 +129,7 @@ TEST(Reliability, TemporariesOfKilledRunsAreRemovedAtStart) {
 }
 
 TEST(Reliability, MergeWithBadFractionsWritesNothing) {
-  const std::string tmp = qo2test::temp_dir("fractions");
+  const std::string tmp = labkit::test::fresh_temp_dir("fractions");
   ASSERT_EQ(run(tool() + " pack " + ethanol() + " --force-length Ang --out " + tmp + "/p --log-level warn"), 0);
   std::string out;
   EXPECT_EQ(run(tool() + " merge " + tmp + "/p --train 0.9 --val 0.2 --test 0.1 --out " + tmp + "/m", &out), 2);

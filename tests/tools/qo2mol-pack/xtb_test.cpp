@@ -23,7 +23,7 @@ TEST(Xtb, SemiEmpiricalEnergiesNeedAStatedUnitAndRoundTrip) {
   const std::string d = qo2test::xtb_fixture_dir();
   if (d.empty()) GTEST_SKIP() << "needs xtb, chemical-structures-data and python3-ase";
   const std::string in = d + "/xtb_frames.extxyz";
-  const std::string tmp = qo2test::temp_dir("xtb");
+  const std::string tmp = labkit::test::fresh_temp_dir("xtb");
   std::string out;
   // GFN2 totals are not on the free-atom DFT scale: the unit cannot be detected, and pack says so.
   EXPECT_EQ(run(tool() + " pack " + in + " --out " + tmp + "/refused", &out), 2);
