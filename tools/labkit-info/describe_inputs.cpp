@@ -4,13 +4,13 @@
 #include "describe_file.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
-#include "labkit/core/settings.h"
 #include "render_text.h"
+#include "settings.h"
 
 namespace labkit::info {
 
 void describe_inputs(Run& run, const std::vector<std::string>& files) {
-  const int limit = static_cast<int>(int_in(run.config(), "list_limit", 0, 1'000'000));
+  const int limit = Settings::from_config(run.config()).list_limit;
   if (files.empty()) {
     run.metrics()["build"] = build_summary();
     run.summary().add_text(render_build_summary(run.metrics()["build"]));

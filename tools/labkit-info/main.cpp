@@ -1,12 +1,13 @@
 // labkit-info: what this labkit build is, and what a file is (image geometry, HDF5 tree, safetensors,
 // a labkit run folder). The template for new tools: a thin main over labkit::core's Tool, the tool's own
-// code in small files beside it (built as labkit-info_lib).
+// code in small files beside it (built as labkit_info_lib).
 #include <string>
 #include <vector>
 
 #include "build_summary.h"
 #include "describe_inputs.h"
 #include "labkit/core/tool.h"
+#include "settings.h"
 #ifdef LABKIT_INFO_WITH_TORCH
 #include "labkit/torchutil/runtime.h"
 #endif
@@ -18,8 +19,8 @@ int main(int argc, char** argv) {
       "Print what this labkit build is (versions, threads, BLAS, CUDA devices) when given no file, or describe\n"
       "files: image geometry (NIfTI, MetaImage, NRRD, DICOM series folders), HDF5 trees, safetensors tensors,\n"
       "labkit run folders (report.json). A file that cannot be read is reported and the rest are described.";
-  spec.default_config = {{"list_limit", 200}};  // most tensors / HDF5 objects listed per file, 0..1000000
-  spec.uses_shard = true;                       // describe only part i/N of the files (SLURM arrays)
+  spec.default_config = labkit::info::default_config();
+  spec.uses_shard = true;  // describe only part i/N of the files (SLURM arrays)
 #ifdef LABKIT_INFO_WITH_TORCH
   spec.uses_device = true;
 #endif

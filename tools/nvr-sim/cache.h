@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "config.h"
+#include "settings.h"
 
 namespace labkit::nvr_sim {
 

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "config.h"
+#include "settings.h"
 
 namespace labkit::nvr_sim {
 

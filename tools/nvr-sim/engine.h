@@ -14,7 +14,7 @@
 #include <labkit/core/progress.h>
 
 #include "cache.h"
-#include "config.h"
+#include "settings.h"
 #include "dram.h"
 #include "event_queue.h"
 #include "mshr.h"

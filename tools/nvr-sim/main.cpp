@@ -5,13 +5,13 @@
 #include <labkit/core/tool.h>
 
 #include "commands.h"
-#include "config.h"
+#include "settings.h"
 
 int main(int argc, char** argv) {
   labkit::ToolSpec spec;
   spec.name = "nvr-sim";
   spec.description = "NPU memory-hierarchy simulator (caches, MSHRs, DRAM, prefetchers incl. NVR vector runahead)";
-  spec.default_config = labkit::nvr_sim::default_config_json();
+  spec.default_config = labkit::nvr_sim::default_config();
   spec.uses_shard = true;  // sweep: each shard simulates cases k with k % N == i
   labkit::Tool tool(spec);
   auto& app = tool.app();

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "config.h"
+#include "settings.h"
 #include "workload.h"
 
 namespace labkit::nvr_sim {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
+#include "settings.h"
 
 namespace labkit::nvr_sim {
 

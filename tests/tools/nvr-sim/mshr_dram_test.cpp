@@ -3,7 +3,7 @@
 
 #include <labkit/core/error.h>
 
-#include "config.h"
+#include "settings.h"
 #include "dram.h"
 #include "mshr.h"
 #include "test_util.h"
@@ -106,7 +106,7 @@ TEST(Dram, RefreshStallsCommandsAndClosesRows) {
 
 TEST(Dram, BadChannelAndRefreshConfigs) {
   auto expect_bad = [](const char* key, nlohmann::json v, const char* what) {
-    auto j = labkit::nvr_sim::default_config_json();
+    auto j = labkit::nvr_sim::default_config();
     j["dram"][key] = v;
     try {
       labkit::nvr_sim::parse_config(j);

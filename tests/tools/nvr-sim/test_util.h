@@ -5,18 +5,18 @@
 #include <fstream>
 #include <set>
 #include <string>
-#include <unistd.h>
 
-#include "config.h"
+#include "settings.h"
 #include "prefetcher.h"
+#include "temp_dir.h"
 
 namespace nvr_test {
 
-inline labkit::nvr_sim::SimConfig default_cfg() { return labkit::nvr_sim::parse_config(labkit::nvr_sim::default_config_json()); }
+inline labkit::nvr_sim::SimConfig default_cfg() { return labkit::nvr_sim::parse_config(labkit::nvr_sim::default_config()); }
 
 // Small hierarchy with round numbers for hand-computed timings.
 inline nlohmann::json tiny_cfg_json() {
-  auto j = labkit::nvr_sim::default_config_json();
+  auto j = labkit::nvr_sim::default_config();
   j["nsb"] = {{"enabled", true}, {"size_kb", 1}, {"ways", 2}, {"line_bytes", 64}, {"latency", 2}, {"mshrs", 4},
               {"repl", "lru"}};
   j["l2"] = {{"enabled", true}, {"size_kb", 4}, {"ways", 4}, {"line_bytes", 64}, {"latency", 10}, {"mshrs", 8},
@@ -37,7 +37,8 @@ struct RecordingSink : labkit::nvr_sim::PrefetchSink {
 };
 
 inline std::string temp_file(const std::string& name, const std::string& contents) {
-  const std::string path = "/tmp/nvr_sim_test_" + std::to_string(::getpid()) + "_" + name;
+  static const std::string dir = labkit::test::fresh_temp_dir("nvr_sim");
+  const std::string path = dir + "/" + name;
   std::ofstream(path) << contents;
   return path;
 }

@@ -3,12 +3,12 @@
 
 #include <labkit/core/error.h>
 
-#include "config.h"
+#include "settings.h"
 
 namespace {
 
 std::string error_for(const std::string& section, const std::string& key, const nlohmann::json& v) {
-  auto j = labkit::nvr_sim::default_config_json();
+  auto j = labkit::nvr_sim::default_config();
   if (section.empty()) j[key] = v;
   else j[section][key] = v;
   try {
@@ -20,7 +20,7 @@ std::string error_for(const std::string& section, const std::string& key, const 
 }
 
 TEST(Config, DefaultsParse) {
-  const auto c = labkit::nvr_sim::parse_config(labkit::nvr_sim::default_config_json());
+  const auto c = labkit::nvr_sim::parse_config(labkit::nvr_sim::default_config());
   EXPECT_EQ(c.nsb.size_bytes, 16u * 1024);
   EXPECT_EQ(c.l2.size_bytes, 256u * 1024);
   EXPECT_EQ(c.pf.type, "nvr");
@@ -40,13 +40,13 @@ TEST(Config, BadValuesNameTheKey) {
   EXPECT_NE(error_for("", "baseline", "magic").find("baseline"), std::string::npos);
   EXPECT_NE(error_for("npu", "elem_bytes", 3).find("npu.elem_bytes"), std::string::npos);
   // A disabled NSB's geometry is not checked (its ranges are); PLRU needs power-of-two ways.
-  auto j = labkit::nvr_sim::default_config_json();
+  auto j = labkit::nvr_sim::default_config();
   j["nsb"]["enabled"] = false;
   j["nsb"]["size_kb"] = 24;
   EXPECT_NO_THROW(labkit::nvr_sim::parse_config(j));
   j["nsb"]["size_kb"] = -16;
   EXPECT_THROW(labkit::nvr_sim::parse_config(j), labkit::InputError);
-  j = labkit::nvr_sim::default_config_json();
+  j = labkit::nvr_sim::default_config();
   j["l2"]["repl"] = "plru";
   j["l2"]["ways"] = 17;
   j["l2"]["size_kb"] = 272;
@@ -82,7 +82,7 @@ TEST(Config, EveryNumericKeyHasARangeNoWrapAround) {
   };
   for (const auto& c : cases) EXPECT_EQ(error_for(c.section, c.key, c.v).rfind(c.want, 0), 0u) << error_for(c.section, c.key, c.v);
   // The generated matrix is bounded by what fits.
-  auto j = labkit::nvr_sim::default_config_json();
+  auto j = labkit::nvr_sim::default_config();
   j["workload"]["rows"] = j["workload"]["cols"] = 1u << 24;
   j["workload"]["density"] = 0.5;
   EXPECT_THROW(labkit::nvr_sim::parse_config(j), labkit::InputError);

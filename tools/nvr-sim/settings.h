@@ -1,6 +1,6 @@
 // Simulator configuration: the JSON defaults (also the schema for --config/--set) and the typed,
-// validated structs the model is built from. The JSON in config.cpp is the only place defaults are
-// stated (the structs have none: build them with parse_config(default_config_json()), then edit).
+// validated structs the model is built from. The JSON in settings.cpp is the only place defaults are
+// stated (the structs have none: build them with parse_config(default_config()), then edit).
 // Every numeric key has a range, checked once in parse_config; errors name the key.
 #pragma once
 
@@ -85,8 +85,10 @@ struct SimConfig {
   std::string baseline{};  // prefetcher type of the speedup baseline ("" = no baseline run)
 };
 
-// The full default config as JSON (the tool's default_config).
-nlohmann::json default_config_json();
+// The full default config as JSON (the tool's ToolSpec::default_config).
+nlohmann::json default_config();
+// The settings struct is SimConfig, read from JSON rather than from a labkit::Config (CONTRIBUTING
+// section 3 allows it): sweep and claims build one per case from the defaults merged with the case's keys.
 // Parse and validate; throws InputError ("<key>: <problem>").
 SimConfig parse_config(const nlohmann::json& j);
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "settings.h"
 
 #include <cmath>
 #include <limits>
@@ -109,7 +109,7 @@ CacheConfig parse_cache(const json& j, const std::string& s) {
 
 }  // namespace
 
-nlohmann::json default_config_json() {
+nlohmann::json default_config() {
   return json{
       {"npu", {{"array_dim", 16}, {"elem_bytes", 4}, {"max_inflight", 16}, {"issue_per_cycle", 1}}},
       {"nsb",
