@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "file_kind.h"
-#include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 #include "labkit/tensorio/h5.h"
 #include "labkit/tensorio/safetensors.h"
 #ifdef LABKIT_INFO_WITH_ITK
@@ -39,14 +39,6 @@ nlohmann::json describe_hdf5(const std::string& path, int limit) {
   return out;
 }
 
-nlohmann::json read_json(const std::string& path) {
-  try {
-    return nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(path, std::string("invalid JSON: ") + e.what());
-  }
-}
-
 // A folder a labkit tool wrote: which tool, whether it finished, and its scalar metrics (arrays and
 // objects are summarised by their size; report.json has them whole).
 nlohmann::json describe_run_folder(const std::string& path) {
@@ -56,10 +48,10 @@ nlohmann::json describe_run_folder(const std::string& path) {
   nlohmann::json j{{"finished", fs::exists(dir / "report.json", ec)}};
   if (!j["finished"].get<bool>()) {
     j["tool"] = nullptr;
-    j["config_keys"] = read_json((dir / "config.json").string()).size();
+    j["config_keys"] = read_json_file((dir / "config.json").string(), "config.json").size();
     return j;
   }
-  const auto report = read_json((dir / "report.json").string());
+  const auto report = read_json_file((dir / "report.json").string(), "report.json");
   if (!report.is_object() || !report.contains("tool"))
     throw input_error((dir / "report.json").string(), "not a labkit report (no \"tool\")");
   j["tool"] = report["tool"];

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 
 #include <labkit/core/error.h>
+#include <labkit/core/json_file.h>
 #include <labkit/core/progress.h>
 
 #include "engine.h"
@@ -20,16 +20,6 @@ double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw labkit::input_error(path, "cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw labkit::input_error(path, std::string("invalid JSON: ") + e.what());
-  }
 }
 
 std::string dir_of(const std::string& path) {
@@ -125,8 +115,8 @@ void run_simulation(labkit::Run& run) {
 }
 
 void run_sweep_command(labkit::Run& run, const std::string& grid_path) {
-  auto cases = expand_grid(read_json(grid_path), dir_of(grid_path));
-  check_no_conflict(run, default_config_json(), cases);
+  auto cases = expand_grid(labkit::read_json_file(grid_path, "the sweep grid"), dir_of(grid_path));
+  check_no_conflict(run, default_config(), cases);
   std::vector<SweepCase> mine;
   for (std::size_t k = 0; k < cases.size(); ++k)
     if (run.shard().owns(std::int64_t(k))) mine.push_back(std::move(cases[k]));
@@ -156,7 +146,7 @@ void run_sweep_command(labkit::Run& run, const std::string& grid_path) {
 void run_claims_command(labkit::Run& run, const std::string& experiment_path) {
   const auto t0 = std::chrono::steady_clock::now();
   labkit::Progress progress("claims", 0, "simulations");
-  const auto res = run_claims(run.config().json(), read_json(experiment_path), dir_of(experiment_path), run.threads(),
+  const auto res = run_claims(run.config().json(), labkit::read_json_file(experiment_path, "the claims experiment"), dir_of(experiment_path), run.threads(),
                               &progress);
   progress.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
-#include <fstream>
 #include <random>
 #include <set>
 
 #include "evaluate.h"
 #include "extend.h"
+#include "labkit/core/case_manifest.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/imageio/image.h"
@@ -189,24 +189,13 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
 }
 
 std::vector<CaseSpec> read_manifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open the manifest");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(path, std::string("not valid JSON: ") + e.what());
-  }
-  if (!j.is_object() || !j.contains("cases") || !j["cases"].is_array() || j["cases"].empty())
-    throw input_error(path, "expected an object with a non-empty \"cases\" array");
-  const fs::path base = fs::path(path).parent_path();
-  auto resolve = [&](const std::string& p) { return p.empty() || fs::path(p).is_absolute() ? p : (base / p).string(); };
+  const auto manifest = labkit::CaseManifest::read(path);
+  auto resolve = [&](const std::string& p) { return manifest.resolve(p); };
   std::vector<CaseSpec> cases;
   std::set<std::string> names;
-  for (size_t i = 0; i < j["cases"].size(); ++i) {
-    const auto& c = j["cases"][i];
+  for (size_t i = 0; i < manifest.size(); ++i) {
+    const auto& c = manifest[i];
     const std::string where = fmt::format("case {}", i);
-    if (!c.is_object()) throw input_error(path, where + " is not an object");
     CaseSpec s;
     s.name = c.value("name", "");
     s.image = resolve(c.value("image", ""));

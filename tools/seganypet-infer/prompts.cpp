@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 #include "labkit/core/log.h"
 
 namespace labkit::seganypet_infer {
@@ -61,14 +61,7 @@ Click parse_point(const std::string& text, Coords coords, const img::Geometry& g
 }
 
 std::vector<Target> read_targets(const std::string& path, const img::Geometry& g) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open the prompt file");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(path, std::string("not valid JSON: ") + e.what());
-  }
+  const nlohmann::json j = read_json_file(path, "the prompt file");
   if (!j.is_object() || !j.contains("targets") || !j["targets"].is_array())
     throw input_error(path, "expected an object with a \"targets\" array");
   if (j["targets"].empty()) throw input_error(path, "the prompt file has no targets");

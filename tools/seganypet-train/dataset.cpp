@@ -2,10 +2,10 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "labkit/core/case_manifest.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/imageio/image.h"
@@ -18,24 +18,13 @@ namespace img = labkit::imageio;
 namespace ps = labkit::petseg;
 
 std::vector<CaseEntry> read_manifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw labkit::input_error(path, "cannot open manifest");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw labkit::input_error(path, std::string("not valid JSON: ") + e.what());
-  }
-  if (!j.is_object() || !j.contains("cases") || !j["cases"].is_array() || j["cases"].empty())
-    throw labkit::input_error(path, "expected {\"cases\": [...]} with at least one case");
-  const fs::path base = fs::path(path).parent_path();
-  auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (base / p).string(); };
+  const auto manifest = labkit::CaseManifest::read(path);
+  auto resolve = [&](const std::string& p) { return manifest.resolve(p); };
   std::vector<CaseEntry> out;
   std::set<std::string> names;
-  for (size_t i = 0; i < j["cases"].size(); ++i) {
-    const auto& c = j["cases"][i];
+  for (size_t i = 0; i < manifest.size(); ++i) {
+    const auto& c = manifest[i];
     const std::string where = "case " + std::to_string(i);
-    if (!c.is_object()) throw labkit::input_error(path, where + " is not an object");
     for (auto it = c.begin(); it != c.end(); ++it) {
       static const std::set<std::string> known{"name", "image", "label", "quality", "split", "clean_label", "lesions",
                                                "corruptions"};
@@ -56,6 +45,7 @@ std::vector<CaseEntry> read_manifest(const std::string& path) {
     } catch (const nlohmann::json::exception& ex) {
       throw labkit::input_error(path, where + ": " + ex.what() + " (needs \"image\" and \"label\" strings)");
     }
+    if (e.image.empty() || e.label.empty()) throw labkit::input_error(path, where + ": \"image\" and \"label\" must not be empty");
     if (!names.insert(e.name).second) throw labkit::input_error(path, "duplicate case name '" + e.name + "'");
     for (const auto* f : {&e.image, &e.label, &e.clean_label})
       if (!f->empty() && !fs::exists(*f))

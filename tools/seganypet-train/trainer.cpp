@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 #include <stdexcept>
 
@@ -13,6 +12,7 @@
 #include "interaction.h"
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/core/timer.h"
@@ -290,13 +290,7 @@ int Trainer::load_checkpoint() {
   const fs::path latest = root / "latest.json";
   if (!fs::exists(latest)) return 0;
   const std::string where = latest.string();
-  nlohmann::json j;
-  try {
-    std::ifstream in(latest);
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw labkit::input_error(where, std::string("unreadable checkpoint index: ") + e.what());
-  }
+  const nlohmann::json j = labkit::read_json_file(where, "the checkpoint index");
   // Everything the index claims is checked against this run before any of it is used.
   if (!j.is_object() || !j.contains("epoch") || !j["epoch"].is_number_integer() || !j.contains("dir") ||
       !j["dir"].is_string() || !j.contains("history") || !j["history"].is_array())

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <sstream>
 
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 
 namespace labkit {
 namespace {
@@ -108,15 +108,7 @@ Config::Config(nlohmann::json defaults) : values_(std::move(defaults)) {
 }
 
 void Config::merge_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open config file");
-  nlohmann::json parsed;
-  try {
-    parsed = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw input_error(path, std::string("invalid JSON: ") + e.what());
-  }
-  merge(parsed, path);
+  merge(read_json_file(path, "the config file", /*allow_comments=*/true), path);
 }
 
 void Config::merge(const nlohmann::json& patch, const std::string& origin) {

@@ -1,8 +1,8 @@
 #include "labkit/llama/config.h"
 
-#include <fstream>
 
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 
 namespace labkit::llama {
 
@@ -52,15 +52,7 @@ Config config_from_hf_json(const nlohmann::json& j, const std::string& source) {
 }
 
 Config read_hf_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open config.json");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw input_error(path, std::string("not valid JSON: ") + e.what());
-  }
-  return config_from_hf_json(j, path);
+  return config_from_hf_json(read_json_file(path, "config.json"), path);
 }
 
 nlohmann::json config_to_hf_json(const Config& c) {

@@ -8,6 +8,7 @@
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 #include "labkit/torchutil/tensor_files.h"
 
 namespace fs = std::filesystem;
@@ -108,14 +109,7 @@ Model load_hf(const std::string& path, torch::ScalarType dtype) {
   fs::path index = fs::is_directory(p) ? dir / "model.safetensors.index.json" : p;
   if (fs::is_directory(p) && !fs::exists(index)) index = dir / "model.safetensors";
   if (index.extension() == ".json") {
-    std::ifstream in(index);
-    if (!in) throw input_error(index.string(), "cannot open");
-    nlohmann::json j;
-    try {
-      in >> j;
-    } catch (const nlohmann::json::exception& e) {
-      throw input_error(index.string(), std::string("not valid JSON: ") + e.what());
-    }
+    const nlohmann::json j = read_json_file(index.string(), "the safetensors index");
     if (!j.contains("weight_map") || !j["weight_map"].is_object())
       throw input_error(index.string(), "no \"weight_map\" object");
     std::set<std::string> uniq;

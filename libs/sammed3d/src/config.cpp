@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "labkit/core/error.h"
+#include "labkit/core/json_file.h"
 
 namespace labkit::sammed3d {
 
@@ -57,12 +57,7 @@ SamConfig SamConfig::named(const std::string& name) {
 
 SamConfig SamConfig::named_or_file(const std::string& name_or_path) {
   if (!std::filesystem::is_regular_file(name_or_path)) return named(name_or_path);
-  std::ifstream in(name_or_path);
-  try {
-    return from_json(nlohmann::json::parse(in), name_or_path);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw input_error(name_or_path, std::string("not valid JSON: ") + e.what());
-  }
+  return from_json(read_json_file(name_or_path, "the model config"), name_or_path);
 }
 
 void SamConfig::validate(const std::string& what) const {

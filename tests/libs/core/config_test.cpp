@@ -5,6 +5,8 @@
 #include <fstream>
 
 #include "labkit/core/error.h"
+#include "temp_dir.h"
+#include "error_of.h"
 
 using labkit::Config;
 using labkit::InputError;
@@ -17,14 +19,7 @@ json defaults() {
               {"checkpoint", nullptr}};
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using labkit::test::error_of;  // tests/support/error_of.h
 }  // namespace
 
 TEST(Config, OverridesAreTypeChecked) {
@@ -75,7 +70,7 @@ TEST(Config, MalformedOverride) {
 }
 
 TEST(Config, FileMergeNamesFileAndKey) {
-  const std::string path = ::testing::TempDir() + "/labkit_config_test.json";
+  const std::string path = labkit::test::fresh_temp_dir("config_merge") + "/labkit_config_test.json";
   {
     std::ofstream(path) << R"({"train": {"epochs": 7, "bogus": 1}})";
   }
@@ -94,13 +89,13 @@ TEST(Config, FileMergeNamesFileAndKey) {
 }
 
 TEST(Config, CorruptFileAndMissingFile) {
-  const std::string path = ::testing::TempDir() + "/labkit_config_bad.json";
+  const std::string path = labkit::test::fresh_temp_dir("config_bad") + "/labkit_config_bad.json";
   {
     std::ofstream(path) << R"({"train": )";
   }
   Config c(defaults());
   const auto msg = error_of([&] { c.merge_file(path); });
-  EXPECT_NE(msg.find("invalid JSON"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ": the config file is not valid JSON"), std::string::npos) << msg;
   EXPECT_THROW(c.merge_file("/nonexistent/labkit.json"), InputError);
 }
 

@@ -90,7 +90,7 @@ TEST(SegAnyPetTrainRobustness, DamagedCheckpointsAreRefusedOnResume) {
   labkit::write_file_atomically(latest, j.dump());
   expect_bad(train(man, args + " --resume", out), latest + ": history has 0 entries for 1 epochs");
   labkit::write_file_atomically(latest, "{\"epoch\": ");
-  expect_bad(train(man, args + " --resume", out), latest + ": unreadable checkpoint index");
+  expect_bad(train(man, args + " --resume", out), latest + ": the checkpoint index is not valid JSON");
   labkit::write_file_atomically(latest, original);
 
   const auto opt = out + "/checkpoint/epoch-0001/optimizer_a.pt";
