@@ -68,10 +68,120 @@ std::vector<SweepCase> claims_cases(const nlohmann::json& experiment, const std:
   return cases;
 }
 
+// Step 3: per workload, NVR against the best of the other prefetchers, and the NSB-vs-L2 gain.
+using VariantStats = std::map<std::string, const SimStats*>;
+
+double first_misses(const SimStats& s) { return double(s.levels[0].misses); }
+// Off-chip: demand misses of the last level (each one a DRAM read the NPU waited for or merged into).
+double offchip(const SimStats& s) { return double(s.levels.back().misses); }
+
+// The other prefetcher with the least of `measure` (the first one on ties).
+template <class Measure>
+const char* best_other(VariantStats& s, Measure measure) {
+  const char* others[] = {"stream", "imp", "dvr"};
+  const char* best = others[0];
+  for (auto* o : others)
+    if (measure(*s[o]) < measure(*s[best])) best = o;
+  return best;
+}
+
+struct WorkloadClaims {
+  const char* best;      // fewest first-level misses
+  const char* best_sp;   // fewest cycles
+  const char* best_off;  // fewest off-chip misses
+  double m_best, m_nvr, red, o_best, o_nvr, red_off, sp, sp_best, gn, gl, ratio;
+};
+
+WorkloadClaims compare_workload(VariantStats& s) {
+  WorkloadClaims c;
+  c.best = best_other(s, first_misses);
+  c.best_sp = best_other(s, [](const SimStats& x) { return x.cycles; });
+  c.best_off = best_other(s, offchip);
+  c.m_best = first_misses(*s[c.best]), c.m_nvr = first_misses(*s["nvr"]);
+  c.red = c.m_best > 0 ? 1.0 - c.m_nvr / c.m_best : 0.0;
+  c.o_best = offchip(*s[c.best_off]), c.o_nvr = offchip(*s["nvr"]);
+  c.red_off = c.o_best > 0 ? 1.0 - c.o_nvr / c.o_best : 0.0;
+  c.sp = double(s["none"]->cycles) / double(s["nvr"]->cycles);
+  c.sp_best = double(s["none"]->cycles) / double(s[c.best_sp]->cycles);
+  c.gn = double(s["nvr_l2"]->cycles) / double(s["nvr"]->cycles) - 1.0;
+  c.gl = double(s["nvr_l2"]->cycles) / double(s["nvr_l2+16"]->cycles) - 1.0;
+  c.ratio = std::abs(c.gl) > 1e-9 ? c.gn / c.gl : 0.0;
+  return c;
+}
+
+nlohmann::json workload_row(const std::string& name, std::uint64_t accesses, VariantStats& s,
+                            const std::vector<Variant>& variants, const WorkloadClaims& c) {
+  nlohmann::json row{{"workload", name}, {"accesses", accesses},
+                     {"misses_none", first_misses(*s["none"])}, {"best_other", c.best},
+                     {"misses_best_other", c.m_best}, {"misses_nvr", c.m_nvr}, {"miss_reduction", c.red},
+                     {"offchip_best_other", c.best_off}, {"offchip_misses_best_other", c.o_best},
+                     {"offchip_misses_nvr", c.o_nvr}, {"offchip_miss_reduction", c.red_off},
+                     {"nvr_accuracy", s["nvr"]->pf.issued ? double(s["nvr"]->pf.useful) / double(s["nvr"]->pf.issued) : 0.0},
+                     {"speedup_nvr", c.sp}, {"best_other_speedup_prefetcher", c.best_sp}, {"speedup_best_other", c.sp_best},
+                     {"gain_nsb", c.gn}, {"gain_l2_plus_16kb", c.gl}, {"gain_ratio", c.ratio}};
+  for (const auto& v : variants) {
+    row["cycles"][v.name] = s[v.name]->cycles;
+    row["misses"][v.name] = first_misses(*s[v.name]);
+    row["offchip_misses"][v.name] = offchip(*s[v.name]);
+  }
+  return row;
+}
+
+std::string table_head(std::uint64_t nsb_kb) {
+  char head[512];
+  std::snprintf(head, sizeof head, "%-14s %8s | %8s %-6s %8s %8s %7s | %7s %7s %7s | %7s %13s | %8s %8s %7s\n", "workload",
+                "accesses", "miss:none", "best", "best", "nvr", "reduct", "L2:best", "L2:nvr", "reduct", "nvr", "best-other",
+                ("+" + std::to_string(nsb_kb) + "KB-NSB").c_str(), "+16KB-L2", "ratio");
+  return head;
+}
+
+std::string table_line(const std::string& name, unsigned long long first_level_accesses, double misses_none,
+                       const WorkloadClaims& c) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%-14s %8llu | %8.0f %-6s %8.0f %8.0f %6.1f%% | %7.0f %7.0f %6.1f%% | %6.2fx %7.2fx %-5s | %7.1f%% %7.1f%% %7s\n",
+                name.c_str(), first_level_accesses, misses_none, c.best, c.m_best, c.m_nvr, 100 * c.red, c.o_best, c.o_nvr,
+                100 * c.red_off, c.sp, c.sp_best, c.best_sp, 100 * c.gn, 100 * c.gl,
+                std::abs(c.gl) > 1e-9 ? fmt("%.1fx", c.ratio).c_str() : "n/a");
+  return line;
+}
+
+// Step 4: the means over workloads (and pooled sums of misses, not dominated by workloads with a
+// handful of misses), summed in workload order.
+struct ClaimsMeans {
+  double sum_red = 0, sum_red_off = 0, log_sp = 0, log_best = 0, sum_gn = 0, sum_gl = 0;
+  double pool_best = 0, pool_nvr = 0, pool_off_best = 0, pool_off_nvr = 0;
+  double n = 0;
+
+  void add(const WorkloadClaims& c) {
+    sum_red_off += c.red_off;
+    pool_best += c.m_best, pool_nvr += c.m_nvr, pool_off_best += c.o_best, pool_off_nvr += c.o_nvr;
+    sum_red += c.red, log_sp += std::log(c.sp), log_best += std::log(c.sp_best), sum_gn += c.gn, sum_gl += c.gl;
+    n += 1;
+  }
+  double ratio() const { return std::abs(sum_gl) > 1e-12 ? sum_gn / sum_gl : 0.0; }
+  double pooled() const { return pool_best > 0 ? 1.0 - pool_nvr / pool_best : 0.0; }
+  double pooled_off() const { return pool_off_best > 0 ? 1.0 - pool_off_nvr / pool_off_best : 0.0; }
+
+  nlohmann::json row() const {
+    return {{"workload", "mean"}, {"miss_reduction", sum_red / n}, {"offchip_miss_reduction", sum_red_off / n},
+            {"miss_reduction_pooled", pooled()}, {"offchip_miss_reduction_pooled", pooled_off()}, {"speedup_nvr_geomean", std::exp(log_sp / n)},
+            {"speedup_best_other_geomean", std::exp(log_best / n)}, {"gain_nsb", sum_gn / n},
+            {"gain_l2_plus_16kb", sum_gl / n}, {"gain_ratio_of_means", ratio()}};
+  }
+  std::string line(std::uint64_t nsb_kb) const {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "mean: miss reduction NVR vs best of stream/IMP/DVR (pooled over workloads): NSB %.1f%%, off-chip %.1f%% | "
+                  "speedup NVR vs none %.2fx (geomean; best other %.2fx) | gain +%lluKB NSB %.1f%% vs +16KB L2 %.1f%% -> %s\n",
+                  100 * pooled(), 100 * pooled_off(), std::exp(log_sp / n), std::exp(log_best / n), (unsigned long long)nsb_kb,
+                  100 * sum_gn / n, 100 * sum_gl / n, std::abs(sum_gl) > 1e-12 ? fmt("%.1fx", ratio()).c_str() : "n/a");
+    return line;
+  }
+};
+
 }  // namespace
 
-// Step 3 (below): simulate, then one table row per workload and the means. The row arithmetic
-// shares its accumulators with the means, so it stays in one loop (about 80 lines).
 ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& experiment, const std::string& dir,
                         int threads, labkit::Progress* progress) {
   if (!experiment.is_object() || !experiment.contains("workloads") || !experiment["workloads"].is_array())
@@ -90,81 +200,20 @@ ClaimsResult run_claims(const nlohmann::json& defaults, const nlohmann::json& ex
     if (!r.error.empty()) throw labkit::InputError("claims case " + r.c.label + ": " + r.error);
 
   const std::size_t nv = variants.size();
-  auto first_misses = [](const SimStats& s) { return double(s.levels[0].misses); };
-  // Off-chip: demand misses of the last level (each one a DRAM read the NPU waited for or merged into).
-  auto offchip = [](const SimStats& s) { return double(s.levels.back().misses); };
   res.table = nlohmann::json::array();
-  double sum_red = 0, sum_red_off = 0, log_sp = 0, log_best = 0, sum_gn = 0, sum_gl = 0;
-  // Pooled over workloads (sum of misses): not dominated by workloads with a handful of misses.
-  double pool_best = 0, pool_nvr = 0, pool_off_best = 0, pool_off_nvr = 0;
-  char head[512];
-  std::snprintf(head, sizeof head, "%-14s %8s | %8s %-6s %8s %8s %7s | %7s %7s %7s | %7s %13s | %8s %8s %7s\n", "workload",
-                "accesses", "miss:none", "best", "best", "nvr", "reduct", "L2:best", "L2:nvr", "reduct", "nvr", "best-other",
-                ("+" + std::to_string(nsb_kb) + "KB-NSB").c_str(), "+16KB-L2", "ratio");
-  std::string t = head;
+  ClaimsMeans means;
+  std::string t = table_head(nsb_kb);
   for (std::size_t w = 0; w < names.size(); ++w) {
-    std::map<std::string, const SimStats*> s;
+    VariantStats s;
     for (std::size_t v = 0; v < nv; ++v) s[variants[v].name] = &res.rows[w * nv + v].stats;
-    const char* others[] = {"stream", "imp", "dvr"};
-    const char* best = others[0];
-    for (auto* o : others)
-      if (first_misses(*s[o]) < first_misses(*s[best])) best = o;
-    const char* best_sp = others[0];
-    for (auto* o : others)
-      if (s[o]->cycles < s[best_sp]->cycles) best_sp = o;
-    const double m_best = first_misses(*s[best]), m_nvr = first_misses(*s["nvr"]);
-    const double red = m_best > 0 ? 1.0 - m_nvr / m_best : 0.0;
-    const char* best_off = others[0];
-    for (auto* o : others)
-      if (offchip(*s[o]) < offchip(*s[best_off])) best_off = o;
-    const double o_best = offchip(*s[best_off]), o_nvr = offchip(*s["nvr"]);
-    const double red_off = o_best > 0 ? 1.0 - o_nvr / o_best : 0.0;
-    const double sp = double(s["none"]->cycles) / double(s["nvr"]->cycles);
-    const double sp_best = double(s["none"]->cycles) / double(s[best_sp]->cycles);
-    const double gn = double(s["nvr_l2"]->cycles) / double(s["nvr"]->cycles) - 1.0;
-    const double gl = double(s["nvr_l2"]->cycles) / double(s["nvr_l2+16"]->cycles) - 1.0;
-    const double ratio = std::abs(gl) > 1e-9 ? gn / gl : 0.0;
-    sum_red_off += red_off;
-    pool_best += m_best, pool_nvr += m_nvr, pool_off_best += o_best, pool_off_nvr += o_nvr;
-    sum_red += red, log_sp += std::log(sp), log_best += std::log(sp_best), sum_gn += gn, sum_gl += gl;
-    nlohmann::json row{{"workload", names[w]}, {"accesses", res.rows[w * nv].stats.demand_lines},
-                       {"misses_none", first_misses(*s["none"])}, {"best_other", best},
-                       {"misses_best_other", m_best}, {"misses_nvr", m_nvr}, {"miss_reduction", red},
-                       {"offchip_best_other", best_off}, {"offchip_misses_best_other", o_best},
-                       {"offchip_misses_nvr", o_nvr}, {"offchip_miss_reduction", red_off},
-                       {"nvr_accuracy", s["nvr"]->pf.issued ? double(s["nvr"]->pf.useful) / double(s["nvr"]->pf.issued) : 0.0},
-                       {"speedup_nvr", sp}, {"best_other_speedup_prefetcher", best_sp}, {"speedup_best_other", sp_best},
-                       {"gain_nsb", gn}, {"gain_l2_plus_16kb", gl}, {"gain_ratio", ratio}};
-    for (std::size_t v = 0; v < nv; ++v) {
-      row["cycles"][variants[v].name] = s[variants[v].name]->cycles;
-      row["misses"][variants[v].name] = first_misses(*s[variants[v].name]);
-      row["offchip_misses"][variants[v].name] = offchip(*s[variants[v].name]);
-    }
-    res.table.push_back(row);
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "%-14s %8llu | %8.0f %-6s %8.0f %8.0f %6.1f%% | %7.0f %7.0f %6.1f%% | %6.2fx %7.2fx %-5s | %7.1f%% %7.1f%% %7s\n",
-                  names[w].c_str(), (unsigned long long)res.rows[w * nv].stats.levels[0].accesses,
-                  first_misses(*s["none"]), best, m_best, m_nvr, 100 * red, o_best, o_nvr, 100 * red_off, sp, sp_best,
-                  best_sp, 100 * gn, 100 * gl, std::abs(gl) > 1e-9 ? fmt("%.1fx", ratio).c_str() : "n/a");
-    t += line;
+    const WorkloadClaims c = compare_workload(s);
+    means.add(c);
+    const SimStats& none = res.rows[w * nv].stats;
+    res.table.push_back(workload_row(names[w], none.demand_lines, s, variants, c));
+    t += table_line(names[w], (unsigned long long)none.levels[0].accesses, first_misses(*s["none"]), c);
   }
-  const double n = double(names.size());
-  const double mean_ratio = std::abs(sum_gl) > 1e-12 ? sum_gn / sum_gl : 0.0;
-  const double pooled = pool_best > 0 ? 1.0 - pool_nvr / pool_best : 0.0;
-  const double pooled_off = pool_off_best > 0 ? 1.0 - pool_off_nvr / pool_off_best : 0.0;
-  nlohmann::json mean{{"workload", "mean"}, {"miss_reduction", sum_red / n}, {"offchip_miss_reduction", sum_red_off / n},
-                      {"miss_reduction_pooled", pooled}, {"offchip_miss_reduction_pooled", pooled_off}, {"speedup_nvr_geomean", std::exp(log_sp / n)},
-                      {"speedup_best_other_geomean", std::exp(log_best / n)}, {"gain_nsb", sum_gn / n},
-                      {"gain_l2_plus_16kb", sum_gl / n}, {"gain_ratio_of_means", mean_ratio}};
-  res.table.push_back(mean);
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "mean: miss reduction NVR vs best of stream/IMP/DVR (pooled over workloads): NSB %.1f%%, off-chip %.1f%% | "
-                "speedup NVR vs none %.2fx (geomean; best other %.2fx) | gain +%lluKB NSB %.1f%% vs +16KB L2 %.1f%% -> %s\n",
-                100 * pooled, 100 * pooled_off, std::exp(log_sp / n), std::exp(log_best / n), (unsigned long long)nsb_kb,
-                100 * sum_gn / n, 100 * sum_gl / n, std::abs(sum_gl) > 1e-12 ? fmt("%.1fx", mean_ratio).c_str() : "n/a");
-  t += line;
+  res.table.push_back(means.row());
+  t += means.line(nsb_kb);
   t.insert(0,
            "accesses: NPU demand lines. miss: NSB demand misses (none / best of stream,IMP,DVR / NVR, reduction).\n"
            "L2: off-chip demand misses (best other / NVR, reduction). speedup: cycles(none) / cycles.\n"

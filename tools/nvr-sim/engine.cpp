@@ -271,6 +271,8 @@ SimStats Engine::finish() {
   return s;
 }
 
+// One piece: the NPU's issue loop. Loads, stores and compute steps share its clocks (t, fence, the
+// in-flight slots, the store queue), so named steps would each take all of them.
 SimStats Engine::run() {
   if (cfg_.workload.trace_order == "program") return run_program_order();
   const auto& ops = w_.ops;

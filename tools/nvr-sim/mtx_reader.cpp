@@ -16,6 +16,31 @@ std::string lower(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return s;
 }
+// The banner line: how many numbers follow each row/col pair, and whether entries are mirrored.
+struct Banner {
+  int values_per_entry;
+  bool mirror;
+};
+
+template <class Fail>
+Banner read_banner(const std::string& text, const Fail& fail) {
+  std::istringstream hs(text);
+  std::string banner, object, format, field, symmetry;
+  hs >> banner >> object >> format >> field >> symmetry;
+  if (banner != "%%MatrixMarket") throw fail("missing %%MatrixMarket header");
+  object = lower(object), format = lower(format), field = lower(field), symmetry = lower(symmetry);
+  if (object != "matrix") throw fail("object '" + object + "' is not 'matrix'");
+  if (format != "coordinate") throw fail("format '" + format + "' not supported (only coordinate)");
+  Banner b{};
+  if (field == "pattern") b.values_per_entry = 0;
+  else if (field == "real" || field == "integer" || field == "double") b.values_per_entry = 1;
+  else if (field == "complex") b.values_per_entry = 2;
+  else throw fail("unknown field '" + field + "'");
+  b.mirror = symmetry == "symmetric" || symmetry == "skew-symmetric" || symmetry == "hermitian";
+  if (!b.mirror && symmetry != "general") throw fail("unknown symmetry '" + symmetry + "'");
+  return b;
+}
+
 }  // namespace
 
 CsrMatrix read_matrix_market(const std::string& path) {
@@ -30,20 +55,7 @@ CsrMatrix read_matrix_market(const std::string& path) {
   std::string text;
   std::size_t lineno = 1;
   if (!std::getline(in, text)) throw fail(1, "empty file");
-  std::istringstream hs(text);
-  std::string banner, object, format, field, symmetry;
-  hs >> banner >> object >> format >> field >> symmetry;
-  if (banner != "%%MatrixMarket") throw fail(1, "missing %%MatrixMarket header");
-  object = lower(object), format = lower(format), field = lower(field), symmetry = lower(symmetry);
-  if (object != "matrix") throw fail(1, "object '" + object + "' is not 'matrix'");
-  if (format != "coordinate") throw fail(1, "format '" + format + "' not supported (only coordinate)");
-  int values_per_entry;
-  if (field == "pattern") values_per_entry = 0;
-  else if (field == "real" || field == "integer" || field == "double") values_per_entry = 1;
-  else if (field == "complex") values_per_entry = 2;
-  else throw fail(1, "unknown field '" + field + "'");
-  const bool mirror = symmetry == "symmetric" || symmetry == "skew-symmetric" || symmetry == "hermitian";
-  if (!mirror && symmetry != "general") throw fail(1, "unknown symmetry '" + symmetry + "'");
+  const auto [values_per_entry, mirror] = read_banner(text, [&](const std::string& what) { return fail(1, what); });
 
   // Size line: first non-comment line.
   std::uint64_t rows = 0, cols = 0, declared = 0;

@@ -83,30 +83,44 @@ nlohmann::json case_config(const nlohmann::json& defaults, const SweepCase& c) {
   return cfg.json();
 }
 
-std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads,
-                                labkit::Progress* progress) {
-  // Add the baseline of every case (same overrides, prefetcher.type = baseline) unless present.
-  std::vector<SweepCase> all = cases;
+namespace {
+
+// The cases to simulate: the given ones, then the baseline of every case (same overrides,
+// prefetcher.type = baseline) unless an identical config is already there.
+struct CasesWithBaselines {
+  std::vector<SweepCase> all;
   std::map<std::string, std::size_t> index;  // config dump -> row
-  std::vector<std::string> keys(cases.size()), base_keys(cases.size());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    keys[i] = case_config(defaults, all[i]).dump();
-    index.emplace(keys[i], i);
-  }
+  std::vector<std::string> base_keys;        // per given case: its baseline's config dump, "" for none
+};
+
+CasesWithBaselines add_baselines(const nlohmann::json& defaults, const std::vector<SweepCase>& cases) {
+  CasesWithBaselines r;
+  r.all = cases;
+  r.base_keys.resize(cases.size());
+  for (std::size_t i = 0; i < r.all.size(); ++i) r.index.emplace(case_config(defaults, r.all[i]).dump(), i);
   for (std::size_t i = 0; i < cases.size(); ++i) {
     auto j = case_config(defaults, cases[i]);
     const auto baseline = j.at("baseline").get<std::string>();
     if (baseline.empty()) continue;
     j["prefetcher"]["type"] = baseline;
-    base_keys[i] = j.dump();
-    if (!index.count(base_keys[i])) {
+    r.base_keys[i] = j.dump();
+    if (!r.index.count(r.base_keys[i])) {
       SweepCase b = cases[i];
       b.set.emplace_back("prefetcher.type", baseline);
       b.label += ",baseline";
-      index.emplace(base_keys[i], all.size());
-      all.push_back(std::move(b));
+      r.index.emplace(r.base_keys[i], r.all.size());
+      r.all.push_back(std::move(b));
     }
   }
+  return r;
+}
+
+}  // namespace
+
+std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vector<SweepCase>& cases, int threads,
+                                labkit::Progress* progress) {
+  CasesWithBaselines with = add_baselines(defaults, cases);
+  const std::vector<SweepCase>& all = with.all;
   std::vector<SweepRow> rows(all.size());
   std::atomic<std::size_t> next{0};
   std::mutex progress_mu;
@@ -163,8 +177,8 @@ std::vector<SweepRow> run_sweep(const nlohmann::json& defaults, const std::vecto
   for (unsigned t = 0; t < std::min<std::size_t>(n, all.size()); ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    if (base_keys[i].empty() || !rows[i].error.empty()) continue;
-    const auto& b = rows[index[base_keys[i]]];
+    if (with.base_keys[i].empty() || !rows[i].error.empty()) continue;
+    const auto& b = rows[with.index[with.base_keys[i]]];
     if (b.error.empty() && rows[i].stats.cycles > 0) rows[i].speedup = double(b.stats.cycles) / double(rows[i].stats.cycles);
   }
   return rows;

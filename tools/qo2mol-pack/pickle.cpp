@@ -50,6 +50,7 @@ class Machine {
   }
   std::int64_t emitted() const { return emitted_; }
 
+  // One piece: the interpreter's opcode switch, one short case per opcode over the shared stack and memo.
   Ref run() {
     while (true) {
       if (pos_ >= p_.size()) fail("truncated: ended before the STOP opcode");

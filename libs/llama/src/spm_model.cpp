@@ -298,6 +298,8 @@ std::string SpmBpeTokenizer::normalize(const std::string& text) const {
   return out;
 }
 
+// One piece: SentencePiece's BPE in its three phases (symbols, merges, emit) over one symbol list,
+// merge agenda and reverse-merge table.
 std::vector<int64_t> SpmBpeTokenizer::encode(const std::string& text, bool bos) const {
   std::vector<int64_t> ids;
   if (bos) ids.push_back(model_.bos_id);

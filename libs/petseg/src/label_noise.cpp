@@ -47,13 +47,12 @@ std::vector<uint8_t> repeat(const Box& b, std::vector<uint8_t> m, bool grow, int
 
 int64_t count(const std::vector<uint8_t>& m) { return std::count(m.begin(), m.end(), uint8_t(1)); }
 
-}  // namespace
+using BoundingBoxes = std::map<int, std::pair<std::array<int64_t, 3>, std::array<int64_t, 3>>>;
 
-img::Volume simulate_low_quality_labels(const img::Volume& exact, const LabelNoiseSpec& spec, uint64_t seed,
-                                        std::vector<LesionCorruption>* log) {
+// Per nonzero label, the lowest and highest voxel index on each axis.
+BoundingBoxes label_bounding_boxes(const img::Volume& exact) {
   const auto& g = exact.geometry;
-  // Bounding boxes per label.
-  std::map<int, std::pair<std::array<int64_t, 3>, std::array<int64_t, 3>>> boxes;
+  BoundingBoxes boxes;
   for (int64_t k = 0; k < g.size[2]; ++k)
     for (int64_t j = 0; j < g.size[1]; ++j)
       for (int64_t i = 0; i < g.size[0]; ++i) {
@@ -64,6 +63,42 @@ img::Volume simulate_low_quality_labels(const img::Volume& exact, const LabelNoi
         for (int a = 0; a < 3; ++a)
           it->second.first[a] = std::min(it->second.first[a], p[a]), it->second.second[a] = std::max(it->second.second[a], p[a]);
       }
+  return boxes;
+}
+
+// The "boundary" corruption of the lesion mask b.m. A smooth random field (white noise blurred over a
+// few voxels, scaled to unit spread) decides which voxels of the band around the boundary flip: coherent
+// bumps and dents, not salt and pepper. A lesion is never flipped away entirely.
+std::vector<uint8_t> boundary_noise(const Box& b, const img::Geometry& g, int band_voxels, std::mt19937_64& rng) {
+  std::vector<uint8_t> m = b.m;
+  img::Volume field;
+  field.geometry = g;
+  field.geometry.size = b.n;
+  field.voxels.resize(b.m.size());
+  std::normal_distribution<double> nd(0.0, 1.0);
+  for (float& x : field.voxels) x = static_cast<float>(nd(rng));
+  const double mean_spacing = (g.spacing[0] + g.spacing[1] + g.spacing[2]) / 3.0;
+  gaussian_blur(field, 3.0 * mean_spacing);
+  double ss = 0;
+  for (float x : field.voxels) ss += double(x) * x;
+  const double sd = std::sqrt(ss / field.voxels.size()) + 1e-12;
+  const auto outer = repeat(b, b.m, true, band_voxels);
+  const auto inner = repeat(b, b.m, false, band_voxels);
+  for (size_t v = 0; v < m.size(); ++v) {
+    const double f = field.voxels[v] / sd;
+    if (outer[v] && !b.m[v] && f > 0.5) m[v] = 1;
+    if (b.m[v] && !inner[v] && f < -0.5) m[v] = 0;
+  }
+  if (count(m) == 0) m = b.m;
+  return m;
+}
+
+}  // namespace
+
+img::Volume simulate_low_quality_labels(const img::Volume& exact, const LabelNoiseSpec& spec, uint64_t seed,
+                                        std::vector<LesionCorruption>* log) {
+  const auto& g = exact.geometry;
+  const auto boxes = label_bounding_boxes(exact);
   img::Volume out = exact;
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -96,27 +131,7 @@ img::Volume simulate_low_quality_labels(const img::Volume& exact, const LabelNoi
       }
     } else if (r < spec.p_over + spec.p_under + spec.p_boundary) {
       c.kind = "boundary";
-      // A smooth random field (white noise blurred over a few voxels, scaled to unit spread) decides which
-      // voxels of the band around the boundary flip: coherent bumps and dents, not salt and pepper.
-      img::Volume field;
-      field.geometry = g;
-      field.geometry.size = b.n;
-      field.voxels.resize(b.m.size());
-      std::normal_distribution<double> nd(0.0, 1.0);
-      for (float& x : field.voxels) x = static_cast<float>(nd(rng));
-      const double mean_spacing = (g.spacing[0] + g.spacing[1] + g.spacing[2]) / 3.0;
-      gaussian_blur(field, 3.0 * mean_spacing);
-      double ss = 0;
-      for (float x : field.voxels) ss += double(x) * x;
-      const double sd = std::sqrt(ss / field.voxels.size()) + 1e-12;
-      const auto outer = repeat(b, b.m, true, spec.boundary_band_voxels);
-      const auto inner = repeat(b, b.m, false, spec.boundary_band_voxels);
-      for (size_t v = 0; v < m.size(); ++v) {
-        const double f = field.voxels[v] / sd;
-        if (outer[v] && !b.m[v] && f > 0.5) m[v] = 1;
-        if (b.m[v] && !inner[v] && f < -0.5) m[v] = 0;
-      }
-      if (count(m) == 0) m = b.m;
+      m = boundary_noise(b, g, spec.boundary_band_voxels, rng);
     } else if (r < spec.p_over + spec.p_under + spec.p_boundary + spec.p_missed) {
       c.kind = "missed";
       std::fill(m.begin(), m.end(), 0);

@@ -23,6 +23,49 @@ uint64_t as_count(const nlohmann::ordered_json& v, const std::string& path, cons
   return v.get<uint64_t>();
 }
 
+// One tensor's header entry checked against the data block (`data`, `data_size` bytes, in a file of
+// `size` bytes): dtype, shape, and data_offsets spanning exactly shape x dtype bytes.
+TensorView read_entry(const std::string& name, const nlohmann::ordered_json& info, const std::string& path,
+                      uint64_t size, const std::uint8_t* data, uint64_t data_size) {
+  const std::string where = "tensor '" + name + "'";
+  if (!info.is_object()) throw input_error(path, where + ": entry is not a JSON object");
+  for (const char* key : {"dtype", "shape", "data_offsets"})
+    if (!info.contains(key)) throw input_error(path, where + ": missing \"" + key + "\"");
+  if (!info["dtype"].is_string()) throw input_error(path, where + ": dtype is not a string");
+  TensorView view{name, DType::kU8, {}, nullptr, 0};
+  try {
+    view.dtype = parse_dtype(info["dtype"].get<std::string>());
+  } catch (const InputError& e) {
+    throw input_error(path, where + ": " + e.what());
+  }
+  if (!info["shape"].is_array()) throw input_error(path, where + ": shape is not an array");
+  // Element count in 128 bits would be overkill: stop as soon as it exceeds the file.
+  uint64_t numel = 1;
+  for (const auto& d : info["shape"]) {
+    const uint64_t dim = as_count(d, path, where + ": shape entry");
+    view.shape.push_back(static_cast<int64_t>(dim));
+    if (dim != 0 && numel > size / dim) numel = size + 1;  // saturate: certainly larger than the data
+    else numel *= dim;
+  }
+  const auto& offsets = info["data_offsets"];
+  if (!offsets.is_array() || offsets.size() != 2)
+    throw input_error(path, where + ": data_offsets must be [begin, end]");
+  const uint64_t begin = as_count(offsets[0], path, where + ": data_offsets");
+  const uint64_t end = as_count(offsets[1], path, where + ": data_offsets");
+  if (begin > end || end > data_size)
+    throw input_error(path, where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                                "] out of range of the " + std::to_string(data_size) + "-byte data block");
+  const uint64_t expected = numel > size ? std::numeric_limits<uint64_t>::max() : numel * dtype_size(view.dtype);
+  if (end - begin != expected)
+    throw input_error(path, where + ": shape and dtype need " +
+                                (numel > size ? std::string("more bytes than the file has")
+                                              : std::to_string(expected) + " bytes") +
+                                " but data_offsets span " + std::to_string(end - begin));
+  view.data = data + begin;
+  view.nbytes = static_cast<std::size_t>(end - begin);
+  return view;
+}
+
 }  // namespace
 
 int64_t TensorView::numel() const {
@@ -90,42 +133,9 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
       }
       continue;
     }
-    const std::string where = "tensor '" + name + "'";
-    if (!info.is_object()) throw input_error(path, where + ": entry is not a JSON object");
-    for (const char* key : {"dtype", "shape", "data_offsets"})
-      if (!info.contains(key)) throw input_error(path, where + ": missing \"" + key + "\"");
-    if (!info["dtype"].is_string()) throw input_error(path, where + ": dtype is not a string");
-    TensorView view{name, DType::kU8, {}, nullptr, 0};
-    try {
-      view.dtype = parse_dtype(info["dtype"].get<std::string>());
-    } catch (const InputError& e) {
-      throw input_error(path, where + ": " + e.what());
-    }
-    if (!info["shape"].is_array()) throw input_error(path, where + ": shape is not an array");
-    // Element count in 128 bits would be overkill: stop as soon as it exceeds the file.
-    uint64_t numel = 1;
-    for (const auto& d : info["shape"]) {
-      const uint64_t dim = as_count(d, path, where + ": shape entry");
-      view.shape.push_back(static_cast<int64_t>(dim));
-      if (dim != 0 && numel > size / dim) numel = size + 1;  // saturate: certainly larger than the data
-      else numel *= dim;
-    }
-    const auto& offsets = info["data_offsets"];
-    if (!offsets.is_array() || offsets.size() != 2)
-      throw input_error(path, where + ": data_offsets must be [begin, end]");
-    const uint64_t begin = as_count(offsets[0], path, where + ": data_offsets");
-    const uint64_t end = as_count(offsets[1], path, where + ": data_offsets");
-    if (begin > end || end > data_size)
-      throw input_error(path, where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                                  "] out of range of the " + std::to_string(data_size) + "-byte data block");
-    const uint64_t expected = numel > size ? std::numeric_limits<uint64_t>::max() : numel * dtype_size(view.dtype);
-    if (end - begin != expected)
-      throw input_error(path, where + ": shape and dtype need " +
-                                  (numel > size ? std::string("more bytes than the file has")
-                                                : std::to_string(expected) + " bytes") +
-                                  " but data_offsets span " + std::to_string(end - begin));
-    view.data = data + begin;
-    view.nbytes = static_cast<std::size_t>(end - begin);
+    TensorView view = read_entry(name, info, path, size, data, data_size);
+    const auto begin = static_cast<uint64_t>(view.data - data);
+    const uint64_t end = begin + view.nbytes;
     spans.push_back({begin, end, views.size()});
     views.push_back(std::move(view));
   }
