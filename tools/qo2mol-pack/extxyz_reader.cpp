@@ -8,7 +8,6 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
-#include <fstream>
 #include <limits>
 #include <map>
 
@@ -97,22 +96,110 @@ struct Column {
   int first;  // first token index on an atom line
 };
 
+using Fail = std::function<void(const std::string&)>;
+
+// The columns of an atom line: from Properties=name:type:count:..., or plain XYZ's species x y z.
+std::vector<Column> parse_properties(std::map<std::string, std::string>& kv, const Fail& fail) {
+  if (!kv.count("Properties")) return {{"species", 'S', 1, 0}, {"pos", 'R', 3, 1}};
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char ch : kv["Properties"] + ":") {
+    if (ch == ':') {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (parts.size() % 3) fail("Properties '" + kv["Properties"] + "' is not name:type:count triples");
+  std::vector<Column> cols;
+  int at = 0;
+  for (std::size_t k = 0; k + 2 < parts.size(); k += 3) {
+    const int count = static_cast<int>(parse_long(parts[k + 2]));
+    cols.push_back({parts[k], parts[k + 1].empty() ? 'R' : parts[k + 1][0], count, at});
+    at += count;
+  }
+  return cols;
+}
+
+// The columns a conformer is read from (null when absent) and how many tokens an atom line needs.
+struct AtomColumns {
+  const Column* species = nullptr;
+  const Column* pos = nullptr;
+  const Column* forces = nullptr;
+  const Column* zcol = nullptr;
+  const Column* charges = nullptr;
+  int width = 0;
+};
+
+AtomColumns find_columns(const std::vector<Column>& cols, const std::string& fkey, const Fail& fail) {
+  AtomColumns a;
+  for (const auto& c : cols) {
+    if (c.name == "species") a.species = &c;
+    if (c.name == "Z") a.zcol = &c;
+    if (c.name == "pos") a.pos = &c;
+    if (c.name == fkey) a.forces = &c;
+    if (c.name == "initial_charges" || c.name == "formal_charges") a.charges = &c;
+    a.width = c.first + c.count;
+  }
+  if (!a.pos || (!a.species && !a.zcol)) fail("Properties lack species/Z or pos");
+  if (a.pos->count != 3 || (a.forces && a.forces->count != 3)) fail("pos/forces must have 3 columns");
+  return a;
+}
+
+// Per-frame values from the comment line: energy, molecule key, conformer id, net charge.
+void read_frame_values(std::map<std::string, std::string>& kv, const std::string& ekey, Conformer& c,
+                       const Fail& fail) {
+  if (kv.count(ekey)) {
+    try {
+      c.energy = parse_double(kv[ekey]);
+    } catch (const std::exception& e) {
+      fail("energy: " + std::string(e.what()));
+    }
+  }
+  for (const char* k : {"inchikey", "InChIKey"})
+    if (kv.count(k)) c.molecule_key = kv[k];
+  for (const char* k : {"confid", "conformer_id", "name"})
+    if (kv.count(k) && c.conformer_id.empty()) c.conformer_id = kv[k];
+  if (kv.count("charge")) c.net_charge = parse_double(kv["charge"]);
+}
+
+// One atom line's element, position, and forces and charge where the Properties have them.
+void read_atom_line(const std::string& line, long line_no, const AtomColumns& a, Conformer& c, const Fail& fail) {
+  const auto tok = split_ws(line);
+  const auto at = [&](int index) -> const std::string& { return tok[static_cast<std::size_t>(index)]; };
+  if (static_cast<int>(tok.size()) < a.width)
+    fail("line " + std::to_string(line_no) + " has " + std::to_string(tok.size()) + " columns, Properties need " +
+         std::to_string(a.width));
+  try {
+    if (a.species) {
+      const int z = atomic_number(at(a.species->first));
+      if (!z) fail("line " + std::to_string(line_no) + ": unknown element '" + at(a.species->first) + "'");
+      c.z.push_back(z);
+    } else {
+      c.z.push_back(static_cast<std::int32_t>(parse_long(at(a.zcol->first))));
+    }
+    for (int d = 0; d < 3; ++d) c.positions.push_back(parse_double(at(a.pos->first + d)));
+    if (a.forces)
+      for (int d = 0; d < 3; ++d) c.forces.push_back(parse_double(at(a.forces->first + d)));
+    if (a.charges) c.formal_charges.push_back(static_cast<std::int32_t>(std::lround(parse_double(at(a.charges->first)))));
+  } catch (const std::invalid_argument& e) {
+    fail("line " + std::to_string(line_no) + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 void read_extxyz(const std::string& path, const ReaderOptions& opt, SourceUnits& units, const Sink& sink) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open");
+  LineReader in(path);
   units.length = "Ang";
   const std::string ekey = opt.energy_key_or("energy");
   const std::string fkey = opt.forces_key_or("forces");
   std::string line;
-  long line_no = 0;
   std::int64_t frame = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
+  while (in.next(line)) {
     if (trim(line).empty()) continue;
-    const long start_line = line_no;
-    const std::string where = "frame " + std::to_string(frame) + " (line " + std::to_string(start_line) + ")";
+    const std::string where = "frame " + std::to_string(frame) + " (line " + std::to_string(in.line_no()) + ")";
     auto fail = [&](const std::string& what) -> void { throw input_error(path, where + ": " + what); };
     long natoms = 0;
     try {
@@ -122,87 +209,19 @@ void read_extxyz(const std::string& path, const ReaderOptions& opt, SourceUnits&
     }
     if (natoms <= 0) fail("atom count " + std::to_string(natoms));
     std::string comment;
-    if (!std::getline(in, comment)) fail("truncated: no comment line");
-    ++line_no;
+    if (!in.next(comment)) fail("truncated: no comment line");
     auto kv = parse_comment(comment);
     apply_unit_hints(kv, units, frame == 0, fail);
-
-    std::vector<Column> cols;
-    if (kv.count("Properties")) {
-      std::vector<std::string> parts;
-      std::string cur;
-      for (char ch : kv["Properties"] + ":") {
-        if (ch == ':') {
-          parts.push_back(cur);
-          cur.clear();
-        } else {
-          cur += ch;
-        }
-      }
-      if (parts.size() % 3) fail("Properties '" + kv["Properties"] + "' is not name:type:count triples");
-      int at = 0;
-      for (std::size_t k = 0; k + 2 < parts.size(); k += 3) {
-        const int count = static_cast<int>(parse_long(parts[k + 2]));
-        cols.push_back({parts[k], parts[k + 1].empty() ? 'R' : parts[k + 1][0], count, at});
-        at += count;
-      }
-    } else {
-      cols = {{"species", 'S', 1, 0}, {"pos", 'R', 3, 1}};
-    }
-    const Column* species = nullptr;
-    const Column* pos = nullptr;
-    const Column* forces = nullptr;
-    const Column* zcol = nullptr;
-    const Column* charges = nullptr;
-    int width = 0;
-    for (const auto& c : cols) {
-      if (c.name == "species") species = &c;
-      if (c.name == "Z") zcol = &c;
-      if (c.name == "pos") pos = &c;
-      if (c.name == fkey) forces = &c;
-      if (c.name == "initial_charges" || c.name == "formal_charges") charges = &c;
-      width = c.first + c.count;
-    }
-    if (!pos || (!species && !zcol)) fail("Properties lack species/Z or pos");
-    if (pos->count != 3 || (forces && forces->count != 3)) fail("pos/forces must have 3 columns");
+    const std::vector<Column> cols = parse_properties(kv, fail);
+    const AtomColumns columns = find_columns(cols, fkey, fail);
 
     Conformer c;
     c.record = where;
     c.energy = std::numeric_limits<double>::quiet_NaN();
-    if (kv.count(ekey)) {
-      try {
-        c.energy = parse_double(kv[ekey]);
-      } catch (const std::exception& e) {
-        fail("energy: " + std::string(e.what()));
-      }
-    }
-    for (const char* k : {"inchikey", "InChIKey"})
-      if (kv.count(k)) c.molecule_key = kv[k];
-    for (const char* k : {"confid", "conformer_id", "name"})
-      if (kv.count(k) && c.conformer_id.empty()) c.conformer_id = kv[k];
-    if (kv.count("charge")) c.net_charge = parse_double(kv["charge"]);
+    read_frame_values(kv, ekey, c, fail);
     for (long a = 0; a < natoms; ++a) {
-      if (!std::getline(in, line)) fail("truncated: " + std::to_string(a) + " of " + std::to_string(natoms) + " atom lines");
-      ++line_no;
-      const auto tok = split_ws(line);
-      if (static_cast<int>(tok.size()) < width)
-        fail("line " + std::to_string(line_no) + " has " + std::to_string(tok.size()) + " columns, Properties need " +
-             std::to_string(width));
-      try {
-        if (species) {
-          const int z = atomic_number(tok[static_cast<std::size_t>(species->first)]);
-          if (!z) fail("line " + std::to_string(line_no) + ": unknown element '" + tok[static_cast<std::size_t>(species->first)] + "'");
-          c.z.push_back(z);
-        } else {
-          c.z.push_back(static_cast<std::int32_t>(parse_long(tok[static_cast<std::size_t>(zcol->first)])));
-        }
-        for (int d = 0; d < 3; ++d) c.positions.push_back(parse_double(tok[static_cast<std::size_t>(pos->first + d)]));
-        if (forces)
-          for (int d = 0; d < 3; ++d) c.forces.push_back(parse_double(tok[static_cast<std::size_t>(forces->first + d)]));
-        if (charges) c.formal_charges.push_back(static_cast<std::int32_t>(std::lround(parse_double(tok[static_cast<std::size_t>(charges->first)]))));
-      } catch (const std::invalid_argument& e) {
-        fail("line " + std::to_string(line_no) + ": " + e.what());
-      }
+      if (!in.next(line)) fail("truncated: " + std::to_string(a) + " of " + std::to_string(natoms) + " atom lines");
+      read_atom_line(line, in.line_no(), columns, c, fail);
     }
     ++frame;
     sink(std::move(c));

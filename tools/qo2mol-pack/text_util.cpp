@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "labkit/core/error.h"
+
 namespace labkit::qo2mol_pack {
 
 std::vector<std::string> split_ws(const std::string& line) {
@@ -35,6 +37,17 @@ long parse_long(const std::string& token) {
   const long v = std::strtol(begin, &end, 10);
   if (end == begin || *end != '\0') throw std::invalid_argument("'" + token + "' is not an integer");
   return v;
+}
+
+LineReader::LineReader(const std::string& path) : in_(path) {
+  if (!in_) throw input_error(path, "cannot open");
+}
+
+bool LineReader::next(std::string& line) {
+  if (!std::getline(in_, line)) return false;
+  ++line_no_;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
 }
 
 }  // namespace labkit::qo2mol_pack
