@@ -254,16 +254,16 @@ void ShardWriter::finish(const nlohmann::json& root_attrs, const std::vector<std
   }
   H5File& f = *out;
   write_grouped_conformers(f, static_cast<std::size_t>(molecules_), conformers_);
-  set_units_attr(f, layout::kPositions, "Ang");
-  set_units_attr(f, layout::kForces, "eV/Ang");
-  set_units_attr(f, layout::kEnergy, "eV");
-  set_units_attr(f, layout::kNetCharge, "e");
-  set_units_attr(f, layout::kZ, "1");
-  set_units_attr(f, layout::kFormalCharge, "e");
+  set_units(f, layout::kPositions, "Ang");
+  set_units(f, layout::kForces, "eV/Ang");
+  set_units(f, layout::kEnergy, "eV");
+  set_units(f, layout::kNetCharge, "e");
+  set_units(f, layout::kZ, "1");
+  set_units(f, layout::kFormalCharge, "e");
   // Counts and row numbers are dimensionless; every numeric dataset says so explicitly.
   for (const char* name : {layout::kAtomOffset, layout::kHasForces, layout::kConfMolecule, layout::kConfSource,
                            layout::kMolHeavy, layout::kMolConfOffset, layout::kMolConformers})
-    set_units_attr(f, name, "1");
+    set_units(f, name, "1");
   nlohmann::json attrs = root_attrs;
   attrs["n_conformers"] = conformers_;
   attrs["n_atoms"] = atoms_;

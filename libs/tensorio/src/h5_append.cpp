@@ -201,8 +201,4 @@ std::vector<std::string> read_strings(H5::H5File& file, const std::string& path)
   return read_strings(file, path, 0, n);
 }
 
-void set_units_attr(H5File& file, const std::string& path, const std::string& units) {
-  set_attribute(file, path, "units", units);
-}
-
 }  // namespace labkit::tensorio

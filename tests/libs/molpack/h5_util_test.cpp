@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <unistd.h>
 
 #include "labkit/tensorio/h5_append.h"
 #include "labkit/molpack/layout.h"
 #include "labkit/tensorio/h5.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace labkit::molpack;  // layout names and split labels
@@ -18,7 +18,8 @@ using namespace labkit::tensorio;  // the appendable datasets (libs/tensorio h5_
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("molpack_h5_" + std::to_string(::getpid()) + "_" + name)).string();
+  static const std::string dir = labkit::test::fresh_temp_dir("molpack_h5");
+  return dir + "/" + name;
 }
 
 std::string slurp(const std::string& p) {
@@ -45,7 +46,7 @@ void write_demo(const std::string& path) {
   }
   write_vector(f.handle(), "/v/i64", std::vector<std::int64_t>{1, -2, 3});
   write_strings(f.handle(), "/v/keys", {"a", "", "ünï"});
-  set_units_attr(f, "/g/rows", "Ang");
+  set_units(f, "/g/rows", "Ang");
   f.commit();
 }
 

@@ -67,7 +67,5 @@ void write_strings(H5::H5File& file, const std::string& path, const std::vector<
 std::vector<std::string> read_strings(H5::H5File& file, const std::string& path);
 // Rows [begin, begin + count) of a 1-D string dataset (reading a large table a block at a time).
 std::vector<std::string> read_strings(H5::H5File& file, const std::string& path, hsize_t begin, hsize_t count);
-// Same as tensorio's set_attribute but on a raw handle path, for a units attribute on a dataset.
-void set_units_attr(H5File& file, const std::string& path, const std::string& units);
 
 }  // namespace labkit::tensorio
