@@ -38,6 +38,31 @@ void quantise_tile(const Format& f, const float* x, int64_t n, float against, ui
   }
 }
 
+// The online pass shared by the LUT and the exact softmax: tile by tile, the running max M (-inf until a
+// finite score is seen) and a running sum that `rescale(M, tm)` adjusts when the max grows from M to tm
+// and `add(y)` grows by each unmasked quantised shifted logit. False when a tile holds NaN or +inf.
+template <class Rescale, class Add>
+bool online_max_and_sum(const Format& f, const float* x, int64_t n, int64_t tile, uint64_t stream, float& M,
+                        Rescale rescale, Add add) {
+  M = -kInf;
+  std::vector<float> yq(tile);
+  std::vector<uint8_t> masked(tile);
+  for (int64_t t0 = 0; t0 < n; t0 += tile) {
+    const int64_t len = std::min(tile, n - t0);
+    float tm;
+    if (!row_max(x + t0, len, tm)) return false;
+    if (tm == -kInf) continue;
+    if (tm > M) {
+      if (M != -kInf) rescale(M, tm);
+      M = tm;
+    }
+    quantise_tile(f, x + t0, len, M, stream, t0, yq.data(), masked.data());
+    for (int64_t i = 0; i < len; ++i)
+      if (!masked[i]) add(yq[i]);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool shifted_logits(const Format& f, const float* x, int64_t n, float m, uint64_t stream, std::vector<float>& yq,
@@ -69,23 +94,13 @@ void softmax_two_pass(const SoftmaxSpec& s, const ExpLut& lut, const float* x, f
 
 void softmax_online(const SoftmaxSpec& s, const ExpLut& lut, const float* x, float* p, int64_t n, int64_t tile,
                     uint64_t stream) {
-  float M = -kInf;
+  float M;
   unsigned __int128 sum = 0;
-  std::vector<float> yq(tile);
-  std::vector<uint8_t> masked(tile);
-  for (int64_t t0 = 0; t0 < n; t0 += tile) {
-    const int64_t len = std::min(tile, n - t0);
-    float tm;
-    if (!row_max(x + t0, len, tm)) return std::fill(p, p + n, kNaN);
-    if (tm == -kInf) continue;
-    if (tm > M) {
-      if (M != -kInf) sum = (sum * lut.exp2_neg((tm - M) * kLog2e)) >> kQ;
-      M = tm;
-    }
-    quantise_tile(s.format, x + t0, len, M, stream, t0, yq.data(), masked.data());
-    for (int64_t i = 0; i < len; ++i)
-      if (!masked[i]) sum += lut.exp2_neg(-yq[i]);
-  }
+  if (!online_max_and_sum(
+          s.format, x, n, tile, stream, M,
+          [&](float m_old, float m_new) { sum = (sum * lut.exp2_neg((m_new - m_old) * kLog2e)) >> kQ; },
+          [&](float y) { sum += lut.exp2_neg(-y); }))
+    return std::fill(p, p + n, kNaN);
   if (M == -kInf) return std::fill(p, p + n, 0.0f);
   if (sum == 0) return std::fill(p, p + n, kNaN);
   std::vector<float> yall;
@@ -109,23 +124,13 @@ void softmax_two_pass_exact(const Format& f, const float* x, float* p, int64_t n
 }
 
 void softmax_online_exact(const Format& f, const float* x, float* p, int64_t n, int64_t tile, uint64_t stream) {
-  float M = -kInf;
+  float M;
   double sum = 0;
-  std::vector<float> yq(tile);
-  std::vector<uint8_t> masked(tile);
-  for (int64_t t0 = 0; t0 < n; t0 += tile) {
-    const int64_t len = std::min(tile, n - t0);
-    float tm;
-    if (!row_max(x + t0, len, tm)) return std::fill(p, p + n, kNaN);
-    if (tm == -kInf) continue;
-    if (tm > M) {
-      if (M != -kInf) sum *= std::exp2(static_cast<double>((M - tm) * kLog2e));
-      M = tm;
-    }
-    quantise_tile(f, x + t0, len, M, stream, t0, yq.data(), masked.data());
-    for (int64_t i = 0; i < len; ++i)
-      if (!masked[i]) sum += std::exp2(static_cast<double>(yq[i]));
-  }
+  if (!online_max_and_sum(
+          f, x, n, tile, stream, M,
+          [&](float m_old, float m_new) { sum *= std::exp2(static_cast<double>((m_old - m_new) * kLog2e)); },
+          [&](float y) { sum += std::exp2(static_cast<double>(y)); }))
+    return std::fill(p, p + n, kNaN);
   if (M == -kInf) return std::fill(p, p + n, 0.0f);
   std::vector<float> yall;
   std::vector<uint8_t> mall;

@@ -6,18 +6,11 @@
 #include <random>
 
 #include "labkit/blockfp/format.h"
+#include "roundtrip.h"
 
 using namespace labkit::blockfp;
 
-namespace {
-std::vector<float> roundtrip(const Format& f, std::vector<float> x, EncodedBlock* enc = nullptr) {
-  auto b = encode_block(f, x.data(), static_cast<int>(x.size()));
-  std::vector<float> out(x.size());
-  decode_block(f, b, out.data());
-  if (enc) *enc = b;
-  return out;
-}
-}  // namespace
+using labkit::test::roundtrip;  // roundtrip.h
 
 TEST(BlockfpFormat, SpecStringsRoundTrip) {
   for (std::string s : {"fp32", "mxint8", "mxfp8_e4m3", "mxfp4_e2m1", "bfp:b16:m8:e8:rne:sat",

@@ -6,17 +6,13 @@
 #include <limits>
 
 #include "labkit/blockfp/format.h"
+#include "roundtrip.h"
 
 using namespace labkit::blockfp;
 
 namespace {
-std::vector<float> mx_roundtrip(const std::string& spec, std::vector<float> x, EncodedBlock* enc = nullptr) {
-  auto f = parse_format(spec);
-  auto b = encode_block(f, x.data(), static_cast<int>(x.size()));
-  std::vector<float> out(x.size());
-  decode_block(f, b, out.data());
-  if (enc) *enc = b;
-  return out;
+std::vector<float> mx_roundtrip(const std::string& spec, const std::vector<float>& x, EncodedBlock* enc = nullptr) {
+  return labkit::test::roundtrip(parse_format(spec), x, enc);
 }
 }  // namespace
 
