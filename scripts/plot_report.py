@@ -259,7 +259,10 @@ def main(argv):
     try:
         if not os.path.isdir(out_dir):
             raise BadInput(f"{out_dir}: --out is not a folder")
-        reports = [(os.path.basename(os.path.normpath(r)), *load_report(r)) for r in args.runs]
+        names = [os.path.basename(os.path.normpath(r)) for r in args.runs]
+        if len(set(names)) < len(names):  # a/run and b/run: label the series by the paths as given
+            names = [os.path.normpath(r) for r in args.runs]
+        reports = [(name, *load_report(r)) for name, r in zip(names, args.runs)]
         with_curves = [(label, path, rep["curves"]) for label, path, rep in reports if "curves" in rep]
         if with_curves:
             missing = [path for _, path, rep in reports if "curves" not in rep]

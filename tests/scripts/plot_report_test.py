@@ -107,6 +107,12 @@ class PlotReport(unittest.TestCase):
         self.assertIn("a: train_loss", read(os.path.join(out, "curves.svg")))
         self.assertIn("b: train_loss", read(os.path.join(out, "curves.svg")))
         self.assertFalse(os.path.exists(os.path.join(a, "curves.png")))
+        # Two folders of the same name: the series are labelled by the paths as given.
+        x, y = os.path.join(self.dir, "x", "run"), os.path.join(self.dir, "y", "run")
+        write_report(x, {"tool": "t", "curves": CURVES})
+        write_report(y, {"tool": "t", "curves": CURVES})
+        self.assertEqual(run(x, y, "--out", out).returncode, 0)
+        self.assertIn(f"{x}: train_loss", read(os.path.join(out, "curves.svg")))
 
     def test_errors_exit_2_naming_the_file(self):
         empty = os.path.join(self.dir, "empty")
