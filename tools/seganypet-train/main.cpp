@@ -14,7 +14,7 @@
 #include "settings.h"
 
 namespace ps = labkit::petseg;
-namespace st = seganypet_train;
+namespace st = labkit::seganypet_train;
 
 int main(int argc, char** argv) {
   labkit::ToolSpec spec;

@@ -16,7 +16,7 @@
 #include "run_command.h"
 #include "settings.h"
 
-namespace st = seganypet_train;
+namespace st = labkit::seganypet_train;
 namespace img = labkit::imageio;
 namespace fs = std::filesystem;
 
