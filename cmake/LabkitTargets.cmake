@@ -52,6 +52,7 @@ function(labkit_add_tool name)
   # where bash-completion looks for it: share/bash-completion/completions/<tool>.
   set(_script ${CMAKE_BINARY_DIR}/completions/${name})
   install(CODE "
+    file(MAKE_DIRECTORY \"${CMAKE_BINARY_DIR}/completions\")
     execute_process(COMMAND \"$<TARGET_FILE:${name}>\" --completion bash OUTPUT_FILE \"${_script}\" RESULT_VARIABLE _rc)
     if(NOT _rc EQUAL 0)
       message(FATAL_ERROR \"${name} --completion bash failed (\${_rc})\")
