@@ -48,6 +48,16 @@ function(labkit_add_tool name)
   endif()
   set_property(GLOBAL APPEND PROPERTY LABKIT_BUILT_TOOLS ${name})
   install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # Its bash completion, generated at install time by the built tool itself (`<tool> --completion bash`),
+  # where bash-completion looks for it: share/bash-completion/completions/<tool>.
+  set(_script ${CMAKE_BINARY_DIR}/completions/${name})
+  install(CODE "
+    file(MAKE_DIRECTORY \"${CMAKE_BINARY_DIR}/completions\")
+    execute_process(COMMAND \"$<TARGET_FILE:${name}>\" --completion bash OUTPUT_FILE \"${_script}\" RESULT_VARIABLE _rc)
+    if(NOT _rc EQUAL 0)
+      message(FATAL_ERROR \"${name} --completion bash failed (\${_rc})\")
+    endif()
+    file(INSTALL \"${_script}\" DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions\")")
 endfunction()
 
 # labkit_add_gtest(NAME SOURCES ... DEPS ... [TORCH] [LABELS ...]): a GoogleTest binary, each TEST a ctest.

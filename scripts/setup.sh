@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev zlib1g-dev
   python3 python3-numpy python3-h5py python3-nibabel
+  python3-matplotlib                                  # scripts/plot_report.py: training curves, nvr-sim figures
   libssl-dev                                          # qo2mol-pack: SHA-256 and MD5
   python3-ase xtb chemical-structures-data            # qo2mol-pack test fixtures
   sentencepiece                                       # llama tests: spm_train/spm_encode parity data

@@ -8,7 +8,7 @@ work=${2:-$(mktemp -d)}
 mkdir -p "$work"
 "$bin" make-phantom --seed 1 --out "$work/ph" --force >/dev/null 2>&1
 for arch in tiny vit_b_ori; do
-  [ -f "$work/$arch/model.safetensors" ] || "$bin" init-model --arch $arch --seed 1 --out "$work/$arch" --force >/dev/null 2>&1
+  [ -f "$work/$arch/model.safetensors" ] || "$bin" init-model --model $arch --seed 1 --out "$work/$arch" --force >/dev/null 2>&1
   for t in 1 2; do
     out=$work/run-$arch-t$t
     # 3 targets x 3 clicks: 3 crops encoded, 9 decoder calls.

@@ -13,3 +13,4 @@ for pf in none stream imp dvr nvr; do
 done
 "$sim" run --set workload.kind=spgemm --set workload.dense_cols=1024 --out "$DEMO_OUT/spgemm" --log-level warn
 "$sim" claims --grid "$cfg/paper-claims.json" --threads 2 --out "$DEMO_OUT/claims" --log-level warn
+/usr/bin/python3 "$LABKIT_ROOT/scripts/plot_report.py" "$DEMO_OUT/claims"   # claims.png, claims.svg

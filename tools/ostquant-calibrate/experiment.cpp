@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "data.h"
+#include "labkit/core/curves.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
@@ -196,6 +197,22 @@ void record_metrics(nlohmann::json& M, const Inputs& in, const Settings& s, cons
   M["saved_model"] = outcome.saved ? nlohmann::json{{"method", s.save_method}, {"setting", s.save_setting},
                                                     {"dir", out.file("model")}}
                                    : nlohmann::json();
+}
+
+nlohmann::json training_curves(const nlohmann::json& results) {
+  nlohmann::json curves = nlohmann::json::object();
+  for (auto method = results.begin(); method != results.end(); ++method) {
+    if (method.key() == "fp") continue;  // {"ppl", ...}: not per setting, never trained
+    for (auto setting = method->begin(); setting != method->end(); ++setting) {
+      if (!setting->contains("train")) continue;  // RTN, GPTQ: nothing learned
+      const auto& loss = setting->at("train").at("loss");
+      for (size_t i = 0; i < loss.size(); ++i)
+        labkit::add_curve_point(curves, "KL-Top loss", "step", method.key() + "/" + setting.key(), double(i + 1),
+                                loss[i].get<double>());
+    }
+  }
+  if (curves.contains("KL-Top loss")) labkit::set_curve_log_y(curves, "KL-Top loss");
+  return curves;
 }
 
 void write_outputs(const labkit::OutputDir& out, const Streams& st, const Outcome& outcome) {

@@ -62,6 +62,10 @@ void record_metrics(nlohmann::json& metrics, const Inputs& in, const Settings& s
                     const Streams& streams, const OnlineOptions& online, const Outcome& outcome,
                     const labkit::OutputDir& out);
 
+// report.json "curves" (labkit/core/curves.h): the KL-Top loss per step of every learned method and
+// setting in `results` (metrics "results"), resumed steps included. Empty when nothing was trained.
+nlohmann::json training_curves(const nlohmann::json& results);
+
 // calib_tokens.txt, eval_tokens.txt, transforms-*.safetensors, model/ (+ quantized_int4.safetensors).
 void write_outputs(const labkit::OutputDir& out, const Streams& streams, const Outcome& outcome);
 

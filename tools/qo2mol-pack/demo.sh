@@ -26,8 +26,8 @@ if command -v xtb >/dev/null && [ -d /usr/share/chemical-structures ]; then
   q merge "$DEMO_OUT/xtb-part" --seed 0 --ood-min-heavy 8 --out "$DEMO_OUT/xtb-packed"
   "$tool" verify "$DEMO_OUT/xtb-packed" | head -12
   "$tool" inspect "$DEMO_OUT/xtb-packed" --conformers 4
-  "$tool" export "$DEMO_OUT/xtb-packed" "$DEMO_OUT/xtb_test_split.xyz" --split random --label test
-  echo "exported $(grep -c Properties "$DEMO_OUT/xtb_test_split.xyz") test-split conformers to $DEMO_OUT/xtb_test_split.xyz"
+  "$tool" export "$DEMO_OUT/xtb-packed" --out "$DEMO_OUT/xtb-test-split" --split random --label test --force
+  echo "exported $(grep -c Properties "$DEMO_OUT/xtb-test-split/conformers.xyz") test-split conformers to $DEMO_OUT/xtb-test-split/conformers.xyz"
 else
   echo "xtb or chemical-structures-data missing (scripts/setup.sh installs them): skipped"
 fi

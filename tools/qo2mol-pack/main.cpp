@@ -2,7 +2,7 @@
 //   qo2mol-pack pack INPUT... --out DIR [--shard i/N]    one shard
 //   qo2mol-pack merge SHARD_DIR... --out DIR --seed S    index.h5, splits, reference energies, manifest
 //   qo2mol-pack verify|inspect|stats DATASET              DATASET = merged dir or its index.h5
-//   qo2mol-pack export DATASET OUT.xyz [--split random --label test]
+//   qo2mol-pack export DATASET --out DIR [--split random --label test]   DIR/conformers.xyz
 // Tunables are config keys (settings.cpp); the flags that mirror them are rewritten into --set.
 #include <H5Cpp.h>
 
@@ -28,13 +28,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::vector<std::string> inputs;
-  std::string dataset, export_path, manifest_copy;
+  std::string dataset, manifest_copy;
   auto* pack_cmd = app.add_subcommand("pack", "Read inputs and write this job's shard (--shard i/N) into --out");
   pack_cmd->add_option("inputs", inputs, "Input files: .pkl (QO2Mol), .xyz/.extxyz, .sdf/.mol, .db (ASE), .h5 (SPICE)")
       ->required()->check(CLI::ExistingFile);
   auto* merge_cmd = app.add_subcommand("merge", "Check shards, write index.h5 with splits, reference energies, stats");
   merge_cmd->add_option("shards", inputs, "Shard files or pack output directories")->required();
-  merge_cmd->add_option("--manifest", manifest_copy, "Also write the sha256 manifest here (e.g. data-manifests/x.json)");
+  // Not --manifest: in every tool that names an input manifest (CONTRIBUTING.md flag glossary).
+  merge_cmd->add_option("--manifest-copy", manifest_copy,
+                        "Also copy --out/manifest.json (sha256 of every file) here, e.g. data-manifests/x.json");
   // Refused while parsing, before --out is opened and config.json written into it (issue 14).
   merge_cmd->callback([&] {
     if (auto* out = app.get_option("--out"); out->count() > 0) {
@@ -48,10 +50,9 @@ int main(int argc, char** argv) {
   auto* verify_cmd = app.add_subcommand("verify", "Check checksums, counts, offsets, NaN/inf, elements, splits");
   auto* inspect_cmd = app.add_subcommand("inspect", "Show layout, counts, units, splits, first conformers");
   auto* stats_cmd = app.add_subcommand("stats", "Dataset statistics (JSON on stdout)");
-  auto* export_cmd = app.add_subcommand("export", "Write conformers back to extended XYZ");
+  auto* export_cmd = app.add_subcommand("export", "Write conformers back to extended XYZ: --out DIR/conformers.xyz");
   for (auto* cmd : {verify_cmd, inspect_cmd, stats_cmd, export_cmd})
     cmd->add_option("dataset", dataset, "Merged directory or its index.h5")->required();
-  export_cmd->add_option("output", export_path, "Output .xyz file")->required();
   for (auto* cmd : {pack_cmd, merge_cmd, verify_cmd, inspect_cmd, stats_cmd, export_cmd}) cmd->fallthrough();
   q::add_mirror_flags_to_help(app);
 
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
       else if (app.got_subcommand(verify_cmd)) q::run_verify(run, settings, dataset);
       else if (app.got_subcommand(inspect_cmd)) q::run_inspect(run, settings, dataset);
       else if (app.got_subcommand(stats_cmd)) q::run_stats(run, dataset);
-      else if (app.got_subcommand(export_cmd)) q::run_export(run, settings, dataset, export_path);
+      else if (app.got_subcommand(export_cmd)) q::run_export(run, settings, dataset);
     } catch (const H5::Exception& e) {  // not a std::exception: would terminate the process
       throw std::runtime_error("HDF5 failed in " + e.getFuncName() + ": " + e.getDetailMsg());
     }

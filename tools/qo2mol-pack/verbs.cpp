@@ -99,7 +99,8 @@ void run_stats(labkit::Run& run, const std::string& dataset) {
   run.summary().add_text(run.metrics().dump(2));  // the statistics are JSON either way
 }
 
-void run_export(labkit::Run& run, const Settings& s, const std::string& dataset, const std::string& output) {
+void run_export(labkit::Run& run, const Settings& s, const std::string& dataset) {
+  const std::string output = run.out().file("conformers.xyz");  // InputError without --out, before reading
   molpack::DatasetReader ds(dataset);
   const auto n = export_extxyz(ds, output, s.export_options);
   run.metrics() = {{"exported", n}, {"output", output}};

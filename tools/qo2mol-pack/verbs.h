@@ -21,7 +21,8 @@ void run_merge(labkit::Run& run, const Settings& s, const std::vector<std::strin
 void run_verify(labkit::Run& run, const Settings& s, const std::string& dataset);
 void run_inspect(labkit::Run& run, const Settings& s, const std::string& dataset);
 void run_stats(labkit::Run& run, const std::string& dataset);
-void run_export(labkit::Run& run, const Settings& s, const std::string& dataset, const std::string& output);
+// Writes --out DIR/conformers.xyz (extended XYZ).
+void run_export(labkit::Run& run, const Settings& s, const std::string& dataset);
 
 // Statistics of a merged dataset (the stats verb): counts, energies, forces, residuals per split.
 nlohmann::json dataset_stats(const std::string& dataset);

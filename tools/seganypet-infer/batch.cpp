@@ -101,7 +101,7 @@ std::string resolve_checkpoint(const std::string& given) {
         "no --checkpoint given and the default model " + path +
         " does not exist. It is produced by seganypet-train (set LABKIT_MODEL_DIR to change the folder); "
         "convert an official .pth with scripts/convert/sammed3d_pth_to_safetensors.py, or write a "
-        "random-weight test model with `seganypet-infer init-model --arch tiny --out DIR`");
+        "random-weight test model with `seganypet-infer init-model --model tiny --out DIR`");
   return path;
 }
 

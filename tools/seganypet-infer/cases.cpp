@@ -15,7 +15,9 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/imageio/image.h"
+#include "labkit/imageio/png.h"
 #include "labkit/petseg/volume_space.h"
+#include "overlay.h"
 #include "prompts.h"
 #include "suv.h"
 
@@ -165,6 +167,37 @@ void segment_case(labkit::sammed3d::Sam3DImpl& model, const labkit::petseg::Mode
   }
 }
 
+// The voxel the overlay's slices go through: the first click of the first target; in evaluation (no
+// clicks given) the voxel of the lowest ground-truth label nearest that label's centre of mass.
+std::array<int64_t, 3> overlay_voxel(const CaseInputs& in) {
+  if (!in.evaluating) {
+    const auto& ijk = in.targets.front().clicks.front().ijk;
+    return {std::llround(ijk[0]), std::llround(ijk[1]), std::llround(ijk[2])};
+  }
+  const int label = labels_of(in.gt).front();
+  const auto& size = in.gt.geometry.size;
+  std::array<double, 3> sum{0, 0, 0};
+  double n = 0;
+  for (int64_t k = 0; k < size[2]; ++k)
+    for (int64_t j = 0; j < size[1]; ++j)
+      for (int64_t i = 0; i < size[0]; ++i)
+        if (std::lround(in.gt.at(i, j, k)) == label) sum[0] += double(i), sum[1] += double(j), sum[2] += double(k), n += 1;
+  std::array<int64_t, 3> best{0, 0, 0};
+  double best_d = std::numeric_limits<double>::infinity();
+  for (int64_t k = 0; k < size[2]; ++k)
+    for (int64_t j = 0; j < size[1]; ++j)
+      for (int64_t i = 0; i < size[0]; ++i)
+        if (std::lround(in.gt.at(i, j, k)) == label) {
+          const double d = std::pow(double(i) - sum[0] / n, 2) + std::pow(double(j) - sum[1] / n, 2) +
+                           std::pow(double(k) - sum[2] / n, 2);
+          if (d < best_d) best_d = d, best = {i, j, k};
+        }
+  return best;
+}
+
+// "<case>_overlay.png", or "overlay.png" for a single image.
+std::string overlay_name(const CaseSpec& spec) { return spec.name.empty() ? "overlay.png" : spec.name + "_overlay.png"; }
+
 }  // namespace
 
 nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec, const Settings& settings,
@@ -185,6 +218,11 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
     segment_case(model, ms, in, settings, scale, run, result, j);
   // Written only now: bad input never leaves a mask behind.
   img::write_volume(result, out.file(spec.mask_name), img::PixelType::kUInt8);
+  if (settings.overlay) {
+    const auto at = overlay_voxel(in);
+    img::write_png(render_overlay(in.image, result, at), out.file(overlay_name(spec)));
+    j["overlay"] = {{"file", overlay_name(spec)}, {"voxel", at}};
+  }
   return j;
 }
 

@@ -7,7 +7,7 @@ set -euo pipefail
 bin=$LABKIT_BIN/seganypet-infer
 "$bin" --version | head -1
 "$bin" make-phantom --seed 1 --lesions 3 --out "$DEMO_OUT/phantom" --force
-"$bin" init-model --arch tiny --seed 1 --out "$DEMO_OUT/model" --force
+"$bin" init-model --model tiny --seed 1 --out "$DEMO_OUT/model" --force
 model=$DEMO_OUT/model/model.safetensors
 echo "-- one foreground and one background click (voxel indices of the input image)"
 "$bin" "$DEMO_OUT/phantom/pet.nii.gz" --checkpoint "$model" --point 40,36,24 --point 44,36,24,0 \

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   app.add_flag("--suv", suv_flag, "Report values in body-weight SUV from the PET DICOM tags (same as --set suv=true)");
   app.add_option("--manifest", manifest, "JSON {\"cases\": [{name, image, gt | prompts}]}: batch run (with --shard)");
   auto* init = app.add_subcommand("init-model", "Write a random-weight model (upstream initialisation, --seed) to --out/model.safetensors");
-  init->add_option("--arch", arch, "Model size: tiny, small, vit_b_ori, or a JSON file of sizes (see libs/sammed3d config.h)");
+  init->add_option("--model", arch, "Model size: tiny, small, vit_b_ori, or a JSON file of sizes (see libs/sammed3d config.h)");
+  init->add_option("--arch", arch, "Old name of --model")->group("");  // hidden: scripts written before issue 13
   init->fallthrough();
   int lesions = 3;
   auto* phantom = app.add_subcommand("make-phantom", "Write a PET-like test phantom: --out/pet.nii.gz and --out/lesions.nii.gz (one label per lesion; --seed)");

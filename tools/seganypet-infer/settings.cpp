@@ -10,7 +10,8 @@
 namespace labkit::seganypet_infer {
 
 nlohmann::json default_config() {
-  return {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}, {"max_crops", 8}, {"suv", false}};
+  return {{"spacing_mm", 1.5}, {"eval_clicks", {1, 3, 5, 10}}, {"nsd_tolerance_mm", 1.0}, {"max_crops", 8}, {"suv", false},
+          {"overlay", true}};
 }
 
 Settings Settings::from_config(const labkit::Config& c) {
@@ -36,6 +37,7 @@ Settings Settings::from_config(const labkit::Config& c) {
     throw bad("max_crops", "must be an integer in 1..1000, got " + mc.dump());
   s.max_crops = mc.get<int>();
   s.suv = c.get<bool>("suv");
+  s.overlay = c.get<bool>("overlay");
   return s;
 }
 

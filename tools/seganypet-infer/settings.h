@@ -18,6 +18,7 @@ struct Settings {
   double nsd_tolerance_mm;
   int max_crops;                   // per prompted target: the first crop + neighbours while the mask reaches a face
   bool suv;                        // report values in SUVbw (DICOM PET series only); the masks do not depend on it
+  bool overlay;                    // write <case>_overlay.png (overlay.h) beside each mask
 
   // Every key read once and checked; InputError "config <key>: ...".
   static Settings from_config(const labkit::Config& c);

@@ -6,6 +6,7 @@
 
 #include "dataset.h"
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/curves.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/distributed/launch_env.h"
@@ -54,6 +55,7 @@ void train_command(const std::string& manifest, bool install_default, labkit::Ru
                                        {"backend", group->backend()}, {"source", env.source}};
   Trainer trainer(settings, std::move(train), std::move(val), run, *group, device);
   trainer.train();
+  run.report_extra()["curves"] = training_curves(run.metrics().at("history"));
   if (install_default && group->rank() == 0) install_default_model(run);
 }
 
@@ -72,6 +74,22 @@ std::string training_table(const nlohmann::json& m) {
     text += "\n";
   }
   return text;
+}
+
+nlohmann::json training_curves(const nlohmann::json& history) {
+  nlohmann::json curves = nlohmann::json::object();
+  for (const auto& e : history) {
+    const double epoch = e.at("epoch").get<double>();
+    labkit::add_curve_point(curves, "training loss", "epoch", "train_loss", epoch, e.at("train_loss").get<double>());
+    const auto& v = e.at("val_dice");
+    if (!v.contains("clicks")) continue;  // no validation split
+    for (size_t k = 0; k < v["clicks"].size(); ++k) {
+      const int clicks = v["clicks"][k].get<int>();
+      labkit::add_curve_point(curves, "validation Dice", "epoch", fmt::format("{} click{}", clicks, clicks == 1 ? "" : "s"),
+                              epoch, v["dice"][k].get<double>());
+    }
+  }
+  return curves;
 }
 
 std::string phantoms_table(const nlohmann::json& p) {

@@ -15,6 +15,10 @@ void train_command(const std::string& manifest, bool install_default, labkit::Ru
 // The table printed on stdout after training: per epoch the training loss and validation Dice by clicks.
 std::string training_table(const nlohmann::json& metrics);
 
+// report.json "curves" (labkit/core/curves.h) from the per-epoch history: the training loss, and the
+// validation Dice per click count.
+nlohmann::json training_curves(const nlohmann::json& history);
+
 // The table printed on stdout after `phantoms`: cases, splits, lesions and label corruptions.
 std::string phantoms_table(const nlohmann::json& summary);
 

@@ -22,6 +22,8 @@ for h in m["history"]:
     d = dict(zip(h["val_dice"]["clicks"], h["val_dice"]["dice"]))
     print(f"epoch {h['epoch']}: loss {h['train_loss']:.4f}, val Dice {{1: {d[1]:.3f}, 3: {d[3]:.3f}}}{extra}")
 PY
+echo "-- the curves of report.json as a picture"
+/usr/bin/python3 "$LABKIT_ROOT/scripts/plot_report.py" "$DEMO_OUT/cpcl"
 models=${LABKIT_MODEL_DIR:-$HOME/.cache/labkit/models}
 if [ ! -f "$models/seganypet/default.safetensors" ]; then
   echo "-- training the default model once (tools/seganypet-train/train-default-model.sh)"

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/completion.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/report.h"
@@ -71,6 +72,21 @@ int Tool::main(int argc, char** argv, const std::function<void(Run&)>& body) {
   // Added here, not in the constructor, so a tool that declared its own --json keeps it.
   if (app_->get_option_no_throw("--json") == nullptr)
     app_->add_flag("--json", json_, "Print the results (the run's metrics) as one JSON document on stdout");
+  // Hidden: `--completion bash|zsh` as the only arguments prints a completion script generated from the
+  // CLI description (cmake --install runs it for share/bash-completion/completions/<tool>).
+  if (argc >= 2 && (std::string(argv[1]) == "--completion" || std::string(argv[1]).rfind("--completion=", 0) == 0)) {
+    const std::string first = argv[1];
+    const bool inline_value = first.size() > std::string("--completion").size();
+    const std::string shell = inline_value ? first.substr(first.find('=') + 1) : (argc >= 3 ? argv[2] : "");
+    try {
+      std::fputs(completion_script(shell, *app_, Config(spec_.default_config).keys()).c_str(), stdout);
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "%s: %s\n", spec_.name.c_str(), e.what());
+      return kExitBadInput;
+    }
+    std::fflush(stdout);
+    return kExitOk;
+  }
   // --show-config needs nothing else: required inputs and --out are not required for it.
   for (int i = 1; i < argc; ++i)
     if (std::string(argv[i]) == "--show-config") relax_required(*app_);

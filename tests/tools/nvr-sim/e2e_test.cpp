@@ -166,6 +166,16 @@ TEST(EndToEnd, SweepWritesOneTable) {
       EXPECT_DOUBLE_EQ(r.at("speedup").get<double>(), 1.0);
     }
   }
+  // scripts/plot_report.py draws the sweep from its report.json: speedup against the matrix, a line per
+  // prefetcher.
+  const auto plot = labkit::test::run_command("/usr/bin/python3 " + std::string(LABKIT_SOURCE_DIR) +
+                                              "/scripts/plot_report.py " + out);
+  EXPECT_EQ(plot.exit_code, 0) << plot.err;
+  EXPECT_EQ(plot.out, out + "/sweep.png\n" + out + "/sweep.svg\n");
+  std::ifstream svg_file(out + "/sweep.svg");
+  const std::string svg((std::istreambuf_iterator<char>(svg_file)), std::istreambuf_iterator<char>());
+  for (const char* text : {"karate", "west0479", "type=nvr", "workload.matrix"})
+    EXPECT_NE(svg.find(text), std::string::npos) << text;
   // --shard: the two shards together simulate every case once.
   std::size_t total = 0;
   for (const char* sh : {"0/2", "1/2"}) {

@@ -52,6 +52,24 @@ TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
   }
   EXPECT_EQ(m["results"]["ost"]["W4A4KV4"]["train"]["loss"].size(), 3u);
   EXPECT_LT(m["results"]["ost"]["W4A4KV4"]["train"]["orthogonality_max"].get<double>(), 1e-5);
+  // report.json "curves" (CONTRIBUTING.md 6): the KL-Top loss per step of the learned methods only.
+  const auto& loss_panel = report["curves"]["KL-Top loss"];
+  EXPECT_EQ(loss_panel["x"], "step");
+  EXPECT_EQ(loss_panel["y_scale"], "log");
+  size_t trained = 0;  // one series per learned (method, setting): those whose result has "train"
+  for (auto method = m["results"].begin(); method != m["results"].end(); ++method)
+    if (method.key() != "fp")
+      for (auto setting = method->begin(); setting != method->end(); ++setting)
+        if (setting->contains("train")) {
+          ++trained;
+          EXPECT_TRUE(loss_panel["series"].contains(method.key() + "/" + setting.key())) << method.key();
+        }
+  EXPECT_EQ(loss_panel["series"].size(), trained) << loss_panel.dump();
+  EXPECT_FALSE(loss_panel["series"].contains("rtn/W4A4KV4"));  // nothing learned
+  const auto& points = loss_panel["series"]["ost/W4A4KV4"];
+  ASSERT_EQ(points.size(), 3u);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(points[i], nlohmann::json({double(i + 1), m["results"]["ost"]["W4A4KV4"]["train"]["loss"][i]})) << i;
   EXPECT_TRUE(m["qsur"]["original"]["mean"].contains("down_in"));
   // The saved transformed model (quantization off) reproduces the original's logits.
   auto saved = labkit::llama::load_hf(out + "/model");
@@ -67,6 +85,7 @@ TEST(OstquantE2E, SmallRunWritesReportModelAndPackedWeights) {
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   auto rep2 = nlohmann::json::parse(labkit::read_file(out + "/report.json"));
   EXPECT_EQ(rep2["metrics"]["results"]["ost"]["W4A4KV4"]["train"]["resumed_from"].get<int>(), 3);
+  EXPECT_EQ(rep2["curves"], report["curves"]) << "the resumed run's curves hold the steps from its checkpoint";
 }
 
 // The packed int4 file holds the codes that were evaluated: GPTQ's when weight_quantizer=gptq (it held

@@ -107,6 +107,23 @@ TEST(OstquantRobustness, NanWeightsAreBadInputNamingTheFile) {
   EXPECT_FALSE(fs::exists(out + "/report.json"));
 }
 
+// --checkpoint is the glossary's name for model weights (dbattn-bench takes it too): the same as MODEL, so
+// the same bad weights give the same error; the model given twice or not at all is refused (issue 13).
+TEST(OstquantInterface, CheckpointFlagIsTheModel) {
+  const auto model = write_model("ostq_ckpt", "model.layers.0.mlp.up_proj.weight");
+  const auto out = labkit::test::fresh_temp_dir("ostq_ckpt_out") + "/run";
+  auto r = run_command(tool() + " --checkpoint " + shell_quote(model) + " --out " + shell_quote(out) + kTiny);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("model.layers.0.mlp.up_proj.weight' holds NaN or inf"), std::string::npos) << r.err;
+  r = run_command(tool() + " " + shell_quote(model) + " --checkpoint " + shell_quote(model) + " --out " + shell_quote(out));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the model is given twice"), std::string::npos) << r.err;
+  r = run_command(tool() + " --out " + shell_quote(out));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no model given: ostquant-calibrate MODEL or --checkpoint MODEL"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out + "/report.json"));
+}
+
 // A finite head so large that the logits overflow: the perplexity is not finite, the run fails (exit 1)
 // and leaves no results behind (no token files, no model, no report), only its config.
 TEST(OstquantRobustness, NonFiniteMetricsFailTheRunAndWriteNoResults) {

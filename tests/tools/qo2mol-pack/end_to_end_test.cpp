@@ -65,10 +65,10 @@ TEST(EndToEnd, PackExportReproducesEveryValue) {
   // What comes out: export -> extxyz -> the extxyz reader.
   const std::string tmp = labkit::test::fresh_temp_dir("roundtrip");
   std::string out;
-  ASSERT_EQ(run(tool() + " export " + ds + " " + tmp + "/all.xyz", &out), 0) << out;
+  ASSERT_EQ(run(tool() + " export " + ds + " --out " + tmp + "/all", &out), 0) << out;
   std::vector<Conformer> back;
   SourceUnits u;
-  read_extxyz(tmp + "/all.xyz", {}, u, [&](Conformer&& c) { back.push_back(std::move(c)); });
+  read_extxyz(tmp + "/all/conformers.xyz", {}, u, [&](Conformer&& c) { back.push_back(std::move(c)); });
   ASSERT_EQ(back.size(), in.size());
   std::size_t with_forces = 0;
   for (const auto& c : back) {
@@ -97,10 +97,10 @@ TEST(EndToEnd, PickleValuesSurviveExactly) {
   // Against Python's own values (expected.json), not through any C++ reader.
   DatasetReader ds(qo2test::packed_dataset());
   const std::string tmp = labkit::test::fresh_temp_dir("exact");
-  ASSERT_EQ(run(tool() + " export " + qo2test::packed_dataset() + " " + tmp + "/all.xyz"), 0);
+  ASSERT_EQ(run(tool() + " export " + qo2test::packed_dataset() + " --out " + tmp + "/all"), 0);
   std::map<std::string, Conformer> out;
   SourceUnits u;
-  read_extxyz(tmp + "/all.xyz", {}, u, [&](Conformer&& c) { out.emplace(c.conformer_id, std::move(c)); });
+  read_extxyz(tmp + "/all/conformers.xyz", {}, u, [&](Conformer&& c) { out.emplace(c.conformer_id, std::move(c)); });
   for (const char* name : {"qo2mol_np1_p4.pkl", "qo2mol_np2_p2.pkl", "qo2mol_np2_p5.pkl"})
     for (const auto& e : qo2test::expected()[name]) {
       const auto& c = out.at(e["confid"].get<std::string>());
@@ -314,9 +314,9 @@ TEST(EndToEnd, ByteReproducibleAndCompressionChangesNoValue) {
   // gzip + shuffle storage: identical exported values.
   ASSERT_EQ(run(tool() + " pack " + db + " --force-length Ang --gzip 4 --atom-chunk 64 --out " + tmp + "/pz --log-level warn"), 0);
   ASSERT_EQ(run(tool() + " merge " + tmp + "/pz --seed 3 --out " + tmp + "/mz --log-level warn"), 0);
-  ASSERT_EQ(run(tool() + " export " + tmp + "/ma " + tmp + "/a.xyz --log-level warn"), 0);
-  ASSERT_EQ(run(tool() + " export " + tmp + "/mz " + tmp + "/z.xyz --log-level warn"), 0);
-  EXPECT_EQ(sha256_file(tmp + "/a.xyz"), sha256_file(tmp + "/z.xyz"));
+  ASSERT_EQ(run(tool() + " export " + tmp + "/ma --out " + tmp + "/a --log-level warn"), 0);
+  ASSERT_EQ(run(tool() + " export " + tmp + "/mz --out " + tmp + "/z --log-level warn"), 0);
+  EXPECT_EQ(sha256_file(tmp + "/a/conformers.xyz"), sha256_file(tmp + "/z/conformers.xyz"));
   fs::remove_all(tmp);
 }
 
@@ -373,13 +373,18 @@ TEST(EndToEnd, ExportOneSplitStatsAndInspect) {
   const auto test_confs = ds.split_conformers("random", "test");
   const std::string tmp = labkit::test::fresh_temp_dir("split");
   std::string out;
-  ASSERT_EQ(run(tool() + " export " + ds_path + " " + tmp + "/test.xyz --split random --label test --log-level warn", &out), 0) << out;
+  ASSERT_EQ(run(tool() + " export " + ds_path + " --out " + tmp + "/test --split random --label test --log-level warn", &out), 0) << out;
   std::vector<Conformer> back;
   SourceUnits u;
-  read_extxyz(tmp + "/test.xyz", {}, u, [&](Conformer&& c) { back.push_back(std::move(c)); });
+  read_extxyz(tmp + "/test/conformers.xyz", {}, u, [&](Conformer&& c) { back.push_back(std::move(c)); });
   ASSERT_EQ(back.size(), test_confs.size());
   for (std::size_t k = 0; k < back.size(); ++k) EXPECT_EQ(back[k].energy, ds.energy(test_confs[k]));
-  EXPECT_EQ(run(tool() + " export " + ds_path + " " + tmp + "/x.xyz --split random", &out), 2);  // needs --label
+  EXPECT_EQ(run(tool() + " export " + ds_path + " --out " + tmp + "/x --split random", &out), 2);  // needs --label
+  // Outputs are never positional (issue 13): export writes into --out, and says so without it.
+  EXPECT_EQ(run(tool() + " export " + ds_path + " " + tmp + "/old.xyz", &out), 2);
+  EXPECT_FALSE(fs::exists(tmp + "/old.xyz"));
+  EXPECT_EQ(run(tool() + " export " + ds_path, &out), 2);
+  EXPECT_NE(out.find("this command needs --out DIR"), std::string::npos) << out;
 
   ASSERT_EQ(run(tool() + " stats " + ds_path + " --log-level warn", &out), 0) << out;
   const auto stats = nlohmann::json::parse(out);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "fixture.h"
+#include "labkit/core/atomic_file.h"
 #include "labkit/molpack/dataset_reader.h"
 #include "run_command.h"
 
@@ -136,10 +137,13 @@ TEST(Interface, ResultsOnStdoutLogsOnStderrAsJsonLines) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("molecules per split"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("random"), std::string::npos) << r.out;
-  r = run_command(tool() + " merge " + tmp + "/p --out " + tmp + "/m2 --json");
+  r = run_command(tool() + " merge " + tmp + "/p --out " + tmp + "/m2 --json --manifest-copy " + tmp + "/copy.json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["conformers"], 20);
-  r = run_command(tool() + " export " + tmp + "/m " + tmp + "/all.xyz --log-format json");
+  // --manifest-copy (not --manifest, the glossary's input manifest): the manifest written into --out.
+  EXPECT_EQ(nlohmann::json::parse(labkit::read_file(tmp + "/copy.json")),
+            nlohmann::json::parse(labkit::read_file(tmp + "/m2/manifest.json")));
+  r = run_command(tool() + " export " + tmp + "/m --out " + tmp + "/all --log-format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("exported"), std::string::npos);
   std::istringstream elines(r.err);

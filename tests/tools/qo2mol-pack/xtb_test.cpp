@@ -31,13 +31,13 @@ TEST(Xtb, SemiEmpiricalEnergiesNeedAStatedUnitAndRoundTrip) {
   ASSERT_EQ(run(tool() + " pack " + in + " --energy-unit eV --no-unit-check --elements qo2mol --out " + tmp +
                 "/p --log-level warn", &out), 0) << out;
   ASSERT_EQ(run(tool() + " merge " + tmp + "/p --out " + tmp + "/m --log-level warn", &out), 0) << out;
-  ASSERT_EQ(run(tool() + " export " + tmp + "/m " + tmp + "/back.xyz --log-level warn", &out), 0) << out;
+  ASSERT_EQ(run(tool() + " export " + tmp + "/m --out " + tmp + "/back --log-level warn", &out), 0) << out;
 
   std::ifstream ej(d + "/xtb_expected.json");
   const auto expected = nlohmann::json::parse(ej);
   std::map<std::string, Conformer> back;
   SourceUnits u;
-  read_extxyz(tmp + "/back.xyz", {}, u, [&](Conformer&& c) { back.emplace(c.conformer_id, std::move(c)); });
+  read_extxyz(tmp + "/back/conformers.xyz", {}, u, [&](Conformer&& c) { back.emplace(c.conformer_id, std::move(c)); });
   ASSERT_EQ(back.size(), expected.size());
   const double force_unit = kHartreeEv / kBohrAng;
   for (const auto& e : expected) {

@@ -2,15 +2,20 @@
 // evaluation, batch sharding, geometry of the written mask, and every bad-input path (exit 2, no mask).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "labkit/core/atomic_file.h"
 #include "labkit/imageio/image.h"
+#include "labkit/imageio/png.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "labkit/tensorio/safetensors.h"
 #include "labkit/sammed3d/checkpoint.h"
+#include "overlay.h"
 #include "sphere_phantom.h"
 #include "run_command.h"
 
@@ -93,6 +98,10 @@ TEST(SegAnyPetInfer, EvaluationReportsDiceAndKeepsGeometry) {
   auto pet = img::read_volume(f.pet), mask = img::read_volume(out_dir("eval") + "/mask.nii.gz");
   EXPECT_TRUE(img::same_geometry(pet.geometry, mask.geometry, 1e-6));
   for (float v : mask.voxels) EXPECT_TRUE(v == 0 || v == 1 || v == 2);
+  // Without clicks the overlay goes through a voxel of the lowest ground-truth label.
+  const auto at = m["cases"][0]["overlay"]["voxel"].get<std::array<int64_t, 3>>();
+  EXPECT_EQ(img::read_volume(f.lesions).at(at[0], at[1], at[2]), 1.0f);
+  EXPECT_TRUE(fs::exists(out_dir("eval") + "/overlay.png"));
   // Seeded: the same seed gives the same clicks and numbers.
   auto r2 = infer(args, out_dir("eval2"));
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
@@ -124,6 +133,45 @@ TEST(SegAnyPetInfer, VoxelAndMillimetrePointsAgree) {
   EXPECT_EQ(t["voxels"].get<int64_t>(), n);
   EXPECT_NEAR(t["values"]["volume_ml"].get<double>(), n * 2.0 * 2.5 * 3.0 / 1000.0, 1e-9);
   if (n > 0) EXPECT_NEAR(t["values"]["max"].get<double>(), mx, 1e-5);
+}
+
+// overlay.png beside the mask: three panels through the click, coloured exactly where the written mask
+// is (the axial panel checked pixel by pixel against mask.nii.gz), not written with overlay=false.
+TEST(SegAnyPetInfer, OverlayShowsTheWrittenMaskAtTheClick) {
+  const auto& f = fixture();
+  const std::string base = shell_quote(f.pet) + " --checkpoint " + shell_quote(f.model) + " --point 40,30,20";
+  auto r = infer(base, out_dir("overlay"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(report(out_dir("overlay"))["metrics"]["cases"][0]["overlay"],
+            nlohmann::json({{"file", "overlay.png"}, {"voxel", {40, 30, 20}}}));
+  const auto pic = img::read_png(out_dir("overlay") + "/overlay.png");
+  // The phantom is RPS (x flipped), 80 x 72 x 48 voxels of 2 x 2.5 x 3 mm; shown in LPS at 2 mm per pixel.
+  const auto mask = img::reorient(img::read_volume(out_dir("overlay") + "/mask.nii.gz"), "LPS");
+  const auto panels = labkit::seganypet_infer::overlay_panels(mask.geometry);
+  EXPECT_EQ(pic.width, 80 + 4 + 80 + 4 + 90);
+  EXPECT_EQ(pic.height, 90);
+  EXPECT_EQ(panels[0].h, 90);  // 72 voxels * 2.5 mm / 2 mm
+  const int64_t ci = 79 - 40, cj = 30, ck = 20;  // the click in the LPS grid
+  const int64_t xc = ci, yc = static_cast<int64_t>((cj + 0.5) * 2.5 / 2.0);
+  int64_t masked = 0, mismatches = 0;
+  for (int64_t y = 0; y < panels[0].h; ++y)
+    for (int64_t x = 0; x < panels[0].w; ++x) {
+      const bool on_cross = (x == xc && std::abs(y - yc) >= 2 && std::abs(y - yc) <= 5) ||
+                            (y == yc && std::abs(x - xc) >= 2 && std::abs(x - xc) <= 5);
+      if (on_cross) continue;
+      const auto c = pic.at(x, y);
+      const bool coloured = !(c[0] == c[1] && c[1] == c[2]);
+      const bool in_mask = mask.at(x, static_cast<int64_t>((y + 0.5) * 2.0 / 2.5), ck) > 0;
+      masked += in_mask;
+      mismatches += coloured != in_mask;
+    }
+  EXPECT_GT(masked, 0) << "the mask crosses the axial slice of the click";
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(pic.at(xc + 3, yc), (std::array<std::uint8_t, 3>{255, 255, 0})) << "the click's cross";
+  auto off = infer(base + " --set overlay=false", out_dir("no_overlay"));
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_FALSE(fs::exists(out_dir("no_overlay") + "/overlay.png"));
+  EXPECT_FALSE(report(out_dir("no_overlay"))["metrics"]["cases"][0].contains("overlay"));
 }
 
 // A mask reaching the crop faces pulls in neighbouring crops; their masks only add to the first one.
@@ -204,7 +252,7 @@ TEST(SegAnyPetInfer, ManifestIsSharded) {
 TEST(SegAnyPetInfer, InitModelAndMakePhantomCommands) {
   const auto& f = fixture();
   auto r1 = run_command(kBin + " make-phantom --seed 5 --lesions 2 --out " + shell_quote(out_dir("cmd_ph")));
-  auto r2 = run_command(kBin + " init-model --arch tiny --seed 1 --out " + shell_quote(out_dir("cmd_m")));
+  auto r2 = run_command(kBin + " init-model --model tiny --seed 1 --out " + shell_quote(out_dir("cmd_m")));
   ASSERT_EQ(r1.exit_code, 0) << r1.err;
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   // Same seed, same files as the in-process fixture.
@@ -215,9 +263,16 @@ TEST(SegAnyPetInfer, InitModelAndMakePhantomCommands) {
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << k;
   EXPECT_EQ(report(out_dir("cmd_m"))["metrics"]["parameters"], 413756);
-  auto bad = run_command(kBin + " init-model --arch vit_h --out " + shell_quote(out_dir("cmd_bad")));
+  auto bad = run_command(kBin + " init-model --model vit_h --out " + shell_quote(out_dir("cmd_bad")));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("unknown model config 'vit_h'"), std::string::npos) << bad.err;
+  // --model is the glossary's name (issue 13); the old --arch still works but is not shown.
+  auto old = run_command(kBin + " init-model --arch tiny --seed 1 --out " + shell_quote(out_dir("cmd_m_arch")));
+  ASSERT_EQ(old.exit_code, 0) << old.err;
+  EXPECT_EQ(labkit::read_file(out_dir("cmd_m_arch") + "/model.safetensors"), labkit::read_file(out_dir("cmd_m") + "/model.safetensors"));
+  const auto help = run_command(kBin + " init-model --help").out;
+  EXPECT_NE(help.find("--model"), std::string::npos) << help;
+  EXPECT_EQ(help.find("--arch"), std::string::npos) << help;
 }
 
 // A real DICOM series folder (enhanced multi-frame MR): the mask keeps its grid.

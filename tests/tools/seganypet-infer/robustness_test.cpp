@@ -140,6 +140,17 @@ TEST(SegAnyPetInferRobustness, BadCheckpointsAreBadInputNamingTheFile) {
 }
 
 // --point-ras is LPS with x and y negated; each click's voxel index is logged.
+// Issue 13.3: --version names every linked library, ITK and GDCM (image I/O) among them, each once.
+TEST(SegAnyPetInferInterface, VersionListsItkAndGdcmOnce) {
+  const auto r = run_command(kBin + " --version");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"\n  LibTorch ", "\n  ITK 5.", "\n  GDCM 3."}) {
+    const auto first = r.out.find(name);
+    EXPECT_NE(first, std::string::npos) << name << " missing:\n" << r.out;
+    EXPECT_EQ(r.out.find(name, first + 1), std::string::npos) << name << " twice:\n" << r.out;
+  }
+}
+
 TEST(SegAnyPetInferInterface, RasClicksEqualLpsClicksAndAreLogged) {
   const auto& f = files();
   auto pet = img::read_volume(f.pet);
@@ -203,8 +214,10 @@ TEST(SegAnyPetInferInterface, FolderInFolderOut) {
   auto one = infer(shell_quote(f.pet) + ck + " --point 40,30,20", f.dir + "/single");
   ASSERT_EQ(one.exit_code, 0) << one.err;
   const auto single = img::read_volume(f.dir + "/single/mask.nii.gz").voxels;
-  for (const char* c : {"alpha", "beta"})
+  for (const char* c : {"alpha", "beta"}) {
     EXPECT_EQ(img::read_volume(f.dir + "/folder/" + c + ".nii.gz").voxels, single) << c;
+    EXPECT_TRUE(fs::exists(f.dir + "/folder/" + c + "_overlay.png")) << c;  // beside each mask
+  }
   const auto csv = labkit::read_file(f.dir + "/folder/cases.csv");
   EXPECT_EQ(csv.find("case,image,mask,label,volume_ml,mean,max\nalpha,"), 0u) << csv;
   EXPECT_NE(csv.find("\nbeta," + in + "/beta.nii.gz,beta.nii.gz,1,"), std::string::npos) << csv;

@@ -328,7 +328,7 @@ const std::string kBin = std::string(LABKIT_BIN_DIR) + "/seganypet-infer";
 const std::string& tiny_model() {
   static const std::string m = [] {
     const std::string out = temp_root() + "/model";
-    auto r = run_command(kBin + " init-model --arch tiny --seed 3 --threads 1 --out " + shell_quote(out));
+    auto r = run_command(kBin + " init-model --model tiny --seed 3 --threads 1 --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return out + "/model.safetensors";
   }();

@@ -99,6 +99,19 @@ TEST(SegAnyPetTrainE2E, TrainsCpclAndInferLoadsTheModel) {
   EXPECT_NE(r.out.find(fmt::format("{:>5} {:>10.4f} {:>9.4f}", 2, h[1]["train_loss"].get<double>(),
                                    h[1]["val_dice"]["dice"][0].get<double>())),
             std::string::npos) << r.out;
+  // report.json "curves" hold the same numbers; scripts/plot_report.py draws them beside report.json.
+  const auto& curves = rep["curves"];
+  EXPECT_EQ(curves["training loss"]["x"], "epoch");
+  EXPECT_EQ(curves["training loss"]["series"]["train_loss"],
+            nlohmann::json({{1.0, h[0]["train_loss"]}, {2.0, h[1]["train_loss"]}}));
+  EXPECT_EQ(curves["validation Dice"]["series"]["3 clicks"],
+            nlohmann::json({{1.0, h[0]["val_dice"]["dice"][1]}, {2.0, h[1]["val_dice"]["dice"][1]}}));
+  EXPECT_EQ(curves["validation Dice"]["series"].size(), 3u);  // 1 click, 3 clicks, 5 clicks
+  const auto plot = run_command("/usr/bin/python3 " + shell_quote(std::string(LABKIT_SOURCE_DIR) + "/scripts/plot_report.py") +
+                                " " + shell_quote(out));
+  EXPECT_EQ(plot.exit_code, 0) << plot.err;
+  EXPECT_EQ(plot.out, out + "/curves.png\n" + out + "/curves.svg\n");
+  EXPECT_NE(labkit::read_file(out + "/curves.svg").find("validation Dice"), std::string::npos);
   EXPECT_TRUE(fs::exists(out + "/config.json"));
   EXPECT_TRUE(fs::exists(out + "/checkpoint/latest.json"));
   EXPECT_TRUE(fs::exists(out + "/checkpoint/epoch-0002/model_b.safetensors"));
@@ -158,6 +171,9 @@ TEST(SegAnyPetTrainE2E, SigtermThenResumeEqualsAnUninterruptedRun) {
     EXPECT_EQ(a[e]["val_dice"], b[e]["val_dice"]) << e;
     EXPECT_EQ(a[e]["train_loss"], b[e]["train_loss"]) << e;
   }
+  // The curves of the resumed run start at epoch 1, not at the resume.
+  EXPECT_EQ(read_json(cut + "/report.json")["curves"], read_json(straight + "/report.json")["curves"]);
+  EXPECT_EQ(read_json(cut + "/report.json")["curves"]["training loss"]["series"]["train_loss"].size(), 4u);
 }
 
 TEST(SegAnyPetTrainE2E, InstallDefaultIsPickedUpByInfer) {

@@ -106,3 +106,14 @@ TEST(SegAnyPetTrainRobustness, DamagedCheckpointsAreRefusedOnResume) {
   labkit::write_file_atomically(model, mbytes.substr(0, mbytes.size() - 100));
   expect_bad(train(man, args + " --resume", out), model);
 }
+
+// Issue 13.3: --version names every linked library, ITK and GDCM (image I/O) among them, each once.
+TEST(SegAnyPetTrainInterface, VersionListsItkAndGdcmOnce) {
+  const auto r = labkit::test::run_command(kTrain + " --version");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"\n  LibTorch ", "\n  ITK 5.", "\n  GDCM 3."}) {
+    const auto first = r.out.find(name);
+    EXPECT_NE(first, std::string::npos) << name << " missing:\n" << r.out;
+    EXPECT_EQ(r.out.find(name, first + 1), std::string::npos) << name << " twice:\n" << r.out;
+  }
+}

@@ -1,0 +1,159 @@
+#include "labkit/core/completion.h"
+
+#include <cctype>
+
+#include "labkit/core/error.h"
+
+namespace labkit {
+namespace {
+
+// A word safe inside a double-quoted `compgen -W` list: no whitespace or shell-active characters.
+bool plain_word(const std::string& w) {
+  if (w.empty()) return false;
+  for (char c : w)
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\\' || c == '$' || c == '`' || c == '\'')
+      return false;
+  return true;
+}
+
+std::string join_words(const std::vector<std::string>& words, const std::string& separator = " ") {
+  std::string text;
+  for (const auto& w : words)
+    if (plain_word(w)) text += (text.empty() ? "" : separator) + w;
+  return text;
+}
+
+bool visible(const CLI::Option* opt) { return !opt->get_group().empty(); }  // CLI11 hides group ""
+
+std::vector<std::string> flag_names(const CLI::Option* opt) {
+  std::vector<std::string> names;
+  for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+  for (const auto& s : opt->get_snames()) names.push_back("-" + s);
+  return names;
+}
+
+// The choices of an option checked with CLI::IsMember: CLI11 shows them as "{a,b,c}" in its type name.
+std::vector<std::string> choices_of(const CLI::Option* opt) {
+  const std::string type = opt->get_type_name();
+  const auto open = type.find('{'), close = type.find('}', open == std::string::npos ? 0 : open);
+  std::vector<std::string> choices;
+  if (open == std::string::npos || close == std::string::npos) return choices;
+  std::string item;
+  for (char c : type.substr(open + 1, close - open - 1)) {
+    if (c == ',') {
+      choices.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  choices.push_back(item);
+  return choices;
+}
+
+// The options visible in one context: a subcommand's own, plus its parent's when it falls through.
+std::vector<const CLI::Option*> context_options(const CLI::App& app, const CLI::App* sub) {
+  std::vector<const CLI::Option*> options;
+  auto add = [&](const CLI::App& a) {
+    for (const CLI::Option* o : a.get_options([](const CLI::Option* o) { return o->nonpositional() && visible(o); }))
+      options.push_back(o);
+  };
+  if (sub == nullptr) {
+    add(app);
+  } else {
+    add(*sub);
+    if (sub->get_fallthrough()) add(app);
+  }
+  return options;
+}
+
+bool has_positionals(const CLI::App& a) {
+  return !a.get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
+}
+
+// One `case` arm: what to offer after `option` in the context `sub_name` ("" = no subcommand yet).
+std::string value_arm(const std::string& sub_name, const CLI::Option* opt, const std::string& keys) {
+  if (opt->get_expected_max() == 0) return "";  // a flag takes no value
+  std::string patterns;
+  for (const auto& name : flag_names(opt)) patterns += (patterns.empty() ? "" : "|") + ("\"" + sub_name + "|" + name + "\"");
+  std::string action;
+  const auto choices = choices_of(opt);
+  if (opt->get_lnames().size() == 1 && opt->get_lnames()[0] == "set" && !keys.empty())
+    action = "compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"" + keys + "\" -- \"$cur\"))";
+  else if (!choices.empty())
+    action = "COMPREPLY=($(compgen -W \"" + join_words(choices) + "\" -- \"$cur\"))";
+  else
+    action = "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))";
+  return "    " + patterns + ") " + action + "; return 0 ;;\n";
+}
+
+std::string function_name(const std::string& tool) {
+  std::string name = "_labkit_complete_";
+  for (char c : tool) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
+
+}  // namespace
+
+std::string bash_completion(const CLI::App& app, const std::vector<std::string>& config_keys) {
+  const std::string tool = app.get_name();
+  std::vector<std::string> with_equals;
+  for (const auto& k : config_keys) with_equals.push_back(k + "=");
+  const std::string keys = join_words(with_equals);
+  const auto subs = app.get_subcommands([](const CLI::App* s) { return !s->get_disabled(); });
+  std::vector<std::string> sub_names;
+  for (const CLI::App* s : subs) sub_names.push_back(s->get_name());
+
+  std::string values, options_by_context, positional_contexts = has_positionals(app) ? "\"\"" : "";
+  auto add_context = [&](const std::string& name, const CLI::App* sub) {
+    std::vector<std::string> names;
+    for (const CLI::Option* o : context_options(app, sub)) {
+      values += value_arm(name, o, keys);
+      for (const auto& n : flag_names(o)) names.push_back(n);
+    }
+    options_by_context += "    \"" + name + "\") options=\"" + join_words(names) + "\" ;;\n";
+  };
+  add_context("", nullptr);
+  for (const CLI::App* s : subs) {
+    add_context(s->get_name(), s);
+    if (has_positionals(*s)) positional_contexts += (positional_contexts.empty() ? "" : "|") + ("\"" + s->get_name() + "\"");
+  }
+
+  const std::string fn = function_name(tool);
+  std::string script = "# bash completion for " + tool + ", generated by `" + tool + " --completion bash`.\n";
+  script += fn + "() {\n";
+  // The word and the one before come as arguments, and COMP_WORDS is only sliced ("${a[@]:i:n}" counts from
+  // 0 in bash and zsh alike, where a[i] does not): the same script runs under zsh's bashcompinit.
+  script += "  local cur=\"$2\" prev=\"$3\" sub=\"\" options=\"\" w\n";
+  script += "  # `--opt=value`: bash splits at '=' (COMP_WORDBREAKS)\n";
+  script += "  if [[ \"$cur\" == \"=\" ]]; then cur=\"\"; elif [[ \"$prev\" == \"=\" ]] && (( COMP_CWORD > 1 )); then "
+            "prev=\"${COMP_WORDS[@]:COMP_CWORD-2:1}\"; fi\n";
+  if (!sub_names.empty()) {
+    script += "  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n";
+    script += "    case \"$w\" in " + join_words(sub_names, "|") + ") sub=\"$w\"; break ;; esac\n";
+    script += "  done\n";
+  }
+  script += "  case \"$sub|$prev\" in\n" + values + "  esac\n";
+  script += "  case \"$sub\" in\n" + options_by_context + "  esac\n";
+  script += "  if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W \"$options\" -- \"$cur\")); return 0; fi\n";
+  script += "  COMPREPLY=()\n";
+  if (!sub_names.empty())
+    script += "  [[ -z \"$sub\" ]] && COMPREPLY=($(compgen -W \"" + join_words(sub_names) + "\" -- \"$cur\"))\n";
+  if (!positional_contexts.empty())
+    script += "  case \"$sub\" in " + positional_contexts +
+              ") compopt -o filenames 2>/dev/null; COMPREPLY+=($(compgen -f -- \"$cur\")) ;; esac\n";
+  script += "  return 0\n}\n";
+  script += "complete -F " + fn + " " + tool + "\n";
+  return script;
+}
+
+std::string completion_script(const std::string& shell, const CLI::App& app,
+                              const std::vector<std::string>& config_keys) {
+  if (shell == "bash") return bash_completion(app, config_keys);
+  if (shell == "zsh")
+    return "# zsh: the bash completion through bashcompinit\nautoload -U +X bashcompinit && bashcompinit\n" +
+           bash_completion(app, config_keys);
+  throw InputError("--completion: unknown shell '" + shell + "' (bash or zsh)");
+}
+
+}  // namespace labkit
