@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "itk_io.h"
+#include "file_checks.h"
+#include "labkit/imageio/image.h"
 #include "labkit/core/error.h"
 
 namespace labkit::imageio::detail {
