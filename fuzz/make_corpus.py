@@ -188,15 +188,15 @@ put("llama2c_header", "tiny_shared.bin", struct.pack("<7i", dim, hidden, layers,
 put("llama2c_header", "tiny_separate.bin",
     struct.pack("<7i", dim, hidden, layers, heads, kv, -vocab, seq) + b"\0" * 4 * (n + vocab * dim))
 
-# llama2c_tokenizer: first byte = vocab - 1; the shared tokenizer's first 300 pieces (bytes, merges).
+# llama2c_tokenizer: first byte = vocab - 259; the shared tokenizer's first pieces (specials, bytes, merges).
 tok = shared("llm/llama2c_tokenizer.bin")
 off, pieces = 4, []
 for _ in range(300):
     score, ln = struct.unpack_from("<fi", tok, off)
     pieces.append(tok[off:off + 8 + ln])
     off += 8 + ln
-put("llama2c_tokenizer", "shared_first_256.bin", bytes([255]) + tok[:4] + b"".join(pieces[:256]))
-put("llama2c_tokenizer", "shared_first_40.bin", bytes([39]) + tok[:4] + b"".join(pieces[:40]))
+put("llama2c_tokenizer", "shared_first_300.bin", bytes([300 - 259]) + tok[:4] + b"".join(pieces[:300]))
+put("llama2c_tokenizer", "shared_first_259.bin", bytes([0]) + tok[:4] + b"".join(pieces[:259]))
 
 # spm_model: the llama tests' tiny BPE model, and one trained here with byte fallback.
 with open(os.path.join(HERE, "..", "tests", "libs", "llama", "data", "spm_tiny_bpe.model"), "rb") as f:

@@ -1,5 +1,6 @@
 #include "labkit/llama/llama2c_header.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 
@@ -30,13 +31,22 @@ Llama2cHeader read_llama2c_header(const std::string& path) {
   c.validate(path);
   if (c.dim % c.n_heads != 0) throw input_error(path, "dim is not a multiple of n_heads");
   const int64_t L = c.n_layers, D = c.dim, F = c.hidden, hd = c.head_dim;
-  const int64_t n_floats = c.vocab * D + L * D + L * D * c.q_dim() + 2 * L * D * c.kv_dim() + L * c.q_dim() * D +
-                           L * D + 3 * L * D * F + D + c.seq_len * hd + (c.tied_embeddings ? 0 : c.vocab * D);
+  // In 128-bit integers: sizes up to 2^31 each make products past int64 (signed overflow, undefined;
+  // found by fuzz/llama2c_header_fuzz). Each factor is below 2^32, so no term nor the sum overflows here.
+  using Wide = __int128;
+  const Wide V = c.vocab, Lw = L, Dw = D, Fw = F, q = c.q_dim(), kv = c.kv_dim();
+  const Wide floats = V * Dw + Lw * Dw + Lw * Dw * q + 2 * Lw * Dw * kv + Lw * q * Dw + Lw * Dw + 3 * Lw * Dw * Fw + Dw +
+                      Wide{c.seq_len} * hd + (c.tied_embeddings ? 0 : V * Dw);
   const auto size = static_cast<int64_t>(fs::file_size(path));
-  if (size != 28 + 4 * n_floats)
+  const Wide implied = 28 + 4 * floats;
+  if (implied != size) {
+    const std::string implied_text =
+        implied > Wide{INT64_MAX} ? "more than 2^63" : std::to_string(static_cast<int64_t>(implied));
     throw input_error(path, "file has " + std::to_string(size) + " bytes but its header (dim " + std::to_string(D) +
                                 ", hidden " + std::to_string(F) + ", layers " + std::to_string(L) + ", vocab " +
-                                std::to_string(c.vocab) + ") implies " + std::to_string(28 + 4 * n_floats));
+                                std::to_string(c.vocab) + ") implies " + implied_text);
+  }
+  const auto n_floats = static_cast<int64_t>(floats);
   return {c, n_floats};
 }
 
