@@ -32,11 +32,18 @@ std::vector<CaseSpec> read_manifest(const std::string& path) {
     const auto& c = j["cases"][i];
     const std::string where = fmt::format("case {}", i);
     if (!c.is_object()) throw input_error(path, where + " is not an object");
+    // A field that is there but not a string ("name": 5) made json::value throw type_error, which ended
+    // the tool with exit 1 (found with fuzz/seganypet_manifest_fuzz).
+    auto text = [&](const char* key) -> std::string {
+      if (!c.contains(key)) return "";
+      if (!c[key].is_string()) throw input_error(path, where + ": \"" + key + "\" must be a string");
+      return c[key].get<std::string>();
+    };
     CaseSpec s;
-    s.name = c.value("name", "");
-    s.image = resolve(c.value("image", ""));
-    s.gt = resolve(c.value("gt", ""));
-    s.prompts = resolve(c.value("prompts", ""));
+    s.name = text("name");
+    s.image = resolve(text("image"));
+    s.gt = resolve(text("gt"));
+    s.prompts = resolve(text("prompts"));
     if (s.name.empty() || s.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
       throw input_error(path, where + ": \"name\" must be non-empty and use only letters, digits, '.', '_', '-'");
     if (!names.insert(s.name).second) throw input_error(path, where + ": name '" + s.name + "' used twice");

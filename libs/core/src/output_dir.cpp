@@ -4,7 +4,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -127,19 +126,7 @@ bool OutputDir::exists(const std::string& name) const {
 }
 
 void OutputDir::write(const std::string& name, const std::string& contents) const {
-  const bool bookkeeping = name == "config.json" || name.rfind(".labkit", 0) == 0;
-  // Remembered before the write: a write that fails part way has nothing under the name (atomic), and
-  // removing a name that is not there is harmless.
-  if (!bookkeeping && std::find(written_.begin(), written_.end(), name) == written_.end()) written_.push_back(name);
   write_file_atomically(file(name), contents);
-}
-
-void OutputDir::remove_written() const noexcept {
-  for (const auto& name : written_) {
-    std::error_code ec;
-    fs::remove(file(name), ec);
-  }
-  written_.clear();
 }
 
 }  // namespace labkit

@@ -113,30 +113,23 @@ int Tool::run_body(const std::vector<std::string>& argv, const std::function<voi
     if (!out_path_.empty()) open_out(run, argv);
     for (auto& hook : start_hooks_) hook(run);
 
-    try {
-      body(run);
+    body(run);
 
-      if (run.deferred_errors_ > 0) {  // the rest of the work's results still reach stdout; no report.json
-        print_results(run);  // each error was logged when it happened: one line per bad input
-        return kExitBadInput;
-      }
-      if (run.out_) {
-        nlohmann::json settings{{"seed", run.seed_}, {"threads", run.threads_}, {"force", force_}};
-        if (spec_.uses_device) settings["device"] = run.device_;
-        if (spec_.uses_resume) settings["resume"] = resume_;
-        if (spec_.uses_shard) settings["shard"] = {{"index", run.shard_.index}, {"count", run.shard_.count}};
-        ReportHeader header{spec_.name, argv, started,
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                            versions_};
-        const auto report = make_report(header, settings, run.config().json(), run.metrics_,
-                                        run.timings_.to_json(), run.extra_);
-        run.out_->write("report.json", report.dump(2) + "\n");
-      }
-    } catch (...) {
-      // A failed run (bad input found late, a full disk at the second file, SIGTERM) leaves none of the
-      // results it wrote through out().write() under their final names; report.json was never written.
-      if (run.out_) run.out_->remove_written();
-      throw;
+    if (run.deferred_errors_ > 0) {  // the rest of the work's results still reach stdout; no report.json
+      print_results(run);  // each error was logged when it happened: one line per bad input
+      return kExitBadInput;
+    }
+    if (run.out_) {
+      nlohmann::json settings{{"seed", run.seed_}, {"threads", run.threads_}, {"force", force_}};
+      if (spec_.uses_device) settings["device"] = run.device_;
+      if (spec_.uses_resume) settings["resume"] = resume_;
+      if (spec_.uses_shard) settings["shard"] = {{"index", run.shard_.index}, {"count", run.shard_.count}};
+      ReportHeader header{spec_.name, argv, started,
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                          versions_};
+      const auto report = make_report(header, settings, run.config().json(), run.metrics_,
+                                      run.timings_.to_json(), run.extra_);
+      run.out_->write("report.json", report.dump(2) + "\n");
     }
     print_results(run);
     return kExitOk;

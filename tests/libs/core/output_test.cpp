@@ -148,25 +148,3 @@ TEST(OutputDir, FileInTheWayIsInputError) {
   EXPECT_THROW(OutputDir(dir.string(), OutputDir::Policy::kOverwrite), labkit::InputError);
   fs::remove(dir);
 }
-
-// Issue 14: a run that fails after writing some results (a full disk at the second file) must leave none
-// of them under a final name; the run's bookkeeping (config.json, .labkit*) and files written by other
-// means (checkpoints kept for --resume) stay.
-TEST(OutputDir, RemoveWrittenTakesBackOnlyThisRunsResults) {
-  const fs::path dir = fresh_dir("labkit_out_remove_written");
-  OutputDir out(dir.string(), OutputDir::Policy::kFresh);
-  out.write("config.json", "{}");
-  out.write(".labkit-run.json", "{}");
-  out.write("sweep.csv", "a,b\n");
-  out.write("sweep.csv", "a,b\n1,2\n");  // written twice, remembered once
-  out.write("sweep.json", "[]");
-  labkit::write_file_atomically(out.file("checkpoint.bin"), "state");
-  out.remove_written();
-  EXPECT_FALSE(fs::exists(dir / "sweep.csv"));
-  EXPECT_FALSE(fs::exists(dir / "sweep.json"));
-  EXPECT_TRUE(fs::exists(dir / "config.json"));
-  EXPECT_TRUE(fs::exists(dir / ".labkit-run.json"));
-  EXPECT_TRUE(fs::exists(dir / "checkpoint.bin"));
-  out.remove_written();  // nothing left to remove: harmless
-  EXPECT_TRUE(fs::exists(dir / "config.json"));
-}

@@ -40,13 +40,8 @@ class OutputDir {
   // path()/name
   std::string file(const std::string& name) const;
   bool exists(const std::string& name) const;
-  // Atomic write of a whole file under this directory. The name is remembered (except the run's own
-  // config.json and .labkit* files) for remove_written().
+  // Atomic write of a whole file under this directory.
   void write(const std::string& name, const std::string& contents) const;
-  // Removes every result file write() put here in this run; Tool calls it when the run fails, so a
-  // run that fails part way (a full disk at the second file) leaves none of them under its final name.
-  // Files written by other means (checkpoints kept for --resume) are not touched. Never throws.
-  void remove_written() const noexcept;
 
  private:
   void lock();
@@ -55,7 +50,6 @@ class OutputDir {
   std::string path_;
   Policy policy_;
   int lock_fd_ = -1;
-  mutable std::vector<std::string> written_;
 };
 
 }  // namespace labkit
