@@ -113,14 +113,18 @@ finish_and_compare() {
   fi
 }
 
+landed=0
 for pct in 20 50 80; do
   out="$W/kill$pct"
   code=$(run_and_signal "$out" KILL $((T * pct / 100)))
   if [ "$code" == 0 ]; then ok "kill -9 at ${pct}%: the run finished before the signal (not a kill point)"; continue; fi
+  landed=$((landed + 1))
   [ "$code" == 137 ] || bad "kill -9 at ${pct}%: exit $code, expected 137"
   if [ -e "$out/report.json" ]; then bad "kill -9 at ${pct}%: report.json left by a killed run"; fi
   finish_and_compare "$out" "kill -9 at ${pct}%"
 done
+# Timing varies with the machine's load; a run with no kill point inside it tested nothing.
+[ "$landed" -gt 0 ] || bad "kill -9: every run finished before its signal (reference ${T} ms)"
 
 # SIGTERM: the training tools checkpoint and exit 1; the others end (exit 1, or 143 where they keep the
 # default action) without report.json. Either way the rerun / --resume completes the same results.
