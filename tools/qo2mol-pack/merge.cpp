@@ -206,7 +206,6 @@ void write_index(const std::string& index_path, const MergeOptions& opt, const s
   H5File idx = H5File::create(index_path);
   try {
     fill_index(idx, opt, shard_names, t, sp, ref, stats);
-    idx.commit();
   } catch (const H5::Exception& e) {
     // A failed write (disk full): closing the file now can crash HDF5 1.10 (SIGSEGV in H5F__close), so
     // the temporary is removed unclosed, and the message is one line.
@@ -216,6 +215,11 @@ void write_index(const std::string& index_path, const MergeOptions& opt, const s
   } catch (...) {
     idx.abandon();
     throw;
+  }
+  try {
+    idx.commit();  // the close flushes the metadata: where a full disk usually shows
+  } catch (const std::exception&) {
+    throw std::runtime_error(index_path + ": HDF5 could not finish writing the file (disk full or not writable?)");
   }
 }
 

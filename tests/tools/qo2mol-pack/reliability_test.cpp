@@ -156,8 +156,8 @@ TEST(Reliability, MergeOnAFullDiskIsOneLineExitOneAndLeavesNothing) {
   const std::string cmd = "bash -c 'trap \"\" XFSZ; ulimit -f 16; exec " + tool() + " merge " + tmp + "/p0 " + tmp +
                           "/p1 --out " + tmp + "/m'";
   EXPECT_EQ(run(cmd, &out), 1) << out;
-  EXPECT_NE(out.find("index.h5: HDF5 failed"), std::string::npos) << out;
-  EXPECT_NE(out.find("disk full or not writable?"), std::string::npos) << out;
+  EXPECT_NE(out.find("index.h5: HDF5 "), std::string::npos) << out;
+  EXPECT_NE(out.find("(disk full or not writable?)\n"), std::string::npos) << out;
   EXPECT_TRUE(leftovers(tmp + "/m").empty()) << leftovers(tmp + "/m").front();
   // Without the limit the same merge succeeds into the same directory.
   EXPECT_EQ(run(tool() + " merge " + tmp + "/p0 " + tmp + "/p1 --out " + tmp + "/m --log-level warn", &out), 0) << out;
