@@ -15,3 +15,13 @@ if(LABKIT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# libFuzzer builds (preset fuzz, clang): the code under test gets coverage hooks and both sanitizers; the
+# harness executables add -fsanitize=fuzzer (libFuzzer's main) in fuzz/CMakeLists.txt.
+if(LABKIT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "LABKIT_FUZZ needs clang (libFuzzer): use the fuzz preset")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -76,7 +76,8 @@ if(LABKIT_WITH_ITK)
   endif()
 endif()
 
+# Threads: libraries link it too (blockfp, nvr-sim), so it is needed with LABKIT_BUILD_TESTS=OFF as well.
+find_package(Threads REQUIRED)
 if(LABKIT_BUILD_TESTS)
   find_package(GTest REQUIRED)
-  find_package(Threads REQUIRED)
 endif()

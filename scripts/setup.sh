@@ -18,6 +18,7 @@ PACKAGES=(
   sentencepiece                                       # llama tests: spm_train/spm_encode parity data
   valgrind                                            # nvr-sim tests: cache model vs cachegrind/callgrind
   slurm-wlm munge
+  clang-14 libfuzzer-14-dev                           # only the fuzz preset (fuzz/, README "Reliability")
 )
 
 missing=()

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 
 #include <labkit/core/error.h>
 #include <labkit/core/json_file.h>
@@ -44,10 +46,18 @@ void summarize(labkit::Run& run, const SimStats& s, const SimConfig& cfg, const 
   sum.add("simulation speed", cpu_s > 0 ? double(s.demand_lines) / cpu_s / 1e6 : 0.0, "M accesses per CPU second");
 }
 
+// Both tables or neither: when the second write fails (a full disk), the first is removed, so a failed
+// sweep never leaves sweep.csv alone (found by tests/fault/fault_test.sh with a file-size limit).
 void write_rows(labkit::Run& run, const std::vector<SweepRow>& rows) {
   if (!run.has_out()) return;
   run.out().write("sweep.csv", sweep_csv(rows));
-  run.out().write("sweep.json", sweep_json(rows).dump(2) + "\n");
+  try {
+    run.out().write("sweep.json", sweep_json(rows).dump(2) + "\n");
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(run.out().file("sweep.csv"), ec);
+    throw;
+  }
 }
 
 // Grid keys that --config/--set also changed: refused, since the grid would silently win.

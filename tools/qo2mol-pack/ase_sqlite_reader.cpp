@@ -211,6 +211,8 @@ void read_ase_sqlite(const std::string& path, const ReaderOptions& opt, SourceUn
     c.conformer_id = column_text(st.s, kUniqueId);
     const std::string numbers = column_blob(st.s, kNumbers), positions = column_blob(st.s, kPositions);
     if (numbers.size() % 4) row.fail("numbers blob is not int32");
+    // An empty blob once reached memcpy with a null destination (UB; found by fuzz/ase_sqlite_fuzz).
+    if (numbers.empty()) row.fail("no atoms (empty numbers blob)");
     const std::size_t n = numbers.size() / 4;
     c.z.resize(n);
     std::memcpy(c.z.data(), numbers.data(), numbers.size());

@@ -115,9 +115,16 @@ std::vector<Column> parse_properties(std::map<std::string, std::string>& kv, con
   std::vector<Column> cols;
   int at = 0;
   for (std::size_t k = 0; k + 2 < parts.size(); k += 3) {
-    const int count = static_cast<int>(parse_long(parts[k + 2]));
-    cols.push_back({parts[k], parts[k + 1].empty() ? 'R' : parts[k + 1][0], count, at});
-    at += count;
+    long count = 0;
+    try {
+      count = parse_long(parts[k + 2]);
+    } catch (const std::invalid_argument&) {
+    }
+    // A column count outside 1..1000 once indexed atom lines out of bounds (fuzz/extxyz_fuzz).
+    if (count < 1 || count > 1000)
+      fail("Properties column '" + parts[k] + "' has count '" + parts[k + 2] + "' (expected 1..1000)");
+    cols.push_back({parts[k], parts[k + 1].empty() ? 'R' : parts[k + 1][0], static_cast<int>(count), at});
+    at += static_cast<int>(count);
   }
   return cols;
 }
@@ -161,7 +168,13 @@ void read_frame_values(std::map<std::string, std::string>& kv, const std::string
     if (kv.count(k)) c.molecule_key = kv[k];
   for (const char* k : {"confid", "conformer_id", "name"})
     if (kv.count(k) && c.conformer_id.empty()) c.conformer_id = kv[k];
-  if (kv.count("charge")) c.net_charge = parse_double(kv["charge"]);
+  if (kv.count("charge")) {
+    try {  // an uncaught std::invalid_argument here ended the process (fuzz/extxyz_fuzz)
+      c.net_charge = parse_double(kv["charge"]);
+    } catch (const std::invalid_argument& e) {
+      fail("charge: " + std::string(e.what()));
+    }
+  }
 }
 
 // One atom line's element, position, and forces and charge where the Properties have them.

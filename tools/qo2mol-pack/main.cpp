@@ -11,6 +11,7 @@
 
 #include "labkit/core/error.h"
 #include "labkit/core/tool.h"
+#include "labkit/tensorio/h5.h"
 #include "merge.h"
 #include "settings.h"
 #include "shard_writer.h"
@@ -72,7 +73,9 @@ int main(int argc, char** argv) {
       throw std::runtime_error("HDF5 failed in " + e.getFuncName() + ": " + e.getDetailMsg());
     }
   });
-  if (q::ShardWriter::any_abandoned()) {  // HDF5 would crash closing the abandoned file at exit
+  // An HDF5 file abandoned after a failed write (a shard, merge's index): HDF5 would crash closing it
+  // at exit, so the process ends without running HDF5's exit handlers.
+  if (labkit::tensorio::H5File::any_abandoned()) {
     std::fflush(stdout);
     std::fflush(stderr);
     std::_Exit(rc);

@@ -197,9 +197,34 @@ struct Splits {
   int ood_min = 0;
 };
 
+void fill_index(H5File& idx, const MergeOptions& opt, const std::vector<std::string>& shard_names,
+                const GlobalTables& t, const Splits& sp, const ReferenceEnergies& ref, const nlohmann::json& stats);
+
+// index.h5, written under a temporary name and renamed into place by commit().
 void write_index(const std::string& index_path, const MergeOptions& opt, const std::vector<std::string>& shard_names,
                  const GlobalTables& t, const Splits& sp, const ReferenceEnergies& ref, const nlohmann::json& stats) {
   H5File idx = H5File::create(index_path);
+  try {
+    fill_index(idx, opt, shard_names, t, sp, ref, stats);
+  } catch (const H5::Exception& e) {
+    // A failed write (disk full): closing the file now can crash HDF5 1.10 (SIGSEGV in H5F__close), so
+    // the temporary is removed unclosed, and the message is one line.
+    idx.abandon();
+    throw std::runtime_error(index_path + ": HDF5 failed in " + e.getFuncName() + ": " + e.getDetailMsg() +
+                             " (disk full or not writable?)");
+  } catch (...) {
+    idx.abandon();
+    throw;
+  }
+  try {
+    idx.commit();  // the close flushes the metadata: where a full disk usually shows
+  } catch (const std::exception&) {
+    throw std::runtime_error(index_path + ": HDF5 could not finish writing the file (disk full or not writable?)");
+  }
+}
+
+void fill_index(H5File& idx, const MergeOptions& opt, const std::vector<std::string>& shard_names,
+                const GlobalTables& t, const Splits& sp, const ReferenceEnergies& ref, const nlohmann::json& stats) {
   auto& h = idx.handle();
   write_strings(h, layout::kShardFile, shard_names);
   write_strings(h, layout::kShardSha256, t.sha);
@@ -246,7 +271,6 @@ void write_index(const std::string& index_path, const MergeOptions& opt, const s
                               {"length_unit", "Ang"},
                               {"force_unit", "eV/Ang"},
                               {"stats", stats.dump()}});
-  idx.commit();
 }
 
 // manifest.json: every file with its sha256 and size, plus the inputs.
@@ -277,22 +301,10 @@ std::map<std::string, std::int64_t> label_counts(const std::vector<std::int8_t>&
   return n;
 }
 
-}  // namespace
-
-nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
-  // Everything that can be checked is checked before anything is written.
-  check_fractions(opt.fractions);
-  if (!(opt.ood_fraction >= 0 && opt.ood_fraction <= 1))
-    throw InputError("--ood-fraction: " + std::to_string(opt.ood_fraction) + " is not in 0..1");
-  check_out_apart_from_inputs(opt.inputs, out_dir);
-  std::vector<std::string> shards;
-  for (const auto& [i, f] : shards_by_index(collect_shards(opt.inputs))) shards.push_back(f);
-  std::vector<std::string> source_paths;
-  const auto sources = common_sources(shards, source_paths);
-
-  remove_stale_temporaries(out_dir);
-  std::vector<std::string> names, paths;
-  link_shards(shards, out_dir, names, paths);
+// The merge after the shards are linked into out_dir: tables, splits, reference fit, index and manifest.
+nlohmann::json merge_linked(const MergeOptions& opt, const std::string& out_dir, const nlohmann::json& sources,
+                            const std::vector<std::string>& source_paths, const std::vector<std::string>& names,
+                            const std::vector<std::string>& paths) {
   const GlobalTables t = gather_tables(paths);
 
   Splits sp;  // by molecule, never by conformer
@@ -322,6 +334,34 @@ nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
           {"reference_fit_rank", ref.rank},
           {"stats", stats},
           {"manifest", manifest}};
+}
+
+}  // namespace
+
+nlohmann::json merge(const MergeOptions& opt, const std::string& out_dir) {
+  // Everything that can be checked is checked before anything is written.
+  check_fractions(opt.fractions);
+  if (!(opt.ood_fraction >= 0 && opt.ood_fraction <= 1))
+    throw InputError("--ood-fraction: " + std::to_string(opt.ood_fraction) + " is not in 0..1");
+  check_out_apart_from_inputs(opt.inputs, out_dir);
+  std::vector<std::string> shards;
+  for (const auto& [i, f] : shards_by_index(collect_shards(opt.inputs))) shards.push_back(f);
+  std::vector<std::string> source_paths;
+  const auto sources = common_sources(shards, source_paths);
+
+  remove_stale_temporaries(out_dir);
+  std::vector<std::string> names, paths;
+  try {
+    link_shards(shards, out_dir, names, paths);
+    return merge_linked(opt, out_dir, sources, source_paths, names, paths);
+  } catch (...) {
+    // Nothing under a final name after a failure (a full disk while writing index.h5): the shard links,
+    // index.h5 and manifest.json this run made are removed.
+    std::error_code ec;
+    for (const auto& p : paths) fs::remove(p, ec);
+    for (const char* f : {"index.h5", "manifest.json"}) fs::remove(fs::path(out_dir) / f, ec);
+    throw;
+  }
 }
 
 }  // namespace labkit::qo2mol_pack

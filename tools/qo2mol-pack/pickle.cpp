@@ -15,6 +15,18 @@
 namespace labkit::qo2mol_pack::pickle {
 namespace {
 
+// Item size of a numpy descr ("<f8", "|u1", ...) this reader can decode, or 0: the byte order is one of
+// <>|=, the kind one of f (2, 4, 8 bytes), i/u (1, 2, 4, 8), b (1). A crafted dtype like "<f3" once sent
+// as_double and as_int into each other forever (found by fuzz/qo2mol_pickle_fuzz).
+int itemsize_of(const std::string& descr) {
+  if (descr.size() != 3 || std::string("<>|=").find(descr[0]) == std::string::npos) return 0;
+  const char kind = descr[1], digit = descr[2];
+  if (kind == 'f' && (digit == '2' || digit == '4' || digit == '8')) return digit - '0';
+  if ((kind == 'i' || kind == 'u') && (digit == '1' || digit == '2' || digit == '4' || digit == '8')) return digit - '0';
+  if (kind == 'b' && digit == '1') return 1;
+  return 0;
+}
+
 using Kind = Object::Kind;
 
 Ref make(Kind k) {
@@ -379,6 +391,7 @@ class Machine {
       if (a.empty() || a[0]->kind != Kind::kStr) fail("numpy.dtype without a type string");
       auto o = make(Kind::kDType);
       o->s = normalise_descr(a[0]->s);
+      if (itemsize_of(o->s) == 0) fail("unsupported numpy dtype '" + a[0]->s + "'");
       return o;
     }
     if (is_numpy_global(name, "multiarray.scalar")) {  // numpy scalar: (dtype, raw bytes)
@@ -436,6 +449,7 @@ class Machine {
         const std::string& order = state->items[1]->s;
         char c = order.empty() ? '<' : order[0];
         if (c == '=') c = '<';  // native order: this reader runs on little-endian machines only
+        if (std::string("<>|").find(c) == std::string::npos) fail("unsupported numpy byte order '" + order + "'");
         obj->s[0] = c;
       }
       return;
@@ -464,16 +478,17 @@ class Machine {
   }
 
   void check_array(const NdArray& a) const {
-    const char kind = a.descr.size() > 1 ? a.descr[1] : '?';
-    if (std::string("fiub").find(kind) == std::string::npos || a.descr.size() < 3)
-      fail("unsupported numpy dtype '" + a.descr + "'");
+    const int item = itemsize_of(a.descr);
+    if (item == 0) fail("unsupported numpy dtype '" + a.descr + "'");
+    // The element count is bounded by the bytes present (no overflow for any claimed shape).
+    const std::int64_t max_n = static_cast<std::int64_t>(a.data.size()) / item;
     std::int64_t n = 1;
     for (auto d : a.shape) {
       if (d < 0) fail("negative ndarray dimension");
-      n *= d;
+      if (d != 0 && n > max_n / d) n = max_n + 1;  // more than the data can hold; the check below says so
+      else n *= d;
     }
-    const std::size_t item = static_cast<std::size_t>(std::stoi(a.descr.substr(2)));
-    if (static_cast<std::size_t>(n) * item != a.data.size())
+    if (n * item != static_cast<std::int64_t>(a.data.size()))
       fail("ndarray of shape with " + std::to_string(n) + " elements of " + a.descr + " carries " +
            std::to_string(a.data.size()) + " bytes");
   }
@@ -521,8 +536,8 @@ class Machine {
 }  // namespace
 
 std::int64_t NdArray::size() const {
-  const std::size_t item = descr.size() > 2 ? static_cast<std::size_t>(std::stoi(descr.substr(2))) : 1;
-  return static_cast<std::int64_t>(data.size() / item);
+  const int item = itemsize_of(descr);
+  return item == 0 ? 0 : static_cast<std::int64_t>(data.size()) / item;
 }
 
 namespace {
@@ -550,7 +565,7 @@ float half_to_float(std::uint16_t h) {
 double NdArray::as_double(std::int64_t k) const {
   const bool big = descr[0] == '>';
   const char kind = descr[1];
-  const int size = std::stoi(descr.substr(2));
+  const int size = itemsize_of(descr);
   if (kind == 'f') {
     if (size == 8) return load_as<double>(data, k, big);
     if (size == 4) return load_as<float>(data, k, big);
@@ -562,7 +577,8 @@ double NdArray::as_double(std::int64_t k) const {
 std::int64_t NdArray::as_int(std::int64_t k) const {
   const bool big = descr[0] == '>';
   const char kind = descr[1];
-  const int size = std::stoi(descr.substr(2));
+  const int size = itemsize_of(descr);
+  if (size == 0) throw InputError("unsupported numpy dtype " + descr);
   if (kind == 'f') return static_cast<std::int64_t>(as_double(k));
   const bool sign = kind == 'i';
   switch (size) {

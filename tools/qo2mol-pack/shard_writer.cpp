@@ -95,15 +95,8 @@ ShardWriter::ShardWriter(const std::string& path, const StorageOptions& opt) : i
 
 ShardWriter::~ShardWriter() = default;  // an unfinished H5File removes its temporary file
 
-namespace {
-bool g_abandoned = false;
-}  // namespace
-
-bool ShardWriter::any_abandoned() { return g_abandoned; }
-
 void ShardWriter::abandon() noexcept {
   if (!impl_) return;
-  g_abandoned = true;
   try {
     impl_->s.reset();  // closing datasets is safe; closing the file is not
   } catch (...) {

@@ -31,9 +31,6 @@ class ShardWriter {
   // After an HDF5 write failure: drop the temporary file without closing it through HDF5 (which can
   // crash after a failed write); the writer is unusable afterwards.
   void abandon() noexcept;
-  // Whether any writer of this process abandoned its file: HDF5 then crashes again when its C++ library
-  // closes everything at exit, so main ends with std::_Exit (stdio flushed) instead.
-  static bool any_abandoned();
   void add(const PackedConformer& c, std::int64_t molecule, std::int32_t source);
   // Appends a row to the molecule table (rows are numbered in the order they are added).
   void add_molecule(const std::string& key, const std::string& formula, std::int32_t heavy_atoms);

@@ -226,30 +226,4 @@ nlohmann::json run_case(labkit::sammed3d::Sam3DImpl& model, const CaseSpec& spec
   return j;
 }
 
-std::vector<CaseSpec> read_manifest(const std::string& path) {
-  const auto manifest = labkit::CaseManifest::read(path);
-  auto resolve = [&](const std::string& p) { return manifest.resolve(p); };
-  std::vector<CaseSpec> cases;
-  std::set<std::string> names;
-  for (size_t i = 0; i < manifest.size(); ++i) {
-    const auto& c = manifest[i];
-    const std::string where = fmt::format("case {}", i);
-    CaseSpec s;
-    s.name = c.value("name", "");
-    s.image = resolve(c.value("image", ""));
-    s.gt = resolve(c.value("gt", ""));
-    s.prompts = resolve(c.value("prompts", ""));
-    if (s.name.empty() || s.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
-      throw input_error(path, where + ": \"name\" must be non-empty and use only letters, digits, '.', '_', '-'");
-    if (!names.insert(s.name).second) throw input_error(path, where + ": name '" + s.name + "' used twice");
-    if (s.image.empty()) throw input_error(path, where + " (" + s.name + ") has no \"image\"");
-    if (s.gt.empty() == s.prompts.empty()) throw input_error(path, where + " (" + s.name + ") needs exactly one of \"gt\" or \"prompts\"");
-    for (const auto* f : {&s.image, &s.gt, &s.prompts})
-      if (!f->empty() && !fs::exists(*f)) throw input_error(path, where + " (" + s.name + "): " + *f + " does not exist");
-    s.mask_name = s.name + ".mask.nii.gz";
-    cases.push_back(std::move(s));
-  }
-  return cases;
-}
-
 }  // namespace labkit::seganypet_infer

@@ -112,6 +112,16 @@ void Config::merge_file(const std::string& path) {
 }
 
 void Config::merge(const nlohmann::json& patch, const std::string& origin) {
+  // Text that is not UTF-8 (a --set value, a Latin-1 config file) could never be written to config.json:
+  // refused here, naming where it came from (it escaped as a json type_error; found by fuzz/config_set_fuzz).
+  try {
+    (void)patch.dump();
+  } catch (const nlohmann::json::type_error&) {
+    std::string where = origin;
+    for (char& c : where)
+      if (static_cast<unsigned char>(c) >= 0x80) c = '?';  // not echoing the bad bytes to a terminal
+    throw InputError(where + ": not valid UTF-8 text");
+  }
   // Merged into a copy, so a rejected patch leaves the config as it was (and suggestions see all keys).
   nlohmann::json merged = values_;
   merge_into(merged, patch, "", origin, values_);

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "itk_io.h"
+#include "file_checks.h"
 #include "labkit/core/error.h"
 
 namespace labkit::imageio::detail {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "file_checks.h"
 #include "labkit/imageio/image.h"
 
 namespace labkit::imageio::detail {
@@ -23,15 +24,6 @@ ImageInfo info_from_io(const itk::ImageIOBase& io, const std::string& path);
 
 // Converts n components of type t to float.
 void to_float(const void* buffer, itk::IOComponentEnum t, size_t n, float* out);
-
-// NIfTI checks ITK skips (nifti_check.cpp): sizeof_hdr, header length and, with check_data, that a
-// single-file .nii/.nii.gz holds all its voxel bytes. Throws InputError.
-void check_nifti(const std::string& path, bool check_data);
-
-// DICOM Part 10 files (dicom_check.cpp): every data element's declared length must fit in the file, checked
-// before GDCM reads it (GDCM aborts on some truncated files). Files without the "DICM" preamble pass.
-bool looks_like_dicom(const std::string& path);
-void check_dicom(const std::string& path);
 
 // Turns off ITK's and GDCM's own warning/error printing (our InputError says it once); idempotent.
 void quiet_libraries();

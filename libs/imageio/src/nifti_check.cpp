@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "itk_io.h"
+#include "file_checks.h"
+#include "labkit/imageio/image.h"
 #include "labkit/core/error.h"
 
 namespace labkit::imageio::detail {
@@ -119,18 +120,33 @@ void check_nifti(const std::string& path, bool check_data) {
   // Single-file NIfTI only ("n+1" / "n+2"): a .hdr/.img pair or ANALYZE keeps voxels elsewhere.
   const bool single = nifti2 ? std::memcmp(hdr + 4, "n+2", 4) == 0 : std::memcmp(hdr + 344, "n+1", 4) == 0;
   if (!check_data || !single || !(ends_with(path, ".nii") || ends_with(path, ".nii.gz"))) return;
+  // Sizes are checked before they are combined: a vox_offset float outside int64 (or NaN) and dims whose
+  // product passes int64 were undefined behaviour here (found by fuzz/nifti_header_fuzz).
+  const int64_t kMaxBytes = int64_t{1} << 60;  // far beyond any real file; keeps every sum below in range
   int64_t voxels = 1, offset = 0, bitpix = 0;
+  auto times = [&](int64_t d) {
+    d = std::max<int64_t>(1, d);
+    if (voxels > kMaxBytes / d) throw input_error(path, "corrupt NIfTI header: dimensions claim more than 2^60 voxels");
+    voxels *= d;
+  };
   if (nifti2) {
     bitpix = field<int16_t>(hdr + 14, swap);
     const int64_t ndim = field<int64_t>(hdr + 16, swap);
-    for (int64_t d = 1; d <= ndim && d < 8; ++d) voxels *= std::max<int64_t>(1, field<int64_t>(hdr + 16 + 8 * d, swap));
+    for (int64_t d = 1; d <= ndim && d < 8; ++d) times(field<int64_t>(hdr + 16 + 8 * d, swap));
     offset = field<int64_t>(hdr + 168, swap);
   } else {
     bitpix = field<int16_t>(hdr + 72, swap);
     const int16_t ndim = field<int16_t>(hdr + 40, swap);
-    for (int d = 1; d <= ndim && d < 8; ++d) voxels *= std::max<int16_t>(1, field<int16_t>(hdr + 40 + 2 * d, swap));
-    offset = static_cast<int64_t>(field<float>(hdr + 108, swap));
+    for (int d = 1; d <= ndim && d < 8; ++d) times(field<int16_t>(hdr + 40 + 2 * d, swap));
+    const float off = field<float>(hdr + 108, swap);
+    if (!(off >= 0.0f && off <= static_cast<float>(kMaxBytes)))
+      throw input_error(path, "corrupt NIfTI header: vox_offset is " + shown(off));
+    offset = static_cast<int64_t>(off);
   }
+  if (offset < 0 || offset > kMaxBytes) throw input_error(path, "corrupt NIfTI header: vox_offset is " + std::to_string(offset));
+  bitpix = std::max<int64_t>(bitpix, 0);
+  if (voxels > kMaxBytes / std::max<int64_t>(bitpix, 1))
+    throw input_error(path, "corrupt NIfTI header: dimensions and bitpix claim more than 2^60 bytes of voxels");
   const int64_t expected = std::max<int64_t>(offset, sizeof_hdr) + voxels * bitpix / 8;
   std::vector<unsigned char> chunk(1 << 20);
   while (got < expected) {
@@ -171,7 +187,9 @@ NonFinite nifti_nonfinite_voxels(const std::string& path) {
     if (d < 1 || voxels > (int64_t{1} << 40) / d) return {};
     voxels *= d;
   }
-  const int64_t offset = v2 ? detail::field<int64_t>(hdr + 168, swap) : static_cast<int64_t>(detail::field<float>(hdr + 108, swap));
+  const float offset1 = detail::field<float>(hdr + 108, swap);
+  if (!v2 && !(offset1 >= 0.0f && offset1 < 9.2e18f)) return {};  // NaN or past int64: not convertible
+  const int64_t offset = v2 ? detail::field<int64_t>(hdr + 168, swap) : static_cast<int64_t>(offset1);
   if (offset < size || gzseek(f.get(), static_cast<z_off_t>(offset), SEEK_SET) < 0) return {};
   const int64_t width = datatype == 16 ? 4 : 8;
   std::vector<unsigned char> buf(static_cast<size_t>(width) << 20);

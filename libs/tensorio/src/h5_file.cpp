@@ -1,6 +1,7 @@
 // H5File: create (write-then-rename) and open, with HDF5 failures turned into labkit errors.
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -94,17 +95,24 @@ void H5File::discard() noexcept {
   }
 }
 
+namespace {
+std::atomic<bool> g_any_abandoned{false};
+}  // namespace
+
 void H5File::abandon() noexcept {
+  if (file_) g_any_abandoned = true;
   (void)file_.release();  // deliberately leaked: closing it is what crashes
   discard();
 }
+
+bool H5File::any_abandoned() noexcept { return g_any_abandoned; }
 
 void H5File::commit() {
   if (!file_) throw std::logic_error(path_ + ": H5File::commit() on a closed file");
   try {
     file_->close();  // flushes everything before the rename makes the file visible
   } catch (const H5::Exception& e) {
-    discard();
+    abandon();  // a close that failed (disk full) must not be retried: HDF5 1.10 crashes in it
     throw std::runtime_error(path_ + ": cannot close HDF5 file (" + what(e) + ")");
   }
   file_.reset();

@@ -159,3 +159,26 @@ TEST(Config, DifferingKeys) {
   other["train"]["extra"] = 1;
   EXPECT_EQ(c.differing_keys(other), (std::vector<std::string>{"train.lr", "train.extra"}));
 }
+
+// Found by fuzz/config_set_fuzz (reproducer fuzz/corpus/config_set/crash_invalid_utf8_value.txt, first
+// line): a --set value with a byte that is not UTF-8 escaped as nlohmann's type_error (an exit 1 with a
+// library message) when the error message or config.json was written. Now one InputError, bad bytes not echoed.
+TEST(Config, OverrideThatIsNotUtf8IsRefused) {
+  std::ifstream in(std::string(LABKIT_SOURCE_DIR) + "/fuzz/corpus/config_set/crash_invalid_utf8_value.txt");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  ASSERT_EQ(line.rfind("workload=", 0), 0u);
+  labkit::Config c(nlohmann::json{{"workload", {{"kind", "spmv"}}}, {"name", "a"}});
+  try {
+    c.apply_override(line);
+    FAIL() << "accepted";
+  } catch (const labkit::InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(": not valid UTF-8 text"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\x92'), std::string::npos) << msg;
+  }
+  EXPECT_THROW(c.apply_override("name=caf\xe9"), labkit::InputError);  // Latin-1 string value
+  EXPECT_EQ(c.get<std::string>("name"), "a");
+  c.apply_override("name=caf\xc3\xa9");  // the same in UTF-8 is fine
+  EXPECT_EQ(c.get<std::string>("name"), "caf\xc3\xa9");
+}

@@ -16,6 +16,8 @@
 #include "test_support.h"
 #include "error_of.h"
 
+namespace fs = std::filesystem;
+
 namespace labkit::imageio {
 namespace {
 
@@ -133,3 +135,22 @@ TEST(Robustness, VersionsNameItkAndGdcm) {
 
 }  // namespace
 }  // namespace labkit::imageio
+
+// Found by fuzz/nifti_header_fuzz (fuzz/corpus/nifti_header/crash_vox_offset_*.nii): a vox_offset of
+// NaN or beyond int64 was converted to an integer unchecked (undefined behaviour, UBSan reports it under
+// the asan preset). Each file is now refused with one InputError, and the NaN/inf voxel count skips it.
+TEST(Robustness, NiftiVoxOffsetOutsideInt64IsRefused) {
+  const auto dir = fs::path(::testing::TempDir()) / "nifti_vox_offset";
+  fs::create_directories(dir);
+  int seen = 0;
+  for (const auto& e : fs::directory_iterator(std::string(LABKIT_SOURCE_DIR) + "/fuzz/corpus/nifti_header")) {
+    if (e.path().filename().string().rfind("crash_vox_offset_", 0) != 0) continue;
+    ++seen;
+    const auto copy = (dir / e.path().filename()).string();
+    fs::copy_file(e.path(), copy, fs::copy_options::overwrite_existing);
+    EXPECT_THROW(labkit::imageio::read_volume(copy), labkit::InputError) << copy;
+    EXPECT_EQ(labkit::imageio::nifti_nonfinite_voxels(copy).count, 0) << copy;
+  }
+  EXPECT_EQ(seen, 9);
+  fs::remove_all(dir);
+}

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/llama/eval.h"
 #include "labkit/llama/io.h"
@@ -103,4 +104,22 @@ TEST(Tokenizer, Llama2cTokenizerEncodesKnownIdsAndRoundTrips) {
   std::string text = "Ben loved to explore the world around him. Ünïcode ok!";
   EXPECT_EQ(tok.decode(tok.encode(text, true)), text);
   EXPECT_THROW(Llama2cTokenizer(test::stories_path(), 32000), labkit::InputError);
+}
+
+// Found by fuzz/llama2c_tokenizer_fuzz (reproducer data/fuzz_tokenizer_vocab_below_259.bin: first byte =
+// vocabulary - 1, then the file): a vocabulary without the 256 byte tokens made encode() index past the
+// pieces (std::length_error from garbage). Such a vocabulary is now refused when the tokenizer is read.
+TEST(Tokenizer, Llama2cVocabularyWithoutByteTokensIsRefused) {
+  const std::string bytes = labkit::read_file(std::string(LABKIT_SOURCE_DIR) + "/tests/libs/llama/data/fuzz_tokenizer_vocab_below_259.bin");
+  const std::string path = ::testing::TempDir() + "/fuzz_tokenizer.bin";
+  labkit::write_file_atomically(path, bytes.substr(1));
+  const int64_t vocab = 1 + static_cast<unsigned char>(bytes[0]);
+  ASSERT_LT(vocab, kLlama2cFirstPieces);
+  try {
+    Llama2cTokenizer tok(path, vocab);
+    FAIL() << "accepted a vocabulary of " << vocab;
+  } catch (const labkit::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("a llama2.c tokenizer has at least 259 (3 special and 256 byte tokens)"),
+              std::string::npos) << e.what();
+  }
 }

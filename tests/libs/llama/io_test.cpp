@@ -11,6 +11,7 @@
 #include "labkit/core/error.h"
 #include "labkit/llama/forward.h"
 #include "labkit/llama/io.h"
+#include "labkit/llama/llama2c_header.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "run_command.h"
 #include "test_paths.h"
@@ -141,4 +142,23 @@ TEST(LlamaIo, TruncatedLlama2cIsInputError) {
   auto msg = input_error_of([&] { load_llama2c(dir + "/short.bin"); });
   EXPECT_NE(msg.find("short.bin"), std::string::npos) << msg;
   EXPECT_NE(msg.find("implies"), std::string::npos) << msg;
+}
+
+// Found by fuzz/llama2c_header_fuzz (11 reproducers, fuzz/corpus/llama2c_header/crash_size_overflow_*.bin):
+// header sizes up to 2^31 overflowed the int64 count of weights the header implies (signed overflow,
+// undefined behaviour; the size check could then pass or fail by accident). Each is now one InputError.
+TEST(LlamaIo, Llama2cHeaderSizesThatOverflowAreRefused) {
+  int seen = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(LABKIT_SOURCE_DIR) + "/fuzz/corpus/llama2c_header")) {
+    if (e.path().filename().string().rfind("crash_size_overflow_", 0) != 0) continue;
+    ++seen;
+    try {
+      labkit::llama::read_llama2c_header(e.path().string());
+      ADD_FAILURE() << e.path() << ": accepted";
+    } catch (const labkit::InputError& err) {
+      EXPECT_NE(std::string(err.what()).find(e.path().string() + ": "), std::string::npos) << err.what();
+    }
+    EXPECT_THROW(labkit::llama::load_llama2c(e.path().string()), labkit::InputError) << e.path();
+  }
+  EXPECT_EQ(seen, 11);
 }

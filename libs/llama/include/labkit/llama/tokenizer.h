@@ -22,6 +22,8 @@ class Tokenizer {
 };
 
 // llama2.c tokenizer.bin: int32 max_token_length, then per token float32 score, int32 length, bytes.
+// Ids 0..2 are <unk>, <s>, </s> and 3..258 the byte tokens, so a vocabulary has at least 259 tokens.
+inline constexpr int64_t kLlama2cFirstPieces = 259;
 class Llama2cTokenizer : public Tokenizer {
  public:
   // Throws InputError(path: ...) on a truncated or inconsistent file.

@@ -43,6 +43,9 @@ class H5File {
   // After a failed write (disk full) HDF5 1.10 can crash closing the file (SIGSEGV in H5F__close, seen
   // with Debian's 1.10.8): removes the temporary file and leaves the HDF5 handle open, never closed.
   void abandon() noexcept;
+  // True once any file was abandoned in this process: HDF5 would crash closing it at exit, so the
+  // program must end with std::_Exit (qo2mol-pack's main does).
+  static bool any_abandoned() noexcept;
   const std::string& path() const { return path_; }
   H5::H5File& handle();  // std::logic_error after commit()
 
