@@ -11,6 +11,7 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/settings.h"
+#include "labkit/core/termination.h"
 #include "selftrain.h"
 
 namespace labkit::cognidual_train {
@@ -103,6 +104,7 @@ std::vector<Sequence> fine_tune_sequences(const SelfTrainSet& set, const std::ve
 }  // namespace
 
 void run_cognidual(const Settings& s, labkit::Run& run) {
+  install_sigterm_handler();  // SIGTERM: a checkpoint, exit 1, --resume continues
   const auto& out = run.out();
   const auto sets = build_task_sets(s.families, s.difficulty, s.questions, run.seed());
   fs::create_directories(out.file("data"));

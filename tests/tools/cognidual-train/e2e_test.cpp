@@ -119,6 +119,16 @@ TEST(CognidualE2E, SigkillThenResumeEqualsAnUninterruptedRun) {
            j["self_training"][1]["after"]["direct"]["all"]["correct"].dump();
   };
   EXPECT_EQ(acc(a), acc(b));
+  // SIGTERM (pre-emption): exit 1 after writing a checkpoint; --resume finishes with the same curves.
+  const std::string term = dir + "/term";
+  r = run_command("( " + kTool + " run --out " + shell_quote(term) + heavier + " & pid=$!; for i in $(seq 600); do "
+                  "[ -f " + shell_quote(term + "/checkpoint/base/latest.json") + " ] && break; sleep 0.05; done; "
+                  "kill -TERM $pid; wait $pid; echo stopped $? )");
+  ASSERT_NE(r.out.find("stopped 1"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("SIGTERM"), std::string::npos) << r.err;
+  resumed = run_command(kTool + " run --resume --json --out " + shell_quote(term) + heavier);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(read_json(term + "/report.json")["curves"], a["curves"]);
   // A changed config is refused on resume.
   auto changed = run_command(kTool + " run --resume --out " + shell_quote(out) + heavier + " --set train.lr=0.01");
   EXPECT_EQ(changed.exit_code, 2) << changed.err;
