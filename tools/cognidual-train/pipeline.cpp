@@ -188,7 +188,7 @@ void add_summary(const nlohmann::json& m, labkit::Summary& summary) {
     st.push_back({a.at("size"), a.at("kept"), a.at("pseudo_label_precision"), a.at("after").at("cot").at("all").at("accuracy"),
                   a.at("after").at("direct").at("all").at("ms_per_answer")});
   summary.add_table("self-training sets (" + m.at("filter").get<std::string>() + " filter)",
-                    {"size", "kept", "kept correct", "CoT after", "direct ms"}, st);
+                    {"size", "kept", "kept precision", "CoT after", "direct ms"}, st);
 }
 
 }  // namespace labkit::cognidual_train
