@@ -66,34 +66,67 @@ PerplexityResult perplexity(const Model& model, const std::vector<TokenStream>& 
 
 TokenStream generate(const Model& model, const TokenStream& prompt, const GenerateOptions& o,
                      const ForwardHooks* hooks) {
-  TORCH_CHECK(!prompt.empty(), "generate: empty prompt");
+  return generate_batch(model, {prompt}, o, hooks).at(0);
+}
+
+namespace {
+// Next token per row of logits [B, vocab] (float64, CPU): argmax, or top-p sampling at the temperature.
+std::vector<int64_t> pick_next(const torch::Tensor& logits, const GenerateOptions& o, at::Generator& gen) {
+  std::vector<int64_t> next(logits.size(0));
+  if (o.temperature <= 0) {
+    auto a = logits.argmax(-1);
+    for (int64_t b = 0; b < logits.size(0); ++b) next[b] = a[b].item<int64_t>();
+    return next;
+  }
+  auto probs = torch::softmax(logits / o.temperature, -1);
+  auto [sorted, idx] = probs.sort(-1, true);
+  auto cum = sorted.cumsum(-1);
+  // Keep the smallest prefix whose mass reaches top_p (always at least one token).
+  auto keep = (cum - sorted) < o.top_p;
+  auto kept = sorted * keep.to(torch::kDouble);
+  auto pick = torch::multinomial(kept / kept.sum(-1, true), 1, false, gen);
+  for (int64_t b = 0; b < logits.size(0); ++b) next[b] = idx[b][pick[b][0].item<int64_t>()].item<int64_t>();
+  return next;
+}
+}  // namespace
+
+std::vector<TokenStream> generate_batch(const Model& model, const std::vector<TokenStream>& prompts,
+                                        const GenerateOptions& o, const ForwardHooks* hooks) {
+  TORCH_CHECK(!prompts.empty() && !prompts[0].empty(), "generate: empty prompt");
+  for (const auto& p : prompts) TORCH_CHECK(p.size() == prompts[0].size(), "generate_batch: prompts of unequal length");
   torch::NoGradGuard ng;
   auto device = model.w("model.embed_tokens.weight").device();
   auto gen = at::detail::createCPUGenerator(o.seed);
+  const auto B = static_cast<int64_t>(prompts.size());
   KVCache cache;
-  TokenStream out;
-  auto input = torch::tensor(prompt, torch::kLong).unsqueeze(0).to(device);
-  for (int64_t step = 0; step < o.max_new_tokens; ++step) {
+  std::vector<TokenStream> out(B);
+  std::vector<bool> done(B, false);
+  int64_t active = B;
+  std::vector<int64_t> flat;
+  for (const auto& p : prompts) flat.insert(flat.end(), p.begin(), p.end());
+  auto input = torch::tensor(flat, torch::kLong).view({B, -1}).to(device);
+  for (int64_t step = 0; step < o.max_new_tokens && active > 0; ++step) {
     if (cache.pos + input.size(1) > model.config.seq_len) break;
-    auto logits = forward(model, input, &cache, hooks).select(1, -1).squeeze(0).to(torch::kDouble).cpu();
-    int64_t next;
-    if (o.temperature <= 0) {
-      next = logits.argmax().item<int64_t>();
-    } else {
-      auto probs = torch::softmax(logits / o.temperature, -1);
-      auto [sorted, idx] = probs.sort(-1, true);
-      auto cum = sorted.cumsum(-1);
-      // Keep the smallest prefix whose mass reaches top_p (always at least one token).
-      auto keep = (cum - sorted) < o.top_p;
-      auto kept = sorted * keep.to(torch::kDouble);
-      auto pick = torch::multinomial(kept / kept.sum(), 1, false, gen).item<int64_t>();
-      next = idx[pick].item<int64_t>();
+    auto logits = forward(model, input, &cache, hooks).select(1, -1).to(torch::kDouble).cpu();
+    const auto next = pick_next(logits, o, gen);
+    for (int64_t b = 0; b < B; ++b) {
+      if (done[b]) continue;
+      out[b].push_back(next[b]);
+      if (next[b] == o.stop_token || (o.stop_when && o.stop_when(out[b]))) done[b] = true, --active;
     }
-    out.push_back(next);
-    if (next == o.stop_token) break;
-    input = torch::tensor({next}, torch::kLong).view({1, 1}).to(device);
+    input = torch::tensor(next, torch::kLong).view({B, 1}).to(device);
   }
   return out;
+}
+
+std::function<bool(const TokenStream&)> stop_on_strings(std::function<std::string(const TokenStream&)> decode,
+                                                        std::vector<std::string> stops) {
+  return [decode = std::move(decode), stops = std::move(stops)](const TokenStream& generated) {
+    const std::string text = decode(generated);
+    for (const auto& s : stops)
+      if (!s.empty() && text.find(s) != std::string::npos) return true;
+    return false;
+  };
 }
 
 std::vector<TokenStream> read_token_streams(const std::string& path, int64_t vocab) {

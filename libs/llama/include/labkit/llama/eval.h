@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,25 @@ struct GenerateOptions {
   double top_p = 1.0;        // nucleus mass
   uint64_t seed = 0;
   int64_t stop_token = -1;   // stop after emitting it (e.g. EOS); -1 never
+  // Called with the tokens generated so far; true stops that sequence (e.g. stop_on_strings).
+  std::function<bool(const TokenStream& generated)> stop_when;
 };
 
 // Continues `prompt` (non-empty) using the KV cache; returns the new tokens only.
 TokenStream generate(const Model& model, const TokenStream& prompt, const GenerateOptions& options,
                      const ForwardHooks* hooks = nullptr);
+
+// Continues several prompts of equal length at once (one KV cache over the batch, no padding needed):
+// each row stops on its own (stop_token, stop_when, max_new_tokens); rows that stopped are still computed
+// until every row has, but their outputs end where they stopped. Sampling draws every row from one
+// generator seeded with options.seed, so the same batch and seed give the same outputs.
+std::vector<TokenStream> generate_batch(const Model& model, const std::vector<TokenStream>& prompts,
+                                        const GenerateOptions& options, const ForwardHooks* hooks = nullptr);
+
+// A stop_when that fires once the decoded generation contains one of `stops` (the matched text stays in
+// the output; the caller cuts it). `decode` turns ids into text (e.g. a Tokenizer's decode).
+std::function<bool(const TokenStream&)> stop_on_strings(std::function<std::string(const TokenStream&)> decode,
+                                                        std::vector<std::string> stops);
 
 // Token-id files: one stream per line, ids separated by whitespace. Throws InputError naming the file and
 // line on a non-integer or an id outside [0, vocab) (vocab <= 0 skips the range check).

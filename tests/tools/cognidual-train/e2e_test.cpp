@@ -1,0 +1,135 @@
+// cognidual-train end to end on a tiny model: the report's structure and accounting, curves, bad input
+// (exit 2 naming the key or the line), and a run killed with SIGKILL that --resume finishes with the same
+// losses and accuracies as an uninterrupted run.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "run_command.h"
+
+using labkit::test::run_command;
+using labkit::test::shell_quote;
+
+namespace {
+
+const std::string kTool = std::string(LABKIT_BIN_DIR) + "/cognidual-train";
+// Seconds of work at most: two families, a 1-layer model of width 16, 30 + 6 steps.
+const std::string kTiny =
+    " --threads 1 --log-level warn --set 'tasks.families=[\"addition\",\"ordering\"]' --set tasks.difficulty.addition=2"
+    " --set tasks.difficulty.ordering=3 --set tasks.test_questions=3 --set tasks.train_questions=20"
+    " --set tasks.unlabeled_questions=4 --set 'self_train.sizes=[2,6]' --set model.dim=16 --set model.hidden=32"
+    " --set model.layers=1 --set model.heads=2 --set model.kv_heads=2 --set model.seq_len=96 --set train.steps=30"
+    " --set train.batch_size=4 --set train.warmup_steps=3 --set train.checkpoint_every=5 --set self_train.train.steps=6"
+    " --set self_train.train.batch_size=4 --set self_train.train.warmup_steps=1 --set self_train.samples=2"
+    " --set eval.max_cot_tokens=24 --set eval.max_direct_tokens=6";
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+TEST(CognidualE2E, RunWritesReportCurvesDataAndModels) {
+  const auto out = labkit::test::fresh_temp_dir("cognidual_e2e_run") + "/out";
+  auto r = run_command(kTool + " run --out " + shell_quote(out) + kTiny + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto m = nlohmann::json::parse(r.out);
+  EXPECT_EQ(m["questions"]["test"], 6);
+  EXPECT_EQ(m["questions"]["train"], 40);
+  for (const char* mode : {"direct", "cot"})
+    for (const char* f : {"addition", "ordering", "all"}) {
+      const auto& row = m["before"][mode][f];
+      EXPECT_GE(row["accuracy"].get<double>(), 0.0);
+      EXPECT_LE(row["accuracy"].get<double>(), 1.0);
+      EXPECT_EQ(row["correct"].get<int>(), static_cast<int>(std::lround(row["accuracy"].get<double>() * row["questions"].get<int>())));
+    }
+  EXPECT_EQ(m["before"]["direct"]["all"]["questions"], 6);
+  ASSERT_EQ(m["self_training"].size(), 2u);
+  EXPECT_EQ(m["self_training"][1]["size"], 6);
+  EXPECT_LE(m["self_training"][1]["kept"].get<int>(), 6);
+  const auto report = read_json(out + "/report.json");
+  ASSERT_TRUE(report.contains("curves")) << report.dump();
+  EXPECT_EQ(report["curves"]["base_loss"].size(), 30u);
+  EXPECT_EQ(report["curves"]["base_loss"][29][0], 30);
+  for (const char* f : {"data/test.jsonl", "data/train.jsonl", "data/unlabeled.jsonl", "base_model/model.safetensors",
+                        "base_model/config.json"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+  // No test question in the written training sets.
+  std::set<std::string> test;
+  std::ifstream t(out + "/data/test.jsonl");
+  for (std::string line; std::getline(t, line);) test.insert(nlohmann::json::parse(line)["question"]);
+  for (const char* set : {"/data/train.jsonl", "/data/unlabeled.jsonl"}) {
+    std::ifstream s(out + set);
+    for (std::string line; std::getline(s, line);) EXPECT_FALSE(test.count(nlohmann::json::parse(line)["question"]));
+  }
+  // stdout table without --json
+  auto again = run_command(kTool + " run --force --out " + shell_quote(out) + kTiny);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("direct@6"), std::string::npos) << again.out;
+}
+
+TEST(CognidualE2E, BadInputExitsTwoNamingTheKeyOrLine) {
+  const auto dir = labkit::test::fresh_temp_dir("cognidual_e2e_bad");
+  auto r = run_command(kTool + " run --out " + shell_quote(dir + "/a") + " --set self_train.filter=vibes");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("self_train.filter"), std::string::npos) << r.err;
+  std::ofstream(dir + "/gsm.jsonl") << "{\"question\": \"q\", \"answer\": \"#### 4\"}\n{\"question\": 3}\n";
+  r = run_command(kTool + " tasks --out " + shell_quote(dir + "/b") + " --task-format gsm8k --task-file " +
+                  shell_quote(dir + "/gsm.jsonl") + kTiny);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("gsm.jsonl: line 2"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/b/report.json"));
+  // model too short for the examples
+  r = run_command(kTool + " run --out " + shell_quote(dir + "/c") + kTiny + " --set model.seq_len=16");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("model.seq_len"), std::string::npos) << r.err;
+  // the tasks verb converts a good file
+  std::ofstream(dir + "/ok.jsonl") << "{\"question\": \"q\", \"answer\": \"x\\n#### 1,000\"}\n";
+  r = run_command(kTool + " tasks --out " + shell_quote(dir + "/d") + " --task-format gsm8k --task-file " +
+                  shell_quote(dir + "/ok.jsonl") + kTiny + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["gsm8k"]["gsm8k"], 1);
+}
+
+TEST(CognidualE2E, SigkillThenResumeEqualsAnUninterruptedRun) {
+  const auto dir = labkit::test::fresh_temp_dir("cognidual_e2e_resume");
+  const std::string heavier = kTiny + " --set train.steps=60";
+  auto whole = run_command(kTool + " run --json --out " + shell_quote(dir + "/whole") + heavier);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  // Kill -9 once the first base-training checkpoint exists, then resume.
+  const std::string out = dir + "/killed";
+  auto r = run_command("( " + kTool + " run --out " + shell_quote(out) + heavier + " & pid=$!; for i in $(seq 600); do "
+                       "[ -f " + shell_quote(out + "/checkpoint/base/latest.json") + " ] && break; sleep 0.05; done; "
+                       "kill -9 $pid; wait $pid; echo killed $? )");
+  ASSERT_NE(r.out.find("killed 137"), std::string::npos) << r.out << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out + "/report.json"));
+  auto resumed = run_command(kTool + " run --resume --json --out " + shell_quote(out) + heavier);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto a = read_json(dir + "/whole/report.json"), b = read_json(out + "/report.json");
+  EXPECT_EQ(a["curves"], b["curves"]);
+  auto acc = [](const nlohmann::json& m) {
+    auto j = m["metrics"];
+    for (auto* mode : {"direct", "cot"}) j["before"][mode]["all"].erase("ms_per_answer");
+    return j["before"]["cot"]["all"]["correct"].dump() + j["self_training"][1]["kept"].dump() +
+           j["self_training"][1]["after"]["direct"]["all"]["correct"].dump();
+  };
+  EXPECT_EQ(acc(a), acc(b));
+  // SIGTERM (pre-emption): exit 1 after writing a checkpoint; --resume finishes with the same curves.
+  const std::string term = dir + "/term";
+  r = run_command("( " + kTool + " run --out " + shell_quote(term) + heavier + " & pid=$!; for i in $(seq 600); do "
+                  "[ -f " + shell_quote(term + "/checkpoint/base/latest.json") + " ] && break; sleep 0.05; done; "
+                  "kill -TERM $pid; wait $pid; echo stopped $? )");
+  ASSERT_NE(r.out.find("stopped 1"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("SIGTERM"), std::string::npos) << r.err;
+  resumed = run_command(kTool + " run --resume --json --out " + shell_quote(term) + heavier);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(read_json(term + "/report.json")["curves"], a["curves"]);
+  // A changed config is refused on resume.
+  auto changed = run_command(kTool + " run --resume --out " + shell_quote(out) + heavier + " --set train.lr=0.01");
+  EXPECT_EQ(changed.exit_code, 2) << changed.err;
+}

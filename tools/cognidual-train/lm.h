@@ -1,0 +1,62 @@
+// The tool's language model over labkit::llama without torch in the header (only lm.cpp compiles torch):
+// training on token sequences with the loss on the completion only, checkpointed every few steps and
+// resumed bit-exactly, and generation (greedy or sampled, k samples of one prompt batched).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace labkit::cognidual_train {
+
+// Tokens of prompt + completion; the loss covers tokens[prompt_len..].
+struct Sequence {
+  std::vector<int64_t> tokens;
+  int64_t prompt_len = 0;
+};
+
+struct TrainPlan {
+  int64_t steps = 0, batch_size = 0, accumulation_steps = 0, warmup_steps = 0, checkpoint_every = 0;
+  double lr = 0, min_lr_ratio = 0, weight_decay = 0, grad_clip = 0;
+};
+
+using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value)
+
+struct Generation {
+  std::vector<int64_t> tokens;  // new tokens, the stop token included when reached
+  double ms = 0;                // wall time of this generation call
+};
+
+class LanguageModel {
+ public:
+  // A new model from the "model" config section ({dim, hidden, layers, heads, kv_heads, seq_len}).
+  LanguageModel(const nlohmann::json& sizes, int64_t vocab, uint64_t seed);
+  explicit LanguageModel(const std::string& hf_dir);  // load_hf
+  LanguageModel(const LanguageModel& other);           // a deep copy of the weights
+  ~LanguageModel();
+
+  void save(const std::string& hf_dir) const;
+  int64_t parameters() const;
+  int64_t seq_len() const;
+
+  // Trains for plan.steps optimizer steps on batches drawn (seeded) from `data`. Every checkpoint_every
+  // steps, after the last one, and on SIGTERM, writes a checkpoint to `checkpoint_dir`; with `resume`,
+  // continues from the one there (bit-exactly). On SIGTERM throws std::runtime_error after the
+  // checkpoint. Returns the loss curve of every step (resumed runs included).
+  Curve train(const std::vector<Sequence>& data, const TrainPlan& plan, uint64_t seed, const std::string& checkpoint_dir,
+              bool resume, const std::string& label);
+
+  // Greedy when temperature <= 0; `samples` rows of the same prompt generated together (one seed).
+  std::vector<Generation> generate(const std::vector<int64_t>& prompt, int64_t max_new_tokens, double temperature,
+                                   double top_p, int64_t samples, uint64_t seed, int64_t stop_token) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace labkit::cognidual_train
