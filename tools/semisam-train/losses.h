@@ -1,0 +1,27 @@
+// Losses as upstream implements them (SSL4MIS utils/losses.py and the training scripts), on
+// (B, 2, D, H, W) logits or probabilities.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace labkit::semisam_train {
+
+// Class-averaged soft Dice with squared denominators: 1 - (2 sum(p y) + 1e-5) / (sum p^2 + sum y^2 + 1e-5)
+// per class over the whole batch, averaged over classes. probs (B, C, ...), label (B, ...) integer.
+torch::Tensor dice_loss(const torch::Tensor& probs, const torch::Tensor& label);
+
+// 0.5 (CE(logits, label) + Dice(softmax(logits), label)).
+torch::Tensor supervised_loss(const torch::Tensor& logits, const torch::Tensor& label);
+
+// Mean Teacher: mean((softmax(student) - teacher_probs)^2).
+torch::Tensor mt_consistency(const torch::Tensor& student_logits, const torch::Tensor& teacher_probs);
+
+// UA-MT: sum(mask d) / (2 sum(mask) + 1e-16), d = (softmax(student) - teacher_probs)^2 per class,
+// mask = (entropy < threshold) broadcast over classes. entropy (B, 1, ...).
+torch::Tensor uamt_consistency(const torch::Tensor& student_logits, const torch::Tensor& teacher_probs,
+                               const torch::Tensor& entropy, double threshold);
+
+// Predictive entropy -sum p log(p + 1e-6) over classes of the mean of `probs` (T, B, C, ...) over T.
+torch::Tensor predictive_entropy(const torch::Tensor& probs);
+
+}  // namespace labkit::semisam_train
