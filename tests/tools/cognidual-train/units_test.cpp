@@ -14,6 +14,7 @@
 #include "labkit/core/error.h"
 #include "loaders.h"
 #include "run_command.h"
+#include "temp_dir.h"
 #include "settings.h"
 #include "tasks.h"
 

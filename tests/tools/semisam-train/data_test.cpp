@@ -13,6 +13,7 @@
 #include "labkit/tensorio/h5.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "run_command.h"
+#include "temp_dir.h"
 #include "synthetic.h"
 
 namespace ss = labkit::semisam_train;

@@ -17,6 +17,7 @@
 #include "labkit/imageio/image.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "run_command.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 namespace img = labkit::imageio;

@@ -13,6 +13,7 @@
 #include "labkit/torchutil/tensor_files.h"
 #include "losses.h"
 #include "run_command.h"
+#include "temp_dir.h"
 #include "schedules.h"
 #include "settings.h"
 
