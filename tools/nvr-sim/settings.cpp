@@ -1,91 +1,75 @@
 #include "settings.h"
 
-#include <cmath>
-#include <limits>
-#include <sstream>
+#include <fmt/format.h>
 
-#include <labkit/core/error.h>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <labkit/core/config.h>
+#include <labkit/core/settings.h>
 
 namespace labkit::nvr_sim {
 namespace {
 
+using labkit::Config;
 using nlohmann::json;
 
 bool is_pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
-[[noreturn]] void bad(const std::string& key, const std::string& what) {
-  throw labkit::InputError("config " + key + ": " + what);
-}
-
-const json& value(const json& j, const std::string& section, const char* key) {
-  const json* v = nullptr;
-  if (section.empty()) {
-    if (j.contains(key)) v = &j.at(key);
-  } else if (j.contains(section) && j.at(section).is_object() && j.at(section).contains(key)) {
-    v = &j.at(section).at(key);
-  }
-  if (!v) bad(section.empty() ? key : section + "." + key, "missing");
-  return *v;
-}
+// Checks that are not a single key's range (geometry, relations between keys), in the same
+// "config <key>: <problem>" form as labkit's range helpers.
+[[noreturn]] void bad(const std::string& key, const std::string& what) { throw labkit::config_error(key, what); }
 
 std::string name(const std::string& section, const char* key) { return section.empty() ? key : section + "." + key; }
 
-// The one place numeric keys are read: an integer in lo..hi (no wrap-around of negative values).
-std::uint64_t uint_in(const json& j, const std::string& section, const char* key, std::uint64_t lo, std::uint64_t hi) {
-  const json& v = value(j, section, key);
-  const std::string range = " in " + std::to_string(lo) + ".." + std::to_string(hi);
-  if (!v.is_number_integer()) bad(name(section, key), "must be an integer" + range + " (got " + v.dump() + ")");
-  if (v.is_number_unsigned() || v.get<std::int64_t>() >= 0) {
-    const auto u = v.get<std::uint64_t>();
-    if (u >= lo && u <= hi) return u;
-  }
-  bad(name(section, key), "must be" + range + " (got " + v.dump() + ")");
+// Range checks are labkit's (labkit/core/settings.h), so the messages read as in every other tool:
+// "config nsb.size_kb: must be in [1, 1048576], got 0".
+std::uint64_t uint_in(const Config& c, const std::string& section, const char* key, std::uint64_t lo, std::uint64_t hi) {
+  return static_cast<std::uint64_t>(labkit::int_in(c, name(section, key), static_cast<std::int64_t>(lo),
+                                                   static_cast<std::int64_t>(hi)));
 }
 
-std::uint32_t u32_in(const json& j, const std::string& section, const char* key, std::uint32_t lo, std::uint32_t hi) {
-  return static_cast<std::uint32_t>(uint_in(j, section, key, lo, hi));
+std::uint32_t u32_in(const Config& c, const std::string& section, const char* key, std::uint32_t lo, std::uint32_t hi) {
+  return static_cast<std::uint32_t>(uint_in(c, section, key, lo, hi));
 }
 
-// A finite number in [lo, hi] ((lo, hi] when lo_open).
-double real_in(const json& j, const std::string& section, const char* key, double lo, double hi, bool lo_open = false) {
-  const json& v = value(j, section, key);
-  if (!v.is_number()) bad(name(section, key), "must be a number (got " + v.dump() + ")");
-  const double d = v.get<double>();
-  const bool ok = std::isfinite(d) && (lo_open ? d > lo : d >= lo) && d <= hi;
-  if (!ok) {
-    std::ostringstream os;
-    os << "must be a finite number in " << (lo_open ? "(" : "[") << lo << ", " << hi << "] (got " << v.dump() << ")";
-    bad(name(section, key), os.str());
-  }
-  return d;
+// The seed takes every 64-bit unsigned value, more than int_in's signed range holds.
+std::uint64_t seed_at(const Config& c, const std::string& key) {
+  const json& v = c.at(key);
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer() && v.get<std::int64_t>() < 0)
+    bad(key, fmt::format("must be in [0, {}], got {}", std::numeric_limits<std::uint64_t>::max(), v.get<std::int64_t>()));
+  return static_cast<std::uint64_t>(labkit::int_in(c, key, 0, std::numeric_limits<std::int64_t>::max()));
 }
 
-bool boolean(const json& j, const std::string& section, const char* key) {
-  const json& v = value(j, section, key);
-  if (!v.is_boolean()) bad(name(section, key), "must be true or false (got " + v.dump() + ")");
+// A finite number in [lo, hi]; with lo_open, lo itself is refused too ((lo, hi], lo being 0 here).
+double real_in(const Config& c, const std::string& section, const char* key, double lo, double hi, bool lo_open = false) {
+  if (lo_open) labkit::positive(c, name(section, key));
+  return labkit::number_in(c, name(section, key), lo, hi);
+}
+
+bool boolean(const Config& c, const std::string& section, const char* key) {
+  const json& v = c.at(name(section, key));
+  if (!v.is_boolean()) bad(name(section, key), "must be true or false, got " + v.dump());
   return v.get<bool>();
 }
 
-std::string str(const json& j, const std::string& section, const char* key) {
-  const json& v = value(j, section, key);
-  if (!v.is_string()) bad(name(section, key), "must be a string (got " + v.dump() + ")");
+std::string str(const Config& c, const std::string& section, const char* key) {
+  const json& v = c.at(name(section, key));
+  if (!v.is_string()) bad(name(section, key), "must be a string, got " + v.dump());
   return v.get<std::string>();
 }
 
-std::string one_of(const json& j, const std::string& section, const char* key, std::initializer_list<const char*> options) {
-  const std::string v = str(j, section, key);
-  std::string list;
-  for (const char* o : options) {
-    if (v == o) return v;
-    list += (list.empty() ? "" : ", ") + std::string(o);
-  }
-  bad(name(section, key), "unknown value '" + v + "' (" + list + ")");
+std::string one_of(const Config& c, const std::string& section, const char* key, const std::vector<std::string>& options) {
+  return labkit::one_of(c, name(section, key), options);
 }
 
+const std::vector<std::string> kPrefetchers = {"none", "stride", "stream", "imp", "dvr", "nvr"};
 constexpr std::uint64_t kMaxCacheKb = 1u << 20;  // 1 GiB: tags and bits of every line are kept in memory
 constexpr std::uint32_t kBig = 1u << 30;          // cycles and counts without a natural bound
 
-CacheConfig parse_cache(const json& j, const std::string& s) {
+CacheConfig parse_cache(const Config& j, const std::string& s) {
   CacheConfig c;
   c.name = s;
   c.enabled = boolean(j, s, "enabled");
@@ -138,7 +122,7 @@ nlohmann::json default_config() {
 namespace {
 
 // The sections, each in its own step; parse_config checks the relations between them.
-NpuConfig parse_npu(const json& j) {
+NpuConfig parse_npu(const Config& j) {
   NpuConfig n;
   n.array_dim = u32_in(j, "npu", "array_dim", 1, 4096);
   n.elem_bytes = u32_in(j, "npu", "elem_bytes", 1, 8);
@@ -148,7 +132,7 @@ NpuConfig parse_npu(const json& j) {
   return n;
 }
 
-DramConfig parse_dram(const json& j, std::uint32_t line_bytes) {
+DramConfig parse_dram(const Config& j, std::uint32_t line_bytes) {
   const std::string d = "dram";
   DramConfig c;
   c.latency = u32_in(j, d, "latency", 0, kBig);
@@ -168,10 +152,10 @@ DramConfig parse_dram(const json& j, std::uint32_t line_bytes) {
   return c;
 }
 
-PrefetchConfig parse_prefetcher(const json& j) {
+PrefetchConfig parse_prefetcher(const Config& j) {
   const std::string p = "prefetcher";
   PrefetchConfig c;
-  c.type = one_of(j, p, "type", {"none", "stride", "stream", "imp", "dvr", "nvr"});
+  c.type = one_of(j, p, "type", kPrefetchers);
   c.level = one_of(j, p, "level", {"first", "l2"});
   c.queue = u32_in(j, p, "queue", 1, 1u << 16);
   c.issue_per_cycle = u32_in(j, p, "issue_per_cycle", 1, 1024);
@@ -189,7 +173,7 @@ PrefetchConfig parse_prefetcher(const json& j) {
   return c;
 }
 
-WorkloadConfig parse_workload(const json& j) {
+WorkloadConfig parse_workload(const Config& j) {
   const std::string w = "workload";
   WorkloadConfig c;
   c.kind = one_of(j, w, "kind", {"spmm", "spmv", "sddmm", "gnn", "embedding_bag", "spgemm", "trace", "champsim"});
@@ -204,7 +188,7 @@ WorkloadConfig parse_workload(const json& j) {
   c.nm_m = u32_in(j, w, "nm_m", 1, 1024);
   if (c.nm_n > c.nm_m) bad("workload.nm_n", "must not exceed nm_m");
   c.dense_cols = u32_in(j, w, "dense_cols", 1, 1u << 16);
-  c.seed = uint_in(j, w, "seed", 0, std::numeric_limits<std::uint64_t>::max());
+  c.seed = seed_at(j, "workload.seed");
   c.trace = str(j, w, "trace");
   c.trace_limit = uint_in(j, w, "trace_limit", 0, std::uint64_t(1) << 62);
   c.trace_order = one_of(j, w, "trace_order", {"timed", "program"});
@@ -223,7 +207,8 @@ WorkloadConfig parse_workload(const json& j) {
 
 }  // namespace
 
-SimConfig parse_config(const nlohmann::json& j) {
+SimConfig parse_config(const nlohmann::json& config) {
+  const Config j(config);
   SimConfig c;
   c.npu = parse_npu(j);
   c.nsb = parse_cache(j, "nsb");
@@ -238,11 +223,8 @@ SimConfig parse_config(const nlohmann::json& j) {
   if (c.workload.trace_order == "program" && c.pf.type != "none")
     bad("prefetcher.type", "program-order replay models no prefetcher: set it to none");
   c.baseline = str(j, "", "baseline");
-  if (!c.baseline.empty()) {
-    static const char* kTypes[] = {"none", "stride", "stream", "imp", "dvr", "nvr"};
-    bool known = false;
-    for (auto* t : kTypes) known |= c.baseline == t;
-    if (!known) bad("baseline", "unknown prefetcher '" + c.baseline + "'");
+  if (!c.baseline.empty()) {  // "" = no baseline run
+    one_of(j, "", "baseline", kPrefetchers);
     if (c.workload.trace_order == "program" && c.baseline != "none")
       bad("baseline", "program-order replay models no prefetcher: use none or \"\"");
   }
