@@ -1,8 +1,12 @@
 #include "settings.h"
 
+#include <fmt/format.h>
+
+#include <limits>
 #include <stdexcept>
 
 #include "labkit/core/error.h"
+#include "labkit/core/settings.h"
 
 namespace labkit::dbattn_bench {
 
@@ -35,7 +39,18 @@ nlohmann::json default_config() {
 
 namespace {
 
-InputError bad(const std::string& key, const std::string& why) { return InputError("config " + key + ": " + why); }
+InputError bad(const std::string& key, const std::string& why) { return config_error(key, why); }
+
+// A finite number within lo..hi where either end may be open; the message has labkit's form with the
+// interval's own brackets ("config synthetic.sigma: must be in (0, 1000), got 0").
+constexpr bool kOpen = true, kClosed = false;
+double number_between(const labkit::Config& c, const std::string& key, double lo, bool lo_open, double hi, bool hi_open) {
+  const double d = number_in(c, key, std::numeric_limits<double>::lowest(), std::numeric_limits<double>::max());
+  const bool below = lo_open ? d <= lo : d < lo, above = hi_open ? d >= hi : d > hi;
+  if (below || above)
+    throw config_error(key, fmt::format("must be in {}{}, {}{}, got {}", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]", d));
+  return d;
+}
 
 blockfp::Format format_at(const std::string& spec, const std::string& key) {
   try {
@@ -66,67 +81,43 @@ void check_softmax_range(const blockfp::Format& f, const std::string& key) {
 
 Settings Settings::from_config(const labkit::Config& c) {
   Settings s;
-  const auto blocks = c.get<std::vector<int>>("sweep.blocks");
-  const auto mants = c.get<std::vector<int>>("sweep.mantissa_bits");
-  const auto pivots = c.get<std::vector<std::string>>("sweep.pivots");
-  const int ebits = c.get<int>("sweep.exponent_bits");
-  const auto suffix = c.get<std::string>("sweep.suffix");
-  if (ebits < 2 || ebits > 8) throw bad("sweep.exponent_bits", "must be in 2..8");
+  const int ebits = static_cast<int>(int_in(c, "sweep.exponent_bits", 2, 8));
   check_softmax_range(blockfp::parse_format("dbfp:e" + std::to_string(ebits)), "sweep.exponent_bits");
-  for (int b : blocks)
-    if (b < 1 || b > 1024) throw bad("sweep.blocks", "entries must be in 1..1024");
-  for (int m : mants)
-    if (m < 1 || m > 23) throw bad("sweep.mantissa_bits", "entries must be in 1..23");
-  for (int b : blocks)
-    for (int m : mants)
+  const auto blocks = ints_in(c, "sweep.blocks", 1, 1024);
+  const auto mants = ints_in(c, "sweep.mantissa_bits", 1, 23);
+  const auto pivots = c.get<std::vector<std::string>>("sweep.pivots");
+  const auto suffix = c.get<std::string>("sweep.suffix");
+  for (auto b : blocks)
+    for (auto m : mants)
       for (const auto& p : pivots)
         s.formats.push_back(format_at("dbfp:b" + std::to_string(b) + ":m" + std::to_string(m) + ":e" +
                                           std::to_string(ebits) + ":" + p + (suffix.empty() ? "" : ":" + suffix),
                                       "sweep"));
   for (auto& f : format_list(c, "formats")) s.formats.push_back(f);
   s.ppl_formats = format_list(c, "ppl_formats");
-  s.lut = {c.get<int>("lut.index_bits"), c.get<int>("lut.entry_bits"), c.get<int>("lut.levels")};
-  if (s.lut.index_bits < 0 || s.lut.index_bits > blockfp::kMaxLutIndexBits)
-    throw bad("lut.index_bits", "must be in 0.." + std::to_string(blockfp::kMaxLutIndexBits) +
-                                    " (a table of at most 64 Ki entries)");
-  if (s.lut.entry_bits < 2 || s.lut.entry_bits > blockfp::kQ) throw bad("lut.entry_bits", "must be in 2..30");
-  if (s.lut.levels != 1 && s.lut.levels != 2) throw bad("lut.levels", "must be 1 or 2");
+  s.lut = {static_cast<int>(int_in(c, "lut.index_bits", 0, blockfp::kMaxLutIndexBits)),  // at most 64 Ki entries
+           static_cast<int>(int_in(c, "lut.entry_bits", 2, blockfp::kQ)),
+           static_cast<int>(int_in(c, "lut.levels", 1, 2))};
 
   auto& y = s.synthetic;
-  y.rows = c.get<int64_t>("synthetic.rows");
-  if (y.rows < 0 || y.rows > 1000000) throw bad("synthetic.rows", "must be in 0..1000000");
-  y.length = c.get<int64_t>("synthetic.length");
-  if (y.length < 1 || y.length > 65536) throw bad("synthetic.length", "must be in 1..65536");
-  y.sigma = c.get<double>("synthetic.sigma");
-  if (!(y.sigma > 0 && y.sigma < 1e3)) throw bad("synthetic.sigma", "must be in (0, 1000)");
-  y.outlier_fraction = c.get<double>("synthetic.outlier_fraction");
-  if (!(y.outlier_fraction >= 0 && y.outlier_fraction <= 1)) throw bad("synthetic.outlier_fraction", "must be in [0, 1]");
-  y.outlier_low = c.get<double>("synthetic.outlier_low");
-  if (!(y.outlier_low <= 0 && y.outlier_low > -1e4)) throw bad("synthetic.outlier_low", "must be in (-10000, 0]");
-  y.sink = c.get<double>("synthetic.sink");
-  if (!(y.sink >= 0 && y.sink < 1e4)) throw bad("synthetic.sink", "must be in [0, 10000)");
+  y.rows = int_in(c, "synthetic.rows", 0, 1000000);
+  y.length = int_in(c, "synthetic.length", 1, 65536);
+  y.sigma = number_between(c, "synthetic.sigma", 0, kOpen, 1e3, kOpen);
+  y.outlier_fraction = number_in(c, "synthetic.outlier_fraction", 0, 1);
+  y.outlier_low = number_between(c, "synthetic.outlier_low", -1e4, kOpen, 0, kClosed);
+  y.sink = number_between(c, "synthetic.sink", 0, kClosed, 1e4, kOpen);
 
   auto& m = s.model;
-  m.streams = c.get<int64_t>("model.streams");
-  if (m.streams < 1 || m.streams > 4096) throw bad("model.streams", "must be in 1..4096");
-  m.window = c.get<int64_t>("model.window");
-  if (m.window < 2 || m.window > 65536) throw bad("model.window", "must be in 2..65536");
-  m.capture_rows = c.get<int64_t>("model.capture_rows");
-  if (m.capture_rows < 1 || m.capture_rows > 100000) throw bad("model.capture_rows", "must be in 1..100000");
-  m.sample_top_p = c.get<double>("model.sample_top_p");
-  if (!(m.sample_top_p > 0 && m.sample_top_p <= 1)) throw bad("model.sample_top_p", "must be in (0, 1]");
+  m.streams = int_in(c, "model.streams", 1, 4096);
+  m.window = int_in(c, "model.window", 2, 65536);
+  m.capture_rows = int_in(c, "model.capture_rows", 1, 100000);
+  m.sample_top_p = number_between(c, "model.sample_top_p", 0, kOpen, 1, kClosed);
 
   auto& p = s.speed;
-  p.lengths = c.get<std::vector<int64_t>>("speed.lengths");
-  if (p.lengths.empty()) throw bad("speed.lengths", "must not be empty");
-  for (auto L : p.lengths)
-    if (L < 1 || L > 1 << 20) throw bad("speed.lengths", "entries must be in 1..1048576");
-  p.heads = c.get<int64_t>("speed.heads");
-  if (p.heads < 1 || p.heads > 1024) throw bad("speed.heads", "must be in 1..1024");
-  p.queries = c.get<int64_t>("speed.queries");
-  if (p.queries < 1 || p.queries > 65536) throw bad("speed.queries", "must be in 1..65536");
-  p.repeats = c.get<int64_t>("speed.repeats");
-  if (p.repeats < 1 || p.repeats > 1000) throw bad("speed.repeats", "must be in 1..1000");
+  p.lengths = ints_in(c, "speed.lengths", 1, 1 << 20, /*min_size=*/1);
+  p.heads = int_in(c, "speed.heads", 1, 1024);
+  p.queries = int_in(c, "speed.queries", 1, 65536);
+  p.repeats = int_in(c, "speed.repeats", 1, 1000);
   p.format = format_at(c.get<std::string>("speed.format"), "speed.format");
   return s;
 }

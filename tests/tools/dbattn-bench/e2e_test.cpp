@@ -74,10 +74,10 @@ TEST(DbattnE2E, BadInputExitsTwoNamingTheKeyOrFile) {
     EXPECT_NE(r.err.find(expect), std::string::npos) << args << "\n" << r.err;
     EXPECT_FALSE(std::ifstream(dir + "/o/report.json").good());
   };
-  bad("--set 'sweep.mantissa_bits=[0]'", "config sweep.mantissa_bits: entries must be in 1..23");
-  bad("--set 'sweep.blocks=[0]'", "config sweep.blocks: entries must be in 1..1024");
+  bad("--set 'sweep.mantissa_bits=[0]'", "config sweep.mantissa_bits[0]: must be in [1, 23], got 0");
+  bad("--set 'sweep.blocks=[0]'", "config sweep.blocks[0]: must be in [1, 1024], got 0");
   bad("--set sweep.exponent_bits=3", "config sweep.exponent_bits: 3 exponent bits");
-  bad("--set lut.index_bits=20", "config lut.index_bits: must be in 0..16");
+  bad("--set lut.index_bits=20", "config lut.index_bits: must be in [0, 16], got 20");
   bad("--scores " + shell_quote(dir + "/missing.safetensors"), dir + "/missing.safetensors");
   std::vector<float> v{1, 2, 3, std::numeric_limits<float>::quiet_NaN()};
   labkit::tensorio::SafetensorsWriter w;

@@ -14,6 +14,7 @@
 
 using namespace labkit;
 using namespace labkit::dbattn_bench;
+using namespace labkit::tensorio;  // SafetensorsWriter, DType (labkit::tensorio since 8df8d99)
 
 namespace {
 std::string error_of(const std::string& override_text) {
@@ -37,17 +38,27 @@ TEST(DbattnSettings, DefaultsParse) {
 }
 
 TEST(DbattnSettings, BadValuesNameTheKey) {
-  EXPECT_EQ(error_of("sweep.mantissa_bits=[0]"), "config sweep.mantissa_bits: entries must be in 1..23");
-  EXPECT_EQ(error_of("sweep.blocks=[0, 32]"), "config sweep.blocks: entries must be in 1..1024");
+  EXPECT_EQ(error_of("sweep.mantissa_bits=[0]"), "config sweep.mantissa_bits[0]: must be in [1, 23], got 0");
+  EXPECT_EQ(error_of("sweep.blocks=[0, 32]"), "config sweep.blocks[0]: must be in [1, 1024], got 0");
   EXPECT_NE(error_of("sweep.exponent_bits=3").find("config sweep.exponent_bits: 3 exponent bits hold shared exponents up to 3"),
             std::string::npos);
-  EXPECT_NE(error_of("lut.index_bits=17").find("config lut.index_bits: must be in 0..16"), std::string::npos);
+  EXPECT_NE(error_of("lut.index_bits=17").find("config lut.index_bits: must be in [0, 16], got 17"), std::string::npos);
   EXPECT_NE(error_of("formats=[\"fp32\", \"dbfp:m0\"]").find("config formats[1]: format"), std::string::npos);
   EXPECT_NE(error_of("formats=[\"dbfp:b0\"]").find("block must be in 1..1024"), std::string::npos);
   EXPECT_NE(error_of("ppl_formats=[\"dbfp:e3\"]").find("config ppl_formats[0]: 3 exponent bits"), std::string::npos);
-  EXPECT_EQ(error_of("synthetic.sigma=0"), "config synthetic.sigma: must be in (0, 1000)");
-  EXPECT_EQ(error_of("speed.lengths=[]"), "config speed.lengths: must not be empty");
-  EXPECT_EQ(error_of("model.window=1"), "config model.window: must be in 2..65536");
+  EXPECT_EQ(error_of("synthetic.sigma=0"), "config synthetic.sigma: must be in (0, 1000), got 0");
+  EXPECT_EQ(error_of("speed.lengths=[]"), "config speed.lengths: must have at least 1 entry, got 0");
+  EXPECT_EQ(error_of("model.window=1"), "config model.window: must be in [2, 65536], got 1");
+  // Open and closed ends of the real-valued ranges, as before the switch to labkit's helpers.
+  EXPECT_EQ(error_of("synthetic.sigma=1000"), "config synthetic.sigma: must be in (0, 1000), got 1000");
+  EXPECT_EQ(error_of("synthetic.outlier_low=-10000"), "config synthetic.outlier_low: must be in (-10000, 0], got -10000");
+  EXPECT_EQ(error_of("synthetic.outlier_low=0"), "no error");
+  EXPECT_EQ(error_of("synthetic.sink=10000"), "config synthetic.sink: must be in [0, 10000), got 10000");
+  EXPECT_EQ(error_of("synthetic.sink=0"), "no error");
+  EXPECT_EQ(error_of("model.sample_top_p=0"), "config model.sample_top_p: must be in (0, 1], got 0");
+  EXPECT_EQ(error_of("model.sample_top_p=1"), "no error");
+  EXPECT_EQ(error_of("synthetic.outlier_fraction=1.5"), "config synthetic.outlier_fraction: must be in [0, 1], got 1.5");
+  EXPECT_EQ(error_of("lut.levels=3"), "config lut.levels: must be in [1, 2], got 3");
 }
 
 TEST(DbattnRows, ScoreFilesAreValidated) {
