@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "labkit/core/error.h"
 #include "pickle.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using qo2test::run;
@@ -146,7 +147,7 @@ TEST(Reliability, MergeWithBadFractionsWritesNothing) {
 // index file was closed through HDF5 after a failed write, and left final-named shard links and a
 // temporary index behind. Now: one line, exit 1, nothing but the run's bookkeeping left.
 TEST(Reliability, MergeOnAFullDiskIsOneLineExitOneAndLeavesNothing) {
-  const std::string tmp = qo2test::temp_dir("merge-full-disk");
+  const std::string tmp = labkit::test::fresh_temp_dir("merge-full-disk");
   const std::string inputs = ethanol() + " " + qo2test::molecules_dir() + "/schnetpack_test_ani1.db";
   for (int i = 0; i < 2; ++i)
     ASSERT_EQ(run(tool() + " pack " + inputs + " --force-length Ang --shard " + std::to_string(i) + "/2 --out " + tmp +
