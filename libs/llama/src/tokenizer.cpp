@@ -14,16 +14,16 @@
 namespace labkit::llama {
 
 Llama2cTokenizer::Llama2cTokenizer(const std::string& path, int64_t vocab_size) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(path, "cannot open tokenizer");
-  int32_t max_len = 0;
-  in.read(reinterpret_cast<char*>(&max_len), 4);
-  if (!in || max_len <= 0 || max_len > 4096) throw input_error(path, "bad llama2.c tokenizer header");
   // encode() falls back to ids 3..258 for bytes (<unk>, <s>, </s>, then <0x00>..<0xFF>, as llama2.c's
   // tokenizers are laid out); a smaller vocabulary made it index past the pieces (fuzz/llama2c_tokenizer_fuzz).
   if (vocab_size < kLlama2cFirstPieces)
     throw input_error(path, "vocabulary of " + std::to_string(vocab_size) + " tokens; a llama2.c tokenizer has at least " +
                                 std::to_string(kLlama2cFirstPieces) + " (3 special and 256 byte tokens)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw input_error(path, "cannot open tokenizer");
+  int32_t max_len = 0;
+  in.read(reinterpret_cast<char*>(&max_len), 4);
+  if (!in || max_len <= 0 || max_len > 4096) throw input_error(path, "bad llama2.c tokenizer header");
   for (int64_t i = 0; i < vocab_size; ++i) {
     float score = 0;
     int32_t len = 0;
