@@ -37,9 +37,9 @@ if mode == "readme":
     sys.exit(0)
 
 # agree
-subprocess.run([tool, "export", f"{work}/packed", f"{work}/all.xyz", "--log-level", "warn"], check=True)
+subprocess.run([tool, "export", f"{work}/packed", "--out", f"{work}/all", "--force", "--log-level", "warn"], check=True)
 frames = []
-with open(f"{work}/all.xyz") as f:
+with open(f"{work}/all/conformers.xyz") as f:
     lines = f.read().splitlines()
 i = 0
 while i < len(lines):
