@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace labkit::test {
 namespace fs = std::filesystem;
@@ -61,6 +63,22 @@ CommandResult run_command(const std::string& command) {
   r.err = slurp(err);
   fs::remove_all(dir);
   return r;
+}
+
+int run_and_signal_when(const std::string& command, const std::string& file, int signal, double timeout_s) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  while (!fs::exists(file) &&
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < timeout_s)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  kill(pid, signal);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace labkit::test

@@ -200,28 +200,6 @@ TEST(OstquantInterface, ProgressOnStderrAndPerplexityTableOnStdout) {
   EXPECT_EQ(r.out.find("[info]"), std::string::npos) << "logs belong on stderr";
 }
 
-namespace {
-
-// Starts `command` (through /bin/sh, exec'd so the pid is the tool's), waits until `file` exists, sends
-// SIGTERM, and returns the exit code (or 128 + signal when it died of one).
-int run_and_terminate_when(const std::string& command, const std::string& file, double timeout_s = 120) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto start = std::chrono::steady_clock::now();
-  while (!fs::exists(file) &&
-         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < timeout_s)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-}  // namespace
-
 // SLURM pre-emption: SIGTERM mid-calibration writes the checkpoint and exits 1 without a report; --resume
 // continues from it and ends where an uninterrupted run ends.
 TEST(OstquantRobustness, SigtermCheckpointsAndResumeEqualsAnUninterruptedRun) {
@@ -231,9 +209,9 @@ TEST(OstquantRobustness, SigtermCheckpointsAndResumeEqualsAnUninterruptedRun) {
   auto full = run_command(tool() + args + " --out " + shell_quote(dir + "/full"));
   ASSERT_EQ(full.exit_code, 0) << full.err;
   const auto out = dir + "/cut";
-  const int code = run_and_terminate_when(tool() + args + " --out " + shell_quote(out) + " 2>" +
-                                              shell_quote(dir + "/cut.err"),
-                                          out + "/checkpoint-ost-W4A4KV4.safetensors");
+  const int code = labkit::test::run_and_signal_when(
+      tool() + args + " --out " + shell_quote(out) + " 2>" + shell_quote(dir + "/cut.err"),
+      out + "/checkpoint-ost-W4A4KV4.safetensors", SIGTERM);
   const auto err = labkit::read_file(dir + "/cut.err");
   ASSERT_EQ(code, 1) << err;
   EXPECT_NE(err.find("calibration ost/W4A4KV4 stopped on request after step"), std::string::npos) << err;

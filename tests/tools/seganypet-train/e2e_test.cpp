@@ -142,21 +142,12 @@ TEST(SegAnyPetTrainE2E, SigtermThenResumeEqualsAnUninterruptedRun) {
   const auto straight = phantom_dir() + "/straight", cut = phantom_dir() + "/cut";
   const std::string common = "--seed 5 --set cpcl.enabled=false --set epochs=4";
   ASSERT_EQ(train(common, straight).exit_code, 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const std::string cmd = "exec " + kTrain + " --manifest " + shell_quote(phantom_dir() + "/ph/manifest.json") + kQuick +
-                            " " + common + " --out " + shell_quote(cut) + " 2>" + shell_quote(cut + ".err");
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  for (int i = 0; i < 6000 && !fs::exists(cut + "/checkpoint/latest.json"); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int code = labkit::test::run_and_signal_when(
+      kTrain + " --manifest " + shell_quote(phantom_dir() + "/ph/manifest.json") + kQuick +
+          " " + common + " --out " + shell_quote(cut) + " 2>" + shell_quote(cut + ".err"),
+      cut + "/checkpoint/latest.json", SIGTERM);
   const auto err = labkit::read_file(cut + ".err");
-  ASSERT_TRUE(WIFEXITED(status)) << err;
-  ASSERT_EQ(WEXITSTATUS(status), 1) << "the SIGTERM came after training had finished?\n" << err;
+  ASSERT_EQ(code, 1) << "the SIGTERM came after training had finished?\n" << err;
   EXPECT_NE(err.find("SIGTERM: stopped in epoch"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(cut + "/model.safetensors"));
   EXPECT_FALSE(fs::exists(cut + "/report.json"));

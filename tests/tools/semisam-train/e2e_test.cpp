@@ -117,21 +117,12 @@ TEST(SemisamE2E, SigtermThenResumeEqualsAnUninterruptedRun) {
   const std::string common = "--seed 4 --set method=mt --set max_iterations=16 --set validate_every=8 --set checkpoint_every=3";
   const auto straight = task_dir() + "/straight", cut = task_dir() + "/cut";
   ASSERT_EQ(train(common, straight).exit_code, 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const std::string cmd = "exec " + kBin + " --manifest " + shell_quote(task_dir() + "/task/manifest.json") + kQuick +
-                            " " + common + " --out " + shell_quote(cut) + " 2>" + shell_quote(cut + ".err");
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  for (int i = 0; i < 6000 && !fs::exists(cut + "/checkpoint/latest.json"); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int code = labkit::test::run_and_signal_when(
+      kBin + " --manifest " + shell_quote(task_dir() + "/task/manifest.json") + kQuick +
+          " " + common + " --out " + shell_quote(cut) + " 2>" + shell_quote(cut + ".err"),
+      cut + "/checkpoint/latest.json", SIGTERM);
   const auto err = labkit::read_file(cut + ".err");
-  ASSERT_TRUE(WIFEXITED(status)) << err;
-  ASSERT_EQ(WEXITSTATUS(status), 1) << "the SIGTERM came after training had finished?\n" << err;
+  ASSERT_EQ(code, 1) << "the SIGTERM came after training had finished?\n" << err;
   EXPECT_NE(err.find("SIGTERM: stopped before iteration"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(cut + "/report.json"));
   auto r = train(common + " --resume", cut);
