@@ -59,7 +59,7 @@ PY
     ;;
   seganypet-train)
     "$BIN/seganypet-train" phantoms --cases 4 --val-fraction 0.25 --lq-fraction 0.5 --seed 3 --threads 1 \
-      --set 'phantom.size=[48,36,84]' --set 'phantom.spacing=[4,4,4]' --out "$W/ph" --log-level warn || exit 1
+      --set 'phantom.size=[48,36,84]' --set 'phantom.spacing=[4,4,4]' --out "$W/ph" --log-level warn >/dev/null || exit 1
     run() { local out=$1; shift; $EXEC "$BIN/seganypet-train" --manifest "$W/ph/manifest.json" --threads 1 --seed 5 --set model=tiny \
               --set iterations=3 --set batch_size=2 --set min_target_voxels=20 --set cpcl.enabled=false --set epochs=4 \
               --out "$out" "$@"; }
@@ -67,6 +67,18 @@ PY
     results() { sha256sum <"$1/model.safetensors"; }
     FINALS="model.safetensors"
     FSIZE_KB=64
+    ;;
+  semisam-train)
+    "$BIN/semisam-train" synth --cases 6 --val 1 --test 1 --seed 2 --threads 1 --set 'synth.size=[32,32,16]' \
+      --set 'synth.spacing=[2,2,4]' --out "$W/task" --log-level warn >/dev/null || exit 1
+    run() { local out=$1; shift; $EXEC "$BIN/semisam-train" --manifest "$W/task/manifest.json" --threads 1 --seed 4 \
+              --set network.width=2 --set 'patch=[16,32,32]' --set 'eval.stride=[16,16,16]' --set labeled_num=2 \
+              --set consistency_rampup=2 --set rampup_step=1 --set method=mt --set max_iterations=24 \
+              --set validate_every=8 --set checkpoint_every=3 --out "$out" "$@"; }
+    RESUME="--resume"
+    results() { sha256sum <"$1/model.safetensors"; }
+    FINALS="model.safetensors"
+    FSIZE_KB=4
     ;;
   ostquant-calibrate)
     run() { local out=$1; shift; $EXEC "$BIN/ostquant-calibrate" "$DATA/llm/stories260K.bin" --threads 1 --seed 1 \

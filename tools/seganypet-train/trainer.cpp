@@ -17,6 +17,7 @@
 #include "labkit/core/progress.h"
 #include "labkit/core/timer.h"
 #include "labkit/sammed3d/checkpoint.h"
+#include "labkit/torchutil/archive_file.h"
 #include "loss.h"
 #include "labkit/core/termination.h"
 
@@ -276,8 +277,8 @@ void Trainer::save_checkpoint(int epoch) {
     const std::string tag = m == 0 ? "a" : "b";
     sm::save_model(*models_[m]->model, (dir / ("model_" + tag + ".safetensors")).string());
     const auto opt = dir / ("optimizer_" + tag + ".pt");
-    torch::save(*models_[m]->optimizer, opt.string() + ".tmp");
-    fs::rename(opt.string() + ".tmp", opt);
+    labkit::torchutil::save_archive_atomically(
+        opt.string(), [&](torch::serialize::OutputArchive& ar) { models_[m]->optimizer->save(ar); });
   }
   nlohmann::json latest{{"epoch", epoch + 1}, {"dir", name}, {"history", history_}, {"models", models_.size()}};
   labkit::write_file_atomically((root / "latest.json").string(), latest.dump(2));

@@ -18,6 +18,7 @@
 #include "labkit/core/settings.h"
 #include "labkit/core/termination.h"
 #include "labkit/core/timer.h"
+#include "labkit/torchutil/archive_file.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "losses.h"
 #include "schedules.h"
@@ -169,10 +170,7 @@ void Trainer::validate(int64_t it) {
 namespace {
 
 void save_module(torch::nn::Module& m, const fs::path& path) {
-  torch::serialize::OutputArchive ar;
-  m.save(ar);
-  ar.save_to(path.string() + ".tmp");
-  fs::rename(path.string() + ".tmp", path);
+  labkit::torchutil::save_archive_atomically(path.string(), [&](torch::serialize::OutputArchive& ar) { m.save(ar); });
 }
 
 template <typename T>
@@ -198,11 +196,8 @@ void Trainer::save_checkpoint(int64_t next) {
   fs::create_directories(dir);
   save_module(*student_, dir / "student.pt");
   if (teacher_) save_module(*teacher_, dir / "teacher.pt");
-  {
-    torch::serialize::OutputArchive ar;
-    optimizer_->save(ar);
-    ar.save_to((dir / "optimizer.pt").string());
-  }
+  labkit::torchutil::save_archive_atomically((dir / "optimizer.pt").string(),
+                                             [&](torch::serialize::OutputArchive& ar) { optimizer_->save(ar); });
   const nlohmann::json state{{"next_iteration", next}, {"dir", name}, {"curves", curves_},
                              {"validation", validation_}, {"best_dice", best_dice_}};
   labkit::write_file_atomically((root / "latest.json").string(), state.dump());

@@ -9,6 +9,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/llama/io.h"
+#include "labkit/torchutil/archive_file.h"
 
 namespace labkit::llama {
 
@@ -98,7 +99,7 @@ void Trainer::save(const std::string& dir, const nlohmann::json& state) const {
   fs::create_directories(dir);
   save_hf(model_, (fs::path(dir) / "model").string(), torch::kFloat);
   const auto opt = (fs::path(dir) / "optimizer.pt").string();
-  write_atomically(opt, [&](const std::string& tmp) { torch::save(*opt_, tmp); });
+  torchutil::save_archive_atomically(opt, [&](torch::serialize::OutputArchive& ar) { opt_->save(ar); });
   write_file_atomically((fs::path(dir) / "trainer.json").string(),
                         nlohmann::json{{"step", step_}, {"state", state}}.dump(1) + "\n");
 }
