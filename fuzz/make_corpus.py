@@ -272,6 +272,14 @@ with open(os.path.join(HERE, "..", "configs", "seganypet-infer", "manifest-examp
 put("seganypet_manifest", "present.json", '{"cases": [{"name": "a", "image": "image.nii.gz", "gt": "gt.nii.gz"}, '
     '{"name": "b.2", "image": "image.nii.gz", "prompts": "prompts.json"}]}')
 
+# semisam_manifest: the layout `semisam-train synth` writes (train without labels, val, test) and a minimal one.
+put("semisam_manifest", "synth.json", json.dumps({"cases": [
+    {"name": "la000", "image": "la000.nii.gz", "label": "la000_label.nii.gz", "split": "train"},
+    {"name": "la001", "image": "/abs/la001.nii.gz", "split": "train"},
+    {"name": "la005", "image": "la005.nii.gz", "label": "la005_label.nii.gz", "split": "val"},
+    {"name": "la006", "image": "la006.nii.gz", "label": "la006_label.nii.gz", "split": "test"}]}))
+put("semisam_manifest", "minimal.json", '{"cases": [{"image": "a.nii.gz"}]}')
+
 for h in sorted(os.listdir(CORPUS)):
     files = os.listdir(os.path.join(CORPUS, h))
     size = sum(os.path.getsize(os.path.join(CORPUS, h, f)) for f in files)

@@ -2,13 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
-#include <set>
 
 #include "labkit/core/error.h"
 #include "labkit/imageio/image.h"
 #include "labkit/tensorio/h5.h"
 #include "labkit/torchutil/tensor_files.h"
+#include "manifest.h"
 
 namespace labkit::semisam_train {
 
@@ -97,41 +96,12 @@ Case read_h5_case(const fs::path& root, const std::string& name) {
 }  // namespace
 
 Dataset read_manifest_dataset(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw labkit::input_error(path, "cannot open manifest");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw labkit::input_error(path, std::string("not valid JSON: ") + e.what());
-  }
-  if (!j.is_object() || !j.contains("cases") || !j["cases"].is_array() || j["cases"].empty())
-    throw labkit::input_error(path, "expected {\"cases\": [...]} with at least one case");
-  const fs::path base = fs::path(path).parent_path();
-  auto resolve = [&](const std::string& p) { return p.empty() || fs::path(p).is_absolute() ? p : (base / p).string(); };
+  // Every entry is checked before the first image is read: a bad last line fails in milliseconds.
   Dataset d;
-  std::set<std::string> names;
-  for (size_t i = 0; i < j["cases"].size(); ++i) {
-    const auto& c = j["cases"][i];
-    const std::string where = "case " + std::to_string(i);
-    if (!c.is_object() || !c.contains("image") || !c["image"].is_string())
-      throw labkit::input_error(path, where + ": needs an \"image\" path");
-    for (auto it = c.begin(); it != c.end(); ++it)
-      if (!std::set<std::string>{"name", "image", "label", "split"}.count(it.key()))
-        throw labkit::input_error(path, where + ": unknown key '" + it.key() + "'");
-    if ((c.contains("label") && !c["label"].is_string()) || (c.contains("name") && !c["name"].is_string()) ||
-        (c.contains("split") && !c["split"].is_string()))
-      throw labkit::input_error(path, where + ": name, label and split must be strings");
-    const std::string name = c.value("name", "case" + std::to_string(i)), split = c.value("split", "train");
-    const std::string label = c.contains("label") ? resolve(c["label"].get<std::string>()) : "";
-    if (!names.insert(name).second) throw labkit::input_error(path, "duplicate case name '" + name + "'");
-    if (split != "train" && split != "val" && split != "test")
-      throw labkit::input_error(path, where + ": split must be train, val or test, got \"" + split + "\"");
-    if (split != "train" && label.empty()) throw labkit::input_error(path, where + ": a " + split + " case needs a label");
-    auto& dst = split == "train" ? d.train : split == "val" ? d.val : d.test;
-    dst.push_back(read_case(name, resolve(c["image"].get<std::string>()), label));
+  for (const auto& e : read_manifest(path)) {
+    auto& dst = e.split == "train" ? d.train : e.split == "val" ? d.val : d.test;
+    dst.push_back(read_case(e.name, e.image, e.label));
   }
-  if (d.train.empty()) throw labkit::input_error(path, "no training case (split \"train\")");
   return d;
 }
 
