@@ -15,6 +15,7 @@
 #include "labkit/core/termination.h"
 #include "labkit/llama/eval.h"
 #include "labkit/llama/io.h"
+#include "labkit/llama/lora.h"
 #include "labkit/llama/train.h"
 
 namespace labkit::cognidual_train {
@@ -50,9 +51,24 @@ void LanguageModel::save(const std::string& hf_dir) const {
   // Into a temporary folder, renamed when complete: a folder under the final name is always whole.
   const std::string tmp = hf_dir + ".tmp";
   fs::remove_all(tmp);
-  ll::save_hf(impl_->model, tmp, torch::kFloat);
+  ll::save_hf(impl_->model.lora ? ll::merge_lora(impl_->model, *impl_->model.lora) : impl_->model, tmp, torch::kFloat);
   fs::remove_all(hf_dir);
   fs::rename(tmp, hf_dir);
+}
+
+void LanguageModel::attach_lora(const LoraPlan& plan, uint64_t seed) {
+  ll::LoraConfig c;
+  c.rank = plan.rank, c.alpha = plan.alpha, c.targets = plan.targets;
+  impl_->model.lora = std::make_shared<ll::LoraAdapters>(ll::init_lora(impl_->model, c, seed));
+}
+
+void LanguageModel::save_lora(const std::string& dir) const {
+  if (!impl_->model.lora) throw std::logic_error("save_lora: no adapters attached");
+  const std::string tmp = dir + ".tmp";
+  fs::remove_all(tmp);
+  ll::save_peft(*impl_->model.lora, tmp, "");
+  fs::remove_all(dir);
+  fs::rename(tmp, dir);
 }
 
 int64_t LanguageModel::parameters() const {
@@ -156,6 +172,8 @@ Curve LanguageModel::train(const std::vector<Sequence>& data, const TrainPlan& p
   }
   progress.finish();
   for (auto& [k, t] : impl_->model.weights) t = t.detach().requires_grad_(false);
+  if (impl_->model.lora)
+    for (auto& [k, ab] : impl_->model.lora->ab) ab = {ab.first.detach(), ab.second.detach()};
   return curve;
 }
 

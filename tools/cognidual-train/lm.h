@@ -24,6 +24,13 @@ struct TrainPlan {
   double lr = 0, min_lr_ratio = 0, weight_decay = 0, grad_clip = 0;
 };
 
+// LoRA fine-tuning: rank 0 trains every weight instead.
+struct LoraPlan {
+  int64_t rank = 0;
+  double alpha = 16;
+  std::vector<std::string> targets;  // q_proj k_proj v_proj o_proj gate_proj up_proj down_proj
+};
+
 using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value)
 
 struct Generation {
@@ -39,7 +46,12 @@ class LanguageModel {
   LanguageModel(const LanguageModel& other);           // a deep copy of the weights
   ~LanguageModel();
 
+  // The HF model; with LoRA adapters attached, the base with the adapters merged in.
   void save(const std::string& hf_dir) const;
+  // Attaches fresh LoRA adapters (PEFT initialisation, seeded): train() then trains them only.
+  void attach_lora(const LoraPlan& plan, uint64_t seed);
+  // The attached adapters in PEFT's layout (adapter_model.safetensors + adapter_config.json).
+  void save_lora(const std::string& dir) const;
   int64_t parameters() const;
   int64_t seq_len() const;
 

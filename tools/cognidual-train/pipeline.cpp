@@ -143,10 +143,13 @@ void run_cognidual(const Settings& s, labkit::Run& run) {
         result["after"] = stages.at("before");
       } else {
         LanguageModel tuned(base);
+        if (s.self_train.lora.rank > 0) tuned.attach_lora(s.self_train.lora, run.seed() + n);
+        result["fine_tune"] = s.self_train.lora.rank > 0 ? fmt::format("lora r={} alpha={}", s.self_train.lora.rank, s.self_train.lora.alpha) : "full";
         result["curve"] = tuned.train(fine_tune_sequences(set, base_seqs, s.self_train.replay, run.seed() + n),
                                       s.self_train.plan, run.seed() + n, out.file("checkpoint/" + key), run.resume(),
                                       "self-training " + std::to_string(n));
         tuned.save(out.file("self_trained_" + std::to_string(n)));
+        if (s.self_train.lora.rank > 0) tuned.save_lora(out.file("self_trained_" + std::to_string(n) + "_lora"));
         result["after"] = measure(tuned, sets.test, s, key);
       }
       stages.finish(key, result);

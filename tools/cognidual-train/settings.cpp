@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include <algorithm>
+
 #include "labkit/core/settings.h"
 
 namespace labkit::cognidual_train {
@@ -28,7 +30,9 @@ nlohmann::json default_config() {
         {"top_p", 0.95},
         {"min_agreement", 0.5},
         {"replay", 1.0},
-        {"train", plan(400, 32, 1e-3, 20)}}},
+        {"train", plan(400, 32, 1e-3, 20)},
+        // rank 0: fine-tune every weight; rank >= 1: LoRA adapters only (saved in PEFT's layout too).
+        {"lora", {{"rank", 0}, {"alpha", 16}, {"targets", {"q_proj", "k_proj", "v_proj", "o_proj"}}}}}},
       {"eval", {{"max_cot_tokens", 96}, {"max_direct_tokens", 16}}},
   };
 }
@@ -99,6 +103,16 @@ Settings Settings::from_config(const labkit::Config& c) {
   st.min_agreement = number_in(c, "self_train.min_agreement", 0, 1);
   st.replay = number_in(c, "self_train.replay", 0, 100);
   st.plan = plan_from(c, "self_train.train");
+  st.lora.rank = int_in(c, "self_train.lora.rank", 0, 4096);
+  st.lora.alpha = number_in(c, "self_train.lora.alpha", 1e-6, 1e6);
+  const auto& targets = c.at("self_train.lora.targets");
+  if (!targets.is_array() || targets.empty()) throw config_error("self_train.lora.targets", "must be a non-empty list");
+  const std::vector<std::string> modules{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+  for (const auto& t : targets) {
+    if (!t.is_string() || std::find(modules.begin(), modules.end(), t.get<std::string>()) == modules.end())
+      throw config_error("self_train.lora.targets", "each must be one of q_proj k_proj v_proj o_proj gate_proj up_proj down_proj, got " + t.dump());
+    st.lora.targets.push_back(t.get<std::string>());
+  }
   s.max_cot_tokens = int_in(c, "eval.max_cot_tokens", 1, 4096);
   s.max_direct_tokens = int_in(c, "eval.max_direct_tokens", 1, 4096);
   return s;

@@ -21,6 +21,7 @@ struct SelfTrainSettings {
   double min_agreement;        // self_consistency: the majority answer's share of the samples
   double replay;               // base training sequences mixed in, per direct pair (keeps CoT alive)
   TrainPlan plan;
+  LoraPlan lora;               // rank 0: full fine-tuning
 };
 
 struct Settings {

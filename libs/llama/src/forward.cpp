@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "labkit/llama/lora.h"
+
 namespace labkit::llama {
 
 const char* site_name(Site s) {
@@ -48,6 +50,17 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
   return x * cos + rotate_half(x) * sin;
 }
 
+// x·Wᵀ for weight `suffix` of layer l, plus the LoRA term when the model carries an adapter for it.
+static torch::Tensor project(const Model& model, int64_t l, const char* suffix, const torch::Tensor& x) {
+  const std::string name = layer_key(l, suffix);
+  auto y = torch::matmul(x, model.w(name).t());
+  if (model.lora) {
+    auto d = model.lora->delta(name, x);
+    if (d.defined()) y = y + d;
+  }
+  return y;
+}
+
 torch::Tensor decoder_layer(const Model& model, int64_t l, const torch::Tensor& h_in, const torch::Tensor& cos,
                             const torch::Tensor& sin, const torch::Tensor& masked, KVCache* cache,
                             const ForwardHooks* hooks) {
@@ -59,9 +72,9 @@ torch::Tensor decoder_layer(const Model& model, int64_t l, const torch::Tensor& 
   const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
   auto h = h_in;
   auto x = hook(rms_norm(h, model.layer_w(l, "input_layernorm.weight"), c.norm_eps), Site::kAttnIn);
-  auto q = torch::matmul(x, model.layer_w(l, "self_attn.q_proj.weight").t());
-  auto k = torch::matmul(x, model.layer_w(l, "self_attn.k_proj.weight").t());
-  auto v = torch::matmul(x, model.layer_w(l, "self_attn.v_proj.weight").t());
+  auto q = project(model, l, "self_attn.q_proj.weight", x);
+  auto k = project(model, l, "self_attn.k_proj.weight", x);
+  auto v = project(model, l, "self_attn.v_proj.weight", x);
   q = q.view({B, T, c.n_heads, c.head_dim}).transpose(1, 2);
   k = k.view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2);
   v = v.view({B, T, c.n_kv_heads, c.head_dim}).transpose(1, 2);
@@ -91,15 +104,15 @@ torch::Tensor decoder_layer(const Model& model, int64_t l, const torch::Tensor& 
   auto probs = ((hooks && hooks->softmax) ? hooks->softmax(masked_scores, l) : torch::softmax(masked_scores, -1)).to(dtype);
   auto o = torch::matmul(probs, vr).transpose(1, 2).reshape({B, T, c.q_dim()});
   o = hook(o, Site::kOIn);
-  h = h + torch::matmul(o, model.layer_w(l, "self_attn.o_proj.weight").t());
+  h = h + project(model, l, "self_attn.o_proj.weight", o);
 
   auto y = hook(rms_norm(h, model.layer_w(l, "post_attention_layernorm.weight"), c.norm_eps), Site::kMlpIn);
-  auto g = torch::matmul(y, model.layer_w(l, "mlp.gate_proj.weight").t());
-  auto u = torch::matmul(y, model.layer_w(l, "mlp.up_proj.weight").t());
+  auto g = project(model, l, "mlp.gate_proj.weight", y);
+  auto u = project(model, l, "mlp.up_proj.weight", y);
   auto a = torch::silu(g) * u;
   if (c.online_had_down) a = torch::matmul(a, model.online_down);
   a = hook(a, Site::kDownIn);
-  return h + torch::matmul(a, model.layer_w(l, "mlp.down_proj.weight").t());
+  return h + project(model, l, "mlp.down_proj.weight", a);
 }
 
 torch::Tensor forward(const Model& model, const torch::Tensor& tokens, KVCache* cache, const ForwardHooks* hooks) {

@@ -34,6 +34,7 @@ Model Model::to(torch::ScalarType dtype, torch::Device device) const {
   for (const auto& [k, t] : weights) m.weights[k] = conv(t);
   if (online_down.defined()) m.online_down = conv(online_down);
   if (online_qk.defined()) m.online_qk = conv(online_qk);
+  m.lora = lora;
   return m;
 }
 
@@ -43,6 +44,7 @@ Model Model::clone() const {
   for (const auto& [k, t] : weights) m.weights[k] = t.clone();
   if (online_down.defined()) m.online_down = online_down.clone();
   if (online_qk.defined()) m.online_qk = online_qk.clone();
+  m.lora = lora;
   return m;
 }
 

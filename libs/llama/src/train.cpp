@@ -9,6 +9,7 @@
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 #include "labkit/llama/io.h"
+#include "labkit/llama/lora.h"
 #include "labkit/torchutil/archive_file.h"
 
 namespace labkit::llama {
@@ -58,10 +59,20 @@ double learning_rate(const OptimizerSettings& s, int64_t step) {
 
 Trainer::Trainer(Model& model, const OptimizerSettings& settings) : model_(model), s_(settings) {
   std::vector<torch::Tensor> decay, no_decay;
-  for (auto& [name, t] : model_.weights) {
-    t = t.detach().requires_grad_(true);
-    params_.push_back(t);
-    (t.dim() >= 2 ? decay : no_decay).push_back(t);
+  if (model_.lora) {  // LoRA: only the adapters learn; the base weights stay frozen
+    for (auto& [name, t] : model_.weights) t = t.detach().requires_grad_(false);
+    for (auto& [name, ab] : model_.lora->ab)
+      for (auto* t : {&ab.first, &ab.second}) {
+        *t = t->detach().requires_grad_(true);
+        params_.push_back(*t);
+        decay.push_back(*t);
+      }
+  } else {
+    for (auto& [name, t] : model_.weights) {
+      t = t.detach().requires_grad_(true);
+      params_.push_back(t);
+      (t.dim() >= 2 ? decay : no_decay).push_back(t);
+    }
   }
   auto opts = torch::optim::AdamWOptions(s_.lr).betas({s_.beta1, s_.beta2}).eps(s_.eps);
   std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -97,7 +108,10 @@ StepResult Trainer::step(const std::vector<Batch>& micro) {
 
 void Trainer::save(const std::string& dir, const nlohmann::json& state) const {
   fs::create_directories(dir);
-  save_hf(model_, (fs::path(dir) / "model").string(), torch::kFloat);
+  if (model_.lora)
+    save_peft(*model_.lora, (fs::path(dir) / "adapter").string(), "");
+  else
+    save_hf(model_, (fs::path(dir) / "model").string(), torch::kFloat);
   const auto opt = (fs::path(dir) / "optimizer.pt").string();
   torchutil::save_archive_atomically(opt, [&](torch::serialize::OutputArchive& ar) { opt_->save(ar); });
   write_file_atomically((fs::path(dir) / "trainer.json").string(),
@@ -115,11 +129,23 @@ nlohmann::json Trainer::load(const std::string& dir) {
   if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer() || j["step"].get<int64_t>() < 0 ||
       !j.contains("state"))
     throw input_error(index, "needs a non-negative integer \"step\" and a \"state\"");
-  const auto model_dir = (fs::path(dir) / "model").string();
-  Model saved = load_hf(model_dir, torch::kFloat);
-  const auto want = config_to_hf_json(model_.config), got = config_to_hf_json(saved.config);
-  if (want != got) throw input_error(model_dir, "checkpoint architecture differs from this run's: " + got.dump());
-  {
+  if (model_.lora) {
+    const auto adapter_dir = (fs::path(dir) / "adapter").string();
+    const LoraAdapters saved = load_peft(adapter_dir, model_.config);
+    if (saved.ab.size() != model_.lora->ab.size() || saved.config.rank != model_.lora->config.rank)
+      throw input_error(adapter_dir, "checkpoint adapters differ from this run's (rank or target modules)");
+    torch::NoGradGuard ng;
+    for (auto& [name, ab] : model_.lora->ab) {
+      const auto it = saved.ab.find(name);
+      if (it == saved.ab.end()) throw input_error(adapter_dir, "checkpoint has no adapter for " + name);
+      ab.first.copy_(it->second.first.to(ab.first.scalar_type()));
+      ab.second.copy_(it->second.second.to(ab.second.scalar_type()));
+    }
+  } else {
+    const auto model_dir = (fs::path(dir) / "model").string();
+    Model saved = load_hf(model_dir, torch::kFloat);
+    const auto want = config_to_hf_json(model_.config), got = config_to_hf_json(saved.config);
+    if (want != got) throw input_error(model_dir, "checkpoint architecture differs from this run's: " + got.dump());
     torch::NoGradGuard ng;
     for (auto& [name, t] : model_.weights) t.copy_(saved.weights.at(name).to(t.scalar_type()));
   }

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,12 +15,16 @@
 namespace labkit::llama {
 
 using TensorMap = std::map<std::string, torch::Tensor>;
+struct LoraAdapters;  // lora.h
 
 struct Model {
   Config config;
   TensorMap weights;          // HF names: model.embed_tokens.weight, model.layers.{i}.self_attn.q_proj.weight, ...
   torch::Tensor online_down;  // [hidden, hidden] orthogonal, used when config.online_had_down
   torch::Tensor online_qk;    // [head_dim, head_dim] orthogonal, used when config.online_had_qk
+  // When set, the forward adds each adapter's low-rank term to its projection (unmerged LoRA); to() and
+  // clone() share the adapters, merge_lora() folds them into the weights.
+  std::shared_ptr<LoraAdapters> lora;
 
   const torch::Tensor& w(const std::string& name) const;            // throws std::out_of_range with the name
   const torch::Tensor& layer_w(int64_t layer, const std::string& suffix) const;

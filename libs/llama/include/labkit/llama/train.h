@@ -54,7 +54,8 @@ struct StepResult {
   int64_t targets = 0;
 };
 
-// Owns the optimizer of `model`'s weights (which it marks as requiring grad). The model must outlive it.
+// Owns the optimizer of `model`'s weights (which it marks as requiring grad), or, when the model carries
+// LoRA adapters (model.lora), of the adapters only, the base weights frozen. The model must outlive it.
 class Trainer {
  public:
   Trainer(Model& model, const OptimizerSettings& settings);
@@ -68,7 +69,8 @@ class Trainer {
   int64_t steps_done() const { return step_; }
   const OptimizerSettings& settings() const { return s_; }
 
-  // dir/model (save_hf, float32), dir/optimizer.pt, dir/trainer.json {step, state}. `state` is the
+  // dir/model (save_hf, float32) or, with LoRA, dir/adapter (save_peft), dir/optimizer.pt,
+  // dir/trainer.json {step, state}. `state` is the
   // caller's (data order RNG, history ...) and comes back from load(). Writes into `dir` (created); the
   // caller makes the folder the current checkpoint atomically (e.g. a pointer file written last).
   void save(const std::string& dir, const nlohmann::json& state) const;
