@@ -70,7 +70,9 @@ std::string self_train_jsonl(const SelfTrainSet& set) {
   for (const auto& k : set.kept) {
     auto j = to_json(k.example);
     j["kept_answer"] = k.answer, j["kept_cot"] = k.cot, j["agreeing_samples"] = k.agreeing;
-    text += j.dump() + "\n";
+    // Sampled text is raw model bytes (byte tokenizer), not always UTF-8: invalid bytes are written as
+    // U+FFFD rather than making the whole file unwritable.
+    text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   return text;
 }

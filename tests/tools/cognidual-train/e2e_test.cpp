@@ -73,6 +73,33 @@ TEST(CognidualE2E, RunWritesReportCurvesDataAndModels) {
   EXPECT_NE(again.out.find("direct@6"), std::string::npos) << again.out;
 }
 
+// LoRA self-training: the adapters in PEFT's layout beside the merged model, which differs from the base.
+// self_consistency with min_agreement 0 keeps every sampled answer, so the tiny model has something to
+// learn from; those samples are raw bytes, not always UTF-8 (writing them once failed the run, exit 1).
+TEST(CognidualE2E, LoraSelfTrainingWritesPeftAdaptersAndTheMergedModel) {
+  const auto out = labkit::test::fresh_temp_dir("cognidual_e2e_lora") + "/out";
+  auto r = run_command(kTool + " run --out " + shell_quote(out) + kTiny +
+                       " --set self_train.lora.rank=2 --set self_train.filter=self_consistency"
+                       " --set self_train.min_agreement=0 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto m = nlohmann::json::parse(r.out);
+  ASSERT_GT(m["self_training"][1]["kept"].get<int>(), 0);
+  EXPECT_EQ(m["self_training"][1]["fine_tune"], "lora r=2 alpha=16");
+  const auto adapter = out + "/self_trained_6_lora";
+  EXPECT_EQ(read_json(adapter + "/adapter_config.json")["peft_type"], "LORA");
+  EXPECT_EQ(read_json(adapter + "/adapter_config.json")["r"], 2);
+  EXPECT_TRUE(std::filesystem::exists(adapter + "/adapter_model.safetensors"));
+  auto bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_NE(bytes(out + "/self_trained_6/model.safetensors"), bytes(out + "/base_model/model.safetensors"));
+  auto bad = run_command(kTool + " run --out " + shell_quote(out + "-bad") + kTiny +
+                         " --set self_train.lora.rank=2 --set 'self_train.lora.targets=[\"qkv\"]'");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("self_train.lora.targets"), std::string::npos) << bad.err;
+}
+
 TEST(CognidualE2E, BadInputExitsTwoNamingTheKeyOrLine) {
   const auto dir = labkit::test::fresh_temp_dir("cognidual_e2e_bad");
   auto r = run_command(kTool + " run --out " + shell_quote(dir + "/a") + " --set self_train.filter=vibes");
