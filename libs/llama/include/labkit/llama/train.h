@@ -17,6 +17,9 @@
 namespace torch::optim {
 class AdamW;
 }
+namespace labkit::distributed {
+class ProcessGroup;
+}
 
 namespace labkit::llama {
 
@@ -63,8 +66,14 @@ class Trainer {
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
+  // Data parallel (c10d): every rank holds a replica, rank 0's weights (or adapters) are broadcast now,
+  // and each step() then takes this rank's share of the global batch; gradients, target counts and
+  // losses are summed over ranks, so the step equals one process stepping on every share (up to float
+  // summation order) and the replicas stay identical. The group must outlive the trainer.
+  void set_process_group(distributed::ProcessGroup* group);
+
   // One optimizer step over `micro` (gradient accumulation): the loss is the mean over every target of
-  // all micro-batches, so splitting a batch does not change the step beyond float rounding.
+  // all micro-batches (of all ranks), so splitting a batch does not change the step beyond float rounding.
   StepResult step(const std::vector<Batch>& micro);
   int64_t steps_done() const { return step_; }
   const OptimizerSettings& settings() const { return s_; }
@@ -83,6 +92,7 @@ class Trainer {
   OptimizerSettings s_;
   std::vector<torch::Tensor> params_;  // in weight-name order (the optimizer state's order)
   std::unique_ptr<torch::optim::AdamW> opt_;
+  distributed::ProcessGroup* group_ = nullptr;
   int64_t step_ = 0;
 };
 
