@@ -13,6 +13,7 @@
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/core/termination.h"
+#include "labkit/distributed/process_group.h"
 #include "labkit/llama/eval.h"
 #include "labkit/llama/io.h"
 #include "labkit/llama/lora.h"
@@ -22,6 +23,22 @@ namespace labkit::cognidual_train {
 
 namespace fs = std::filesystem;
 namespace ll = labkit::llama;
+
+namespace {
+
+std::unique_ptr<labkit::distributed::ProcessGroup>& data_parallel_group() {
+  static std::unique_ptr<labkit::distributed::ProcessGroup> group;
+  return group;
+}
+
+}  // namespace
+
+nlohmann::json join_data_parallel() {
+  const auto env = labkit::distributed::launch_env_from_environment();
+  auto& group = data_parallel_group();
+  if (!group) group = labkit::distributed::ProcessGroup::create(env, torch::kCPU);
+  return {{"rank", group->rank()}, {"world_size", group->world_size()}, {"backend", group->backend()}, {"source", env.source}};
+}
 
 struct LanguageModel::Impl {
   ll::Model model;
@@ -148,6 +165,12 @@ Curve LanguageModel::train(const std::vector<Sequence>& data, const TrainPlan& p
   };
   fs::create_directories(checkpoint_dir);
   const int64_t micro = std::max<int64_t>(1, plan.batch_size / plan.accumulation_steps);
+  auto* group = data_parallel_group().get();
+  const int64_t world = group ? group->world_size() : 1, rank = group ? group->rank() : 0;
+  if (micro < world)
+    throw std::runtime_error(fmt::format("{}: batch_size / accumulation_steps = {} rows cannot be shared by {} ranks", label,
+                                         micro, world));
+  trainer.set_process_group(group);
   Progress progress(label, plan.steps, "step");
   progress.set(trainer.steps_done());
   std::uniform_int_distribution<size_t> pick(0, data.size() - 1);
@@ -155,7 +178,11 @@ Curve LanguageModel::train(const std::vector<Sequence>& data, const TrainPlan& p
     std::vector<ll::Batch> batches;
     for (int64_t a = 0; a < plan.accumulation_steps; ++a) {
       std::vector<const Sequence*> rows;
-      for (int64_t i = 0; i < micro; ++i) rows.push_back(&data[pick(rng)]);
+      // Every rank draws the whole global batch (the same stream), then keeps its rows.
+      for (int64_t i = 0; i < micro; ++i) {
+        const auto* row = &data[pick(rng)];
+        if (i % world == rank) rows.push_back(row);
+      }
       batches.push_back(make_batch(rows));
     }
     const auto r = trainer.step(batches);

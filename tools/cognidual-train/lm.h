@@ -38,6 +38,13 @@ struct Generation {
   double ms = 0;                // wall time of this generation call
 };
 
+// Data parallel (c10d through labkit::distributed): joins the group of the launch environment
+// (RANK/WORLD_SIZE/MASTER_* or srun's variables; world size 1 when none are set) once per process. Every
+// later train() then splits each global batch by rows over the ranks and sums gradients, so all ranks
+// hold the same model; each rank runs the rest of the pipeline itself and writes its own --out. Returns
+// {rank, world_size, backend, source} for the report.
+nlohmann::json join_data_parallel();
+
 class LanguageModel {
  public:
   // A new model from the "model" config section ({dim, hidden, layers, heads, kv_heads, seq_len}).

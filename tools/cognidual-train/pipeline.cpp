@@ -105,6 +105,7 @@ std::vector<Sequence> fine_tune_sequences(const SelfTrainSet& set, const std::ve
 
 void run_cognidual(const Settings& s, labkit::Run& run) {
   install_sigterm_handler();  // SIGTERM: a checkpoint, exit 1, --resume continues
+  run.report_extra()["distributed"] = join_data_parallel();
   const auto& out = run.out();
   const auto sets = build_task_sets(s.families, s.difficulty, s.questions, run.seed());
   fs::create_directories(out.file("data"));

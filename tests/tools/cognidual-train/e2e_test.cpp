@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unistd.h>
 
 #include "run_command.h"
 
@@ -98,6 +99,36 @@ TEST(CognidualE2E, LoraSelfTrainingWritesPeftAdaptersAndTheMergedModel) {
                          " --set self_train.lora.rank=2 --set 'self_train.lora.targets=[\"qkv\"]'");
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("self_train.lora.targets"), std::string::npos) << bad.err;
+}
+
+// Data parallel: two ranks over Gloo, each with its own --out, train the same model (byte-identical
+// replicas) with the losses of one process on the whole batch (float summation order aside).
+TEST(CognidualE2E, TwoRanksTrainTheSingleProcessModel) {
+#ifndef LABKIT_TEST_HAVE_GLOO
+  GTEST_SKIP() << "LibTorch without Gloo: no CPU process group";
+#endif
+  const auto dir = labkit::test::fresh_temp_dir("cognidual_e2e_ranks");
+  const std::string args = kTiny + " --set 'self_train.sizes=[2]'";
+  const std::string port = std::to_string(20000 + ::getpid() % 20000);
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " WORLD_SIZE=2 OMP_NUM_THREADS=1";
+  auto r = run_command("(" + env + " RANK=0 " + kTool + " run --out " + shell_quote(dir + "/r0") + args + " & " + env +
+                       " RANK=1 " + kTool + " run --out " + shell_quote(dir + "/r1") + args + "; s1=$?; wait $!; s0=$?; " +
+                       "exit $((s0 | s1)))");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto single = run_command("env -u RANK -u WORLD_SIZE " + kTool + " run --out " + shell_quote(dir + "/single") + args);
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  auto bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(bytes(dir + "/r0/base_model/model.safetensors"), bytes(dir + "/r1/base_model/model.safetensors"));
+  const auto r0 = read_json(dir + "/r0/report.json"), one = read_json(dir + "/single/report.json");
+  EXPECT_EQ(r0["distributed"]["world_size"], 2);
+  EXPECT_EQ(read_json(dir + "/r1/report.json")["distributed"]["rank"], 1);
+  const auto& a = r0["curves"]["base_loss"];
+  const auto& b = one["curves"]["base_loss"];
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i][1].get<double>(), b[i][1].get<double>(), 1e-4) << "step " << i + 1;
 }
 
 TEST(CognidualE2E, BadInputExitsTwoNamingTheKeyOrLine) {
