@@ -7,7 +7,7 @@
 namespace labkit::cognidual_train {
 
 AnswerKind answer_kind(const std::string& family) {
-  return (family == "ordering" || family == "reclor" || family == "logiqa") ? AnswerKind::kOption : AnswerKind::kNumber;
+  return (family == "ordering" || family == "syllogism" || family == "reclor" || family == "logiqa") ? AnswerKind::kOption : AnswerKind::kNumber;
 }
 
 namespace {

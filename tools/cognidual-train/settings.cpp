@@ -14,8 +14,8 @@ nlohmann::json default_config() {
   };
   return {
       {"tasks",
-       {{"families", {"addition", "multiplication", "word", "ordering"}},
-        {"difficulty", {{"addition", 3}, {"multiplication", 3}, {"word", 2}, {"ordering", 4}}},
+       {{"families", {"addition", "multiplication", "word", "ordering", "syllogism"}},
+        {"difficulty", {{"addition", 3}, {"multiplication", 3}, {"word", 2}, {"ordering", 4}, {"syllogism", 3}}},
         {"test_questions", 50},
         {"train_questions", 1500},
         {"unlabeled_questions", 400}}},
@@ -67,13 +67,13 @@ Settings Settings::from_config(const labkit::Config& c) {
     const auto f = fam[i].get<std::string>();
     bool known = false;
     for (const auto& g : generated_families()) known |= g == f;
-    if (!known) throw config_error(key, "\"" + f + "\" is not one of addition, multiplication, word, ordering");
+    if (!known) throw config_error(key, "\"" + f + "\" is not one of addition, multiplication, word, ordering, syllogism");
     for (const auto& g : s.families)
       if (g == f) throw config_error(key, "\"" + f + "\" is listed twice");
     s.families.push_back(f);
   }
   const std::map<std::string, std::pair<int, int>> range{
-      {"addition", {1, 12}}, {"multiplication", {1, 12}}, {"word", {1, 8}}, {"ordering", {3, 6}}};
+      {"addition", {1, 12}}, {"multiplication", {1, 12}}, {"word", {1, 8}}, {"ordering", {3, 6}}, {"syllogism", {2, 5}}};
   for (const auto& [f, r] : range)
     s.difficulty[f] = static_cast<int>(int_in(c, "tasks.difficulty." + f, r.first, r.second));
   s.questions.test = int_in(c, "tasks.test_questions", 1, 100000);

@@ -18,7 +18,7 @@ Example example_from_json(const nlohmann::json& j) {
 }
 
 const std::vector<std::string>& generated_families() {
-  static const std::vector<std::string> f{"addition", "multiplication", "word", "ordering"};
+  static const std::vector<std::string> f{"addition", "multiplication", "word", "ordering", "syllogism"};
   return f;
 }
 
@@ -124,6 +124,39 @@ Example ordering(int n, std::mt19937_64& rng) {
   return {"ordering", n, q, fmt::format("{},#{}={}", chain, rank + 1, target), std::string(1, letter)};
 }
 
+// A chain of `n` categorical premises over terms t0..tn ("all t0 are t1", ..., shuffled), the last one
+// "no t(n-1) are tn" half of the time; the question asks which conclusion follows, 4 options in LogiQA's
+// style: the valid one ("all t0 are tn" or "no t0 are tn") and three that do not follow (the opposite
+// quantifier, a converse, a term the premises never mention). Terms are non-empty (Aristotelian import).
+Example syllogism(int n, std::mt19937_64& rng) {
+  std::string terms = "abcdefghjk";
+  std::shuffle(terms.begin(), terms.end(), rng);
+  const auto t = [&](int i) { return std::string(1, terms[i]); };
+  const bool negative = uniform(rng, 0, 1) == 1;
+  std::vector<std::string> premises;
+  for (int i = 0; i < n; ++i)
+    premises.push_back(fmt::format("{} {} are {}", negative && i == n - 1 ? "no" : "all", t(i), t(i + 1)));
+  std::shuffle(premises.begin(), premises.end(), rng);
+  const std::string head = t(0), tail = t(n), outsider = t(n + 1);
+  const std::string valid = fmt::format("{} {} are {}", negative ? "no" : "all", head, tail);
+  std::vector<std::string> wrong{fmt::format("{} {} are {}", negative ? "all" : "no", head, tail),
+                                 fmt::format("all {} are {}", t(1), head),  // converse of the first premise
+                                 fmt::format("all {} are {}", head, outsider)};
+  if (!negative) wrong.push_back(fmt::format("all {} are {}", tail, head));  // converse of the conclusion
+  std::shuffle(wrong.begin(), wrong.end(), rng);
+  std::vector<std::string> options{valid, wrong[0], wrong[1], wrong[2]};
+  std::shuffle(options.begin(), options.end(), rng);
+  const char letter = static_cast<char>('A' + (std::find(options.begin(), options.end(), valid) - options.begin()));
+  std::string q = fmt::format("{}. What follows?", fmt::join(premises, ","));
+  for (int i = 0; i < 4; ++i) q += fmt::format(" ({}){}", static_cast<char>('A' + i), options[i]);
+  // CoT: the chain of inclusions, then the conclusion ("a<b<c,no c d,no a d").
+  std::string chain = head;
+  for (int i = 1; i <= (negative ? n - 1 : n); ++i) chain += "<" + t(i);
+  const std::string cot = negative ? fmt::format("{},no {} {},no {} {}", chain, t(n - 1), tail, head, tail)
+                                   : fmt::format("{},all {} {}", chain, head, tail);
+  return {"syllogism", n, q, cot, std::string(1, letter)};
+}
+
 }  // namespace
 
 Example generate_example(const std::string& family, int difficulty, std::mt19937_64& rng) {
@@ -135,7 +168,8 @@ Example generate_example(const std::string& family, int difficulty, std::mt19937
   if (family == "multiplication") return need(1, 12), multiplication(difficulty, rng);
   if (family == "word") return need(1, 8), word_problem(difficulty, rng);
   if (family == "ordering") return need(3, 6), ordering(difficulty, rng);
-  throw std::invalid_argument("unknown task family \"" + family + "\" (addition, multiplication, word, ordering)");
+  if (family == "syllogism") return need(2, 5), syllogism(difficulty, rng);
+  throw std::invalid_argument("unknown task family \"" + family + "\" (addition, multiplication, word, ordering, syllogism)");
 }
 
 int64_t question_space(const std::string& family, int difficulty) {

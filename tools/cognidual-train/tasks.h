@@ -1,6 +1,6 @@
 // Reasoning tasks with verifiable answers, generated at a chosen difficulty from a seed: multi-digit
-// addition, multiplication by a one-digit number, multi-step word problems, and ordering deduction as
-// 4-option multiple choice in LogiQA's style. Each example has a chain-of-thought solution and its answer.
+// addition, multiplication by a one-digit number, multi-step word problems, and ordering deduction and
+// syllogisms as 4-option multiple choice in LogiQA's style. Each example has a chain-of-thought solution and its answer.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 namespace labkit::cognidual_train {
 
 struct Example {
-  std::string family;    // addition | multiplication | word | ordering | gsm8k | reclor | logiqa
+  std::string family;    // addition | multiplication | word | ordering | syllogism | gsm8k | reclor | logiqa
   int difficulty = 0;
   std::string question;  // the text the model sees (options included for multiple choice)
   std::string cot;       // the reasoning steps, without the final answer
@@ -24,7 +24,7 @@ Example example_from_json(const nlohmann::json& j);  // throws std::exception on
 
 const std::vector<std::string>& generated_families();
 // One example of `family` at `difficulty` (addition/multiplication: digits of the first operand; word:
-// number of operations; ordering: number of people, 3..6). Throws std::invalid_argument on an unknown
+// number of operations; ordering: number of people, 3..6; syllogism: number of premises, 2..5). Throws std::invalid_argument on an unknown
 // family or a difficulty out of range.
 Example generate_example(const std::string& family, int difficulty, std::mt19937_64& rng);
 // The most distinct questions a family can produce at a difficulty (small for 1-digit addition), or -1

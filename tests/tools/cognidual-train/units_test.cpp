@@ -98,6 +98,60 @@ TEST(Tasks, OrderingAnswerIsThePersonAtTheAskedRank) {
   EXPECT_THROW(generate_example("riddles", 2, r), std::invalid_argument);
 }
 
+// Entailment by brute force over "types" (which terms an individual belongs to): universal premises only
+// forbid types, so a universal conclusion follows iff every type the premises allow satisfies it, provided
+// every term still has an allowed type (terms are non-empty). Independent of how the generator reasons.
+TEST(Tasks, SyllogismAnswerIsTheOnlyOptionThatFollows) {
+  struct Statement {
+    bool all;
+    char x, y;
+  };
+  const std::regex stmt("(all|no) ([a-k]) are ([a-k])");
+  auto parse = [&](const std::string& text) {
+    std::vector<Statement> out;
+    for (std::sregex_iterator it(text.begin(), text.end(), stmt), end; it != end; ++it)
+      out.push_back({(*it)[1] == "all", (*it)[2].str()[0], (*it)[3].str()[0]});
+    return out;
+  };
+  auto holds = [](const Statement& st, unsigned type, const std::string& terms) {
+    const bool in_x = type >> terms.find(st.x) & 1u, in_y = type >> terms.find(st.y) & 1u;
+    return st.all ? (!in_x || in_y) : !(in_x && in_y);
+  };
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 200; ++i) {
+    const int n = 2 + i % 4;
+    const auto e = generate_example("syllogism", n, rng);
+    const auto q_end = e.question.find(". What follows?");
+    ASSERT_NE(q_end, std::string::npos) << e.question;
+    const auto premises = parse(e.question.substr(0, q_end));
+    ASSERT_EQ(static_cast<int>(premises.size()), n) << e.question;
+    std::string terms = "abcdefghjk";
+    std::vector<unsigned> allowed;
+    for (unsigned type = 0; type < (1u << terms.size()); ++type) {
+      bool ok = true;
+      for (const auto& p : premises) ok = ok && holds(p, type, terms);
+      if (ok) allowed.push_back(type);
+    }
+    for (int o = 0; o < 4; ++o) {
+      const std::string tag = std::string("(") + static_cast<char>('A' + o) + ")";
+      const auto at = e.question.find(tag) + 3;
+      const auto option = parse(e.question.substr(at, e.question.find(" (", at) - at));
+      ASSERT_EQ(option.size(), 1u) << e.question;
+      bool follows = true;
+      for (unsigned type : allowed) follows = follows && holds(option[0], type, terms);
+      // Non-empty terms: a term no allowed type contains would make the premises unsatisfiable.
+      for (char c : std::string{option[0].x, option[0].y}) {
+        bool inhabited = false;
+        for (unsigned type : allowed) inhabited = inhabited || (type >> terms.find(c) & 1u);
+        ASSERT_TRUE(inhabited) << e.question;
+      }
+      EXPECT_EQ(follows, e.answer == std::string(1, static_cast<char>('A' + o))) << e.question << " option " << tag;
+    }
+  }
+  std::mt19937_64 r(5);
+  EXPECT_THROW(generate_example("syllogism", 6, r), std::invalid_argument);
+}
+
 TEST(Answers, NumbersNormaliseOnHandMadeExamples) {
   EXPECT_EQ(normalize_number("1,234"), "1234");
   EXPECT_EQ(normalize_number(" $1,234.50 "), "1234.5");
@@ -137,6 +191,7 @@ TEST(Answers, OptionsAndExtractionOnHandMadeExamples) {
   EXPECT_FALSE(answer_matches("=> 1235", "1234", num));
   EXPECT_TRUE(answer_matches("answer is (d)", "D", opt));
   EXPECT_EQ(answer_kind("ordering"), opt);
+  EXPECT_EQ(answer_kind("syllogism"), opt);
   EXPECT_EQ(answer_kind("gsm8k"), num);
 }
 
