@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <stdexcept>
 
@@ -180,6 +181,12 @@ FlowField collect(const Domain& d, const Solver& s, const LbmUnits& u, const Flu
   return out;
 }
 
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
 constexpr int64_t ramp_crossings = 4;
 float ramp(int64_t step, int64_t ramp_steps) {
   if (step >= ramp_steps) return 1.f;
@@ -241,16 +248,19 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
   return out;
 }
 
-double lbm_throughput(const Domain& d, const Openings& o, double mass_flow_kg_s, const Fluid& fluid,
+Throughput lbm_throughput(const Domain& d, const Openings& o, double mass_flow_kg_s, const Fluid& fluid,
                       const LbmSettings& s, int threads, int64_t steps) {
   const LbmUnits u = choose_units(d, o.inlet, mass_flow_kg_s, fluid, s);
   const double lattice_flux = mass_flow_kg_s / fluid.density_kg_m3 * u.dt_s / std::pow(u.dx_m, 3);
   Solver solver(build_lattice(d, o, s.inlet_profile == "parabolic", lattice_flux), relaxation(u, s), threads);
   solver.step(false);  // first touch
   const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = process_cpu_seconds();
   for (int64_t n = 0; n < steps; ++n) solver.step(false);
+  const double cpu = process_cpu_seconds() - c0;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return solver.lat.fluid.size() * double(steps) / seconds / 1e6;
+  const double updates = solver.lat.fluid.size() * double(steps) / 1e6;
+  return {updates / seconds, updates / cpu};
 }
 
 }  // namespace labkit::aneumo_build

@@ -80,8 +80,12 @@ FlowField solve_lbm(const Domain& d, const Openings& openings, double mass_flow_
                     const LbmSettings& s, int threads, LbmRunInfo* info = nullptr,
                     const std::function<void(int64_t step, double change)>& progress = {});
 
-// Throughput only: `steps` time steps with no convergence checks (bench). Returns MLUPS.
-double lbm_throughput(const Domain& d, const Openings& openings, double mass_flow_kg_s, const Fluid& fluid,
+// Throughput only: `steps` time steps with no convergence checks (bench). MLUPS per wall-clock second,
+// and per CPU second of the process (what a shared, oversubscribed machine still lets one measure).
+struct Throughput {
+  double mlups_wall, mlups_cpu;
+};
+Throughput lbm_throughput(const Domain& d, const Openings& openings, double mass_flow_kg_s, const Fluid& fluid,
                       const LbmSettings& s, int threads, int64_t steps);
 
 // Bytes a fluid-node update moves at least: 19 float32 read + 19 written + the node's type byte.
