@@ -50,6 +50,8 @@ nlohmann::json default_config() {
         {"u_tolerance", 1e-7},
         {"ranks", 1}}},
       {"npy", {{"spacing_mm", 0.18}, {"axes", "ijk"}}},
+      // dataset: each generated sac is deformed with an amplitude drawn from [min, max] (Aneumo: [0.5, 1.0])
+      {"deformation", {{"enabled", true}, {"amplitude_min", 0.5}, {"amplitude_max", 1.0}, {"band_mm", 0.75}}},
       {"bench", {{"cells_per_diameter", 16}, {"steps", 200}, {"copy_megabytes", 256}}},
   };
 }
@@ -118,6 +120,12 @@ Settings Settings::from_config(const labkit::Config& c) {
   s.npy = {number_in(c, "npy.spacing_mm", 1e-3, 10), one_of(c, "npy.axes", {"ijk", "kji"})};
   s.bench = {int_in(c, "bench.cells_per_diameter", 4, 256), int_in(c, "bench.steps", 1, 1000000),
              int_in(c, "bench.copy_megabytes", 1, 65536)};
+  auto& df = s.deformation;
+  df.enabled = c.get<bool>("deformation.enabled");
+  df.amplitude_min = number_in(c, "deformation.amplitude_min", 0.5, 1.0);
+  df.amplitude_max = number_in(c, "deformation.amplitude_max", 0.5, 1.0);
+  if (df.amplitude_max < df.amplitude_min) throw config_error("deformation.amplitude_max", "must be >= deformation.amplitude_min");
+  df.band_mm = number_in(c, "deformation.band_mm", 0.01, 20);
   return s;
 }
 

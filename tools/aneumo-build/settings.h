@@ -31,6 +31,11 @@ struct BenchSettings {
   int64_t cells_per_diameter, steps, copy_megabytes;
 };
 
+struct DeformationSettings {
+  bool enabled;
+  double amplitude_min, amplitude_max, band_mm;
+};
+
 struct Settings {
   Fluid fluid;
   std::vector<double> flow_rates_kg_s;
@@ -41,6 +46,7 @@ struct Settings {
   OpenFoamSettings openfoam;
   NpyLayout npy;
   BenchSettings bench;
+  DeformationSettings deformation;
   std::vector<std::string> solvers;  // lbm, openfoam
   double openfoam_pipe_length_mm;    // OpenFOAM's Poiseuille pipe: long enough for the plug inlet to develop
   std::vector<double> openfoam_window;

@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <random>
 
+#include "deformation.h"
 #include "labkit/core/log.h"
 #include "mask_io.h"
 #include "morphometrics.h"
@@ -39,11 +41,18 @@ nlohmann::json build_case(labkit::Run& run, const Settings& s, const Domain& d, 
   return m;
 }
 
+// Room beside a straight parent for a sac that the deformation may enlarge by up to 1.5x.
+void widen_sides(Shape& shape, const ShapeSpec& spec) {
+  const double extra = 0.6 * spec.neck_mm * std::max(1.0, spec.aspect_ratio);
+  for (int a = 0; a < 2; ++a) shape.box_lo[a] -= extra, shape.box_hi[a] += extra;
+}
+
 ShapeSpec varied(const ShapeSpec& base, uint64_t seed, int64_t index) {
   std::mt19937_64 rng(seed * 1000003 + static_cast<uint64_t>(index));
   std::uniform_real_distribution<double> u(0, 1);
   ShapeSpec s = base;
   s.kind = "aneurysm";
+  s.parent = "pipe";  // the dataset widens the box sideways: a straight parent keeps its openings on z
   s.neck_mm = base.diameter_mm * (0.5 + 0.4 * u(rng));
   s.aspect_ratio = 0.8 + 1.2 * u(rng);
   s.sac_azimuth_deg = 360 * u(rng);
@@ -77,11 +86,23 @@ void run_dataset(labkit::Run& run, const Settings& s, const Inputs& in) {
   for (int64_t g = 0; g < in.count; ++g) {
     if (!run.shard().owns(g)) continue;
     const ShapeSpec spec = varied(s.shape, run.seed(), g);
-    const Shape shape = make_shape(spec);
-    const Domain d = voxelise(shape, s.spacing_mm), parent = voxelise(shape, s.spacing_mm, true);
+    Shape shape = make_shape(spec);
+    widen_sides(shape, spec);
+    Domain d = voxelise(shape, s.spacing_mm);
+    const Domain parent = voxelise(shape, s.spacing_mm, true);
     const std::string name = fmt::format("case_{:04d}", g);
+    nlohmann::json deformation = nullptr;
+    if (s.deformation.enabled) {
+      std::mt19937_64 rng(run.seed() * 7919 + static_cast<uint64_t>(g));
+      const double amp = std::uniform_real_distribution<double>(s.deformation.amplitude_min, s.deformation.amplitude_max)(rng);
+      const auto r = deform_sac(d, parent, {amp, s.deformation.band_mm, rng()});
+      d = r.mask;
+      deformation = {{"amplitude", amp}, {"band_mm", s.deformation.band_mm}, {"clipped_voxels", r.clipped}};
+    }
     log::info("dataset: {} (neck {:.2f} mm, AR {:.2f})", name, spec.neck_mm, spec.aspect_ratio);
     auto m = build_case(run, s, d, &parent, name, "generated");
+    m["generator"] = {{"neck_mm", spec.neck_mm}, {"aspect_ratio", spec.aspect_ratio}, {"sac_azimuth_deg", spec.sac_azimuth_deg},
+                      {"sac_position", spec.sac_position}, {"deformation", deformation}};
     rows.push_back({name, m["morphometrics"]["neck_width_mm"], m["morphometrics"]["aspect_ratio"], m["qc_passed"], m["flows"].size()});
     cases.push_back(std::move(m));
   }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "labkit/core/error.h"
+#include "deformation.h"
 #include "mask_io.h"
 #include "morphometrics.h"
 #include "npy_reader.h"
@@ -43,7 +44,7 @@ std::string npy_bytes(const std::string& descr, const std::string& shape, const 
 }  // namespace
 
 // The sac's measured neck, height and aspect ratio match the construction within a voxel or two.
-TEST(Morphometrics, GeneratedSacMatchesItsConstruction) {
+TEST(AneumoMorphometrics, GeneratedSacMatchesItsConstruction) {
   const auto shape = ab::make_shape(aneurysm(2.4, 1.25));
   const auto d = ab::voxelise(shape, 0.15), parent = ab::voxelise(shape, 0.15, true);
   const auto m = ab::sac_morphometrics(d, parent);
@@ -59,7 +60,7 @@ TEST(Morphometrics, GeneratedSacMatchesItsConstruction) {
   EXPECT_NEAR(m.volume_mm3 / (3.14159265 * H * H * (3 * a - H) / 3), 1.0, 0.2);
 }
 
-TEST(Morphometrics, QcRejectsImpossibleValues) {
+TEST(AneumoMorphometrics, QcRejectsImpossibleValues) {
   ab::Morphometrics m;
   m.sac_voxels = 10;
   m.nsi = -0.41;  // the released MPs.csv minimum
@@ -68,7 +69,7 @@ TEST(Morphometrics, QcRejectsImpossibleValues) {
   EXPECT_EQ(ab::morphometric_qc(m).size(), 3u);
 }
 
-TEST(Shapes, AneurysmRaisesAParentWhosePartsAreKnown) {
+TEST(AneumoShapes, AneurysmRaisesAParentWhosePartsAreKnown) {
   const auto shape = ab::make_shape(aneurysm(2.0, 1.0));
   const auto d = ab::voxelise(shape, 0.25), parent = ab::voxelise(shape, 0.25, true);
   EXPECT_GT(d.fluid_count(), parent.fluid_count());
@@ -76,14 +77,14 @@ TEST(Shapes, AneurysmRaisesAParentWhosePartsAreKnown) {
   EXPECT_THROW(ab::make_shape(aneurysm(5.0, 1.0)), labkit::InputError);                 // neck > 1.2 D
 }
 
-TEST(Shapes, SameSpecGivesBitIdenticalMasks) {
+TEST(AneumoShapes, SameSpecGivesBitIdenticalMasks) {
   const auto a = ab::voxelise(ab::make_shape(aneurysm(2.0, 1.3)), 0.2);
   const auto b = ab::voxelise(ab::make_shape(aneurysm(2.0, 1.3)), 0.2);
   EXPECT_EQ(a.mask, b.mask);
   EXPECT_EQ(a.sdf_mm, b.sdf_mm);
 }
 
-TEST(MaskIo, NiftiRoundTripKeepsMaskAndMillimetreGeometry) {
+TEST(AneumoMaskIo, NiftiRoundTripKeepsMaskAndMillimetreGeometry) {
   labkit::test::TempDir tmp("aneumo-nifti");
   auto d = ab::voxelise(ab::make_shape(aneurysm(2.0, 1.0)), 0.3);
   ab::write_mask_nifti(d, tmp / "m.nii.gz");
@@ -94,7 +95,7 @@ TEST(MaskIo, NiftiRoundTripKeepsMaskAndMillimetreGeometry) {
   for (int a = 0; a < 3; ++a) EXPECT_NEAR(back.grid.origin_mm[a], d.grid.origin_mm[a], 1e-4);
 }
 
-TEST(MaskIo, NpyLayoutIsCOrderWithLastAxisFastest) {
+TEST(AneumoMaskIo, NpyLayoutIsCOrderWithLastAxisFastest) {
   labkit::test::TempDir tmp("aneumo-npy");
   // shape (1, 1, 2, 3, 4) float32: value 1 only at array index [0,0,1,2,3] = voxel i=1, j=2, k=3.
   std::string data(2 * 3 * 4 * 4, '\0');
@@ -108,7 +109,7 @@ TEST(MaskIo, NpyLayoutIsCOrderWithLastAxisFastest) {
   EXPECT_NEAR(d.grid.spacing_mm, 0.18, 1e-12);
 }
 
-TEST(MaskIo, ReleasedCase4MaskReads) {
+TEST(AneumoMaskIo, ReleasedCase4MaskReads) {
   const std::string path = std::string(LABKIT_SHARED_DATA_DIR) + "/aneumo/real_data_img_4.npy";
   if (!std::ifstream(path)) GTEST_SKIP() << "shared data missing: " << path;
   const auto d = ab::read_mask(path, {0.18, "ijk"});
@@ -116,7 +117,7 @@ TEST(MaskIo, ReleasedCase4MaskReads) {
   EXPECT_NEAR(double(d.fluid_count()) / d.grid.count(), 0.154, 0.002);  // 15.4 % lumen (reference notes)
 }
 
-TEST(NpyReader, BadFilesAreNamed) {
+TEST(AneumoNpyReader, BadFilesAreNamed) {
   auto msg = [](const std::string& bytes) {
     try {
       ab::parse_npy(bytes, "x.npy");
@@ -131,7 +132,7 @@ TEST(NpyReader, BadFilesAreNamed) {
   EXPECT_NE(msg(npy_bytes("<f4", "(99999999999, 99999999999)", "")).find("implausibly large"), std::string::npos);
 }
 
-TEST(Surface, PipeSurfaceIsClosedWithTheRightVolume) {
+TEST(AneumoSurface, PipeSurfaceIsClosedWithTheRightVolume) {
   ab::ShapeSpec s{};
   s.kind = "pipe";
   s.diameter_mm = 3;
@@ -142,4 +143,35 @@ TEST(Surface, PipeSurfaceIsClosedWithTheRightVolume) {
   // pi R^2 L with L = 9 mm + 2 margin voxels cut open at the ends (capped half a voxel beyond).
   const double expect = 3.14159265 * 1.5 * 1.5 * (d.grid.size[2] * 0.15);
   EXPECT_NEAR(st.volume_mm3 / expect, 1.0, 0.03);
+}
+
+namespace {
+struct Pair {
+  ab::Domain aneurysm, parent;
+};
+Pair sac_on_pipe() {
+  auto shape = ab::make_shape(aneurysm(2.0, 1.2));
+  for (int a = 0; a < 2; ++a) shape.box_lo[a] -= 1.5, shape.box_hi[a] += 1.5;
+  return {ab::voxelise(shape, 0.2), ab::voxelise(shape, 0.2, true)};
+}
+}  // namespace
+
+TEST(AneumoDeformation, SeededKeepsParentAndNeckAndChangesTheSac) {
+  const auto p = sac_on_pipe();
+  const auto a = ab::deform_sac(p.aneurysm, p.parent, {0.8, 0.75, 42});
+  const auto b = ab::deform_sac(p.aneurysm, p.parent, {0.8, 0.75, 42});
+  const auto c = ab::deform_sac(p.aneurysm, p.parent, {0.8, 0.75, 43});
+  EXPECT_EQ(a.mask.mask, b.mask.mask);  // the same seed: bit-identical
+  EXPECT_NE(a.mask.mask, c.mask.mask);
+  EXPECT_EQ(a.clipped, 0);
+  for (size_t i = 0; i < a.mask.mask.size(); ++i) ASSERT_TRUE(!p.parent.mask[i] || a.mask.mask[i]);  // parent kept
+  const auto before = ab::sac_morphometrics(p.aneurysm, p.parent), after = ab::sac_morphometrics(a.mask, p.parent);
+  EXPECT_NE(after.sac_voxels, before.sac_voxels);
+  // The transition band pins the neck: its width moves by at most a voxel or two.
+  EXPECT_NEAR(after.neck_width_mm, before.neck_width_mm, 0.45);
+  // |g| <= 0.5 and A = 0.8: every radius scales by a factor in [0.6, 1.4], so the volume stays within
+  // 0.6^3 .. 1.4^3 of the original.
+  EXPECT_GT(after.volume_mm3, 0.216 * before.volume_mm3);
+  EXPECT_LT(after.volume_mm3, 2.744 * before.volume_mm3);
+  EXPECT_TRUE(ab::morphometric_qc(after).empty());
 }
