@@ -1,5 +1,5 @@
 // One case folder: the geometry's files and, per mass-flow rate, one solved field per solver.
-//   <case>/mask.nii.gz, <case>/surface.vtp, <case>/case.json (what was built, units)
+//   <case>/mask.nii.gz, <case>/surface.vtp (what was built is recorded in report.json, metrics.case)
 //   <case>/<solver>/m=<rate>/fields.h5 (+ fields.vtp, wall.vtp)
 // A flow rate whose fields.h5 exists is finished and never recomputed (the file is renamed into place
 // only when complete), so a killed run resumes where it stopped.
