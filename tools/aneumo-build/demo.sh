@@ -4,6 +4,8 @@
 # the released case-4 mask read with its documented layout (the LBM refuses its unstable 0.003 kg/s case:
 # exit 2, shown); LBM throughput vs the copy-bandwidth roofline.
 set -euo pipefail
+# Measured here: 47 s wall. OpenFOAM with 8 cells across (two per O-grid block) is coarse on purpose: +21 % dp/dx
+# at Re 61; the README tables give the converged ladders.
 b=$LABKIT_BIN/aneumo-build
 solvers='["lbm"]'
 command -v simpleFoam > /dev/null && solvers='["lbm","openfoam"]'
