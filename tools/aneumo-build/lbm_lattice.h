@@ -1,0 +1,64 @@
+// Internal to the LBM: the padded lattice built from a Domain, and the stream-collide kernel.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "d3q19.h"
+#include "grid.h"
+#include "openings.h"
+
+namespace labkit::aneumo_build {
+
+enum NodeType : std::uint8_t { kSolid = 0, kFluid = 1, kInletGhost = 2, kOutletGhost = 3 };
+
+// A fluid node with at least one non-fluid neighbour: what each of its incoming links needs.
+struct BoundaryNode {
+  int64_t node;                  // padded linear index
+  float q[d3q19::kQ];            // solid links: wall fraction from this node (0 < q <= 1)
+  float inlet_velocity[3];       // inlet links: wall velocity on the half-way plane (lattice units)
+  float last_velocity[3];        // outlet links: this node's velocity at the previous step
+};
+
+struct Lattice {
+  std::array<int64_t, 3> n{0, 0, 0};  // padded sizes (grid + 2)
+  int64_t cells = 0;
+  int64_t offset[d3q19::kQ]{};  // linear offset of c_i
+  std::vector<std::uint8_t> type;
+  std::vector<int32_t> boundary_of;  // per cell: index into boundary, or -1
+  std::vector<BoundaryNode> boundary;
+  std::vector<int64_t> fluid;        // padded indices of fluid nodes, k-major order
+  std::vector<int64_t> slab_start;   // fluid[] index where each padded z-slice starts (size n[2] + 1)
+  std::vector<int64_t> inlet_nodes, outlet_nodes;  // fluid nodes on the opening faces
+  std::vector<std::array<double, 3>> outlet_inward;  // per outlet node, the inward normal of its face
+  std::array<double, 3> inlet_inward{0, 0, 0};
+
+  int64_t padded(int64_t i, int64_t j, int64_t k) const { return (i + 1) + n[0] * ((j + 1) + n[1] * (k + 1)); }
+  std::array<int64_t, 3> grid_ijk(int64_t p) const {
+    return {p % n[0] - 1, (p / n[0]) % n[1] - 1, p / (n[0] * n[1]) - 1};
+  }
+};
+
+// Builds types, wall fractions (from the signed distance when the domain has one) and the inlet profile,
+// scaled to inject `lattice_flux` (lattice volume per step) exactly.
+Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, double lattice_flux);
+
+// Per-node outputs of a recording step: density deviation, velocity, and the pre-collision
+// non-equilibrium momentum flux Pi_neq (xx, yy, zz, xy, xz, yz), all lattice units, per fluid[] entry.
+struct NodeRecord {
+  std::vector<float> rho, u, pi_neq;
+};
+
+struct Relaxation {
+  float omega_plus, omega_minus;
+  bool regularised = false;  // project the non-equilibrium part on its stress moments (Latt & Chopard 2006)
+  float inlet_scale = 1;  // the inlet flow ramps up from rest (a sudden start sends a pressure shock)
+};
+
+// One fused pull stream + TRT collide for fluid[] entries [begin, end): reads `src`, writes `dst`
+// (SoA: population i of cell c at i * cells + c). With `record`, fills rec at those entries.
+void lbm_step(Lattice& lat, const float* src, float* dst, const Relaxation& r, int64_t begin, int64_t end,
+              NodeRecord* record);
+
+}  // namespace labkit::aneumo_build
