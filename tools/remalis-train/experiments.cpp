@@ -85,7 +85,7 @@ double std_of(const std::vector<double>& v) {
 // Every level x mode x seed on the built-in environment. A finished run leaves result.json in its folder,
 // so --resume skips it and continues the unfinished one from its checkpoint.
 void run_ablation(const Settings& base, labkit::Run& run) {
-  const std::vector<std::string> metrics{"success", "aligned_subtasks", "miscoordination", "coordination_steps", "return"};
+  const std::vector<std::string> metrics{"success", "aligned_subtasks", "finished_subtasks", "miscoordination", "coordination_steps", "return"};
   nlohmann::json table = nlohmann::json::object();
   std::vector<std::vector<nlohmann::json>> rows;
   for (const auto& level : base.ablation_levels)
@@ -119,7 +119,7 @@ void run_ablation(const Settings& base, labkit::Run& run) {
   run.metrics()["ablation"] = table;
   run.metrics()["seeds"] = base.ablation_seeds;
   run.summary().add_table(fmt::format("built-in task allocation, greedy evaluation, mean ± std over {} seeds", base.ablation_seeds.size()),
-                          {"level", "communication", "success", "aligned", "miscoord/ep", "steps", "return"}, rows);
+                          {"level", "communication", "success", "aligned", "finished", "miscoord/ep", "steps", "return"}, rows);
 }
 
 void run_bench(const Settings& s, labkit::Run& run) {

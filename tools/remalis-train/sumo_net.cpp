@@ -8,6 +8,7 @@
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
+#include "labkit/core/settings.h"
 #include "seeds.h"
 #include "subprocess.h"
 
@@ -134,8 +135,16 @@ std::vector<std::string> netgenerate_arguments(const SumoSettings& s, const std:
   return a;
 }
 
+void check_sumo_binaries(const SumoSettings& s) {
+  for (const auto& [key, name] : {std::pair<std::string, std::string>{"sumo.netgenerate_binary", s.netgenerate_binary},
+                                  {"sumo.sumo_binary", s.sumo_binary}})
+    if (find_executable(name).empty())
+      throw labkit::config_error(key, fmt::format("\"{}\" is not an executable on PATH (Debian package sumo)", name));
+}
+
 Scenario build_scenario(const SumoSettings& s, const std::string& dir, uint64_t seed) {
   namespace fs = std::filesystem;
+  check_sumo_binaries(s);
   fs::create_directories(dir);
   Scenario sc;
   for (const char* program : {"static", "actuated"}) {

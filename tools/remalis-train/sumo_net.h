@@ -49,6 +49,9 @@ struct Scenario {
   int64_t vehicles = 0;
 };
 
+// InputError naming the config key when netgenerate or sumo is not an executable on PATH.
+void check_sumo_binaries(const SumoSettings& s);
+
 // Runs netgenerate (twice) and writes the routes under `dir`; errors name the command and its log.
 Scenario build_scenario(const SumoSettings& s, const std::string& dir, uint64_t seed);
 
