@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// One training run and its greedy evaluation, written under `dir` (checkpoint/, model.pt, episodes.jsonl).
+// One training run and its evaluation, written under `dir` (checkpoint/, model.pt, episodes.jsonl).
 nlohmann::json train_and_evaluate(const Settings& s, uint64_t seed, const std::string& dir, bool resume, const std::string& label) {
   fs::create_directories(dir);
   Trainer trainer(s, environment_factory(s, dir, seed), seed, dir + "/checkpoint", resume);
@@ -61,7 +61,7 @@ void run_train(const Settings& s, labkit::Run& run) {
   if (s.env == "tasks") m["level"] = s.level;
   std::vector<std::vector<nlohmann::json>> rows;
   for (const auto& [k, v] : result["evaluation"].items()) rows.push_back({k, v});
-  run.summary().add_table(fmt::format("greedy evaluation ({} episodes, {} communication)", s.eval_episodes, s.agents.communication),
+  run.summary().add_table(fmt::format("evaluation ({} episodes, {} actions, {} communication)", s.eval_episodes, s.eval_greedy ? "greedy" : "sampled", s.agents.communication),
                           {"metric", "mean"}, rows);
 }
 
@@ -118,7 +118,7 @@ void run_ablation(const Settings& base, labkit::Run& run) {
     }
   run.metrics()["ablation"] = table;
   run.metrics()["seeds"] = base.ablation_seeds;
-  run.summary().add_table(fmt::format("built-in task allocation, greedy evaluation, mean ± std over {} seeds", base.ablation_seeds.size()),
+  run.summary().add_table(fmt::format("built-in task allocation, evaluation ({} actions), mean ± std over {} seeds", base.eval_greedy ? "greedy" : "sampled", base.ablation_seeds.size()),
                           {"level", "communication", "success", "aligned", "finished", "miscoord/ep", "steps", "return"}, rows);
 }
 

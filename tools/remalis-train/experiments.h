@@ -1,5 +1,5 @@
 // The tool's verbs as named steps over the trainer (torch-free: the trainer's header hides torch).
-//   train     one configuration: train, evaluate greedily, write the weights and episode logs
+//   train     one configuration: train, evaluate, write the weights and episode logs
 //   ablation  the built-in environment: every communication mode x level x seed, a table of means
 //   bench     environment throughput
 #pragma once

@@ -41,7 +41,7 @@ nlohmann::json default_config() {
         {"value_norm_beta", 0.99999},
         {"checkpoint_every", 10},
         {"max_lost_episodes", 3}}},
-      {"eval", {{"episodes", 100}, {"log_episodes", 5}}},
+      {"eval", {{"episodes", 100}, {"log_episodes", 5}, {"greedy", false}}},
       {"ablation",
        {{"modes", {"single_agent", "none", "broadcast", "propagation", "full"}},
         {"levels", {"easy", "medium", "hard"}},
@@ -145,6 +145,8 @@ Settings Settings::from_config(const labkit::Config& c) {
 
   s.eval_episodes = int_in(c, "eval.episodes", 1, 1'000'000);
   s.log_episodes = int_in(c, "eval.log_episodes", 0, 1'000'000);
+  if (!c.at("eval.greedy").is_boolean()) throw config_error("eval.greedy", "must be true or false");
+  s.eval_greedy = c.at("eval.greedy").get<bool>();
   s.ablation_modes = names_in(c, "ablation.modes", kModes);
   s.ablation_levels = names_in(c, "ablation.levels", kLevels);
   s.ablation_seeds = ints_in(c, "ablation.seeds", 0, 1'000'000'000, 1);

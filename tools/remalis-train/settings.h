@@ -37,6 +37,7 @@ struct Settings {
   TrainSettings train;
   SumoSettings sumo;
   int64_t eval_episodes, log_episodes;
+  bool eval_greedy;  // argmax actions; otherwise sampled (seeded), the default: identical greedy agents collide
   std::vector<std::string> ablation_modes, ablation_levels;
   std::vector<int64_t> ablation_seeds;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "labkit/core/settings.h"
@@ -9,15 +10,15 @@
 namespace labkit::remalis_train {
 
 TaskLevel task_level(const std::string& name, bool single_agent, const std::string& key) {
-  // Step limits leave a team that splits the work cleanly a little slack; one agent cannot finish the
-  // medium and hard tasks in time even without a single mistake (it does all the work alone).
+  // The step limit leaves a team that splits the work cleanly two steps of slack over what the task's
+  // dependencies and total work force; one agent doing all the work alone rarely fits in it.
   TaskLevel l;
   if (name == "easy")
-    l = {name, 3, 4, 3, 0.2, 1, 2, 6, false};
+    l = {name, 3, 4, 3, 0.2, 1, 2, 2, 3, false};
   else if (name == "medium")
-    l = {name, 4, 6, 4, 0.3, 1, 2, 7, false};
+    l = {name, 4, 6, 4, 0.3, 1, 2, 2, 4, false};
   else if (name == "hard")
-    l = {name, 5, 8, 5, 0.35, 1, 2, 8, false};
+    l = {name, 5, 8, 5, 0.35, 1, 2, 2, 5, false};
   else
     throw labkit::config_error(key, fmt::format("unknown level \"{}\" (easy, medium, hard)", name));
   if (single_agent) {
@@ -63,11 +64,27 @@ void TaskAllocationEnv::reset(uint64_t seed) {
   last_action_.assign(level_.agents, 0);
   steps_ = miscoordination_ = 0;
   done_ = false;
+  compute_limit();
+}
+
+void TaskAllocationEnv::compute_limit() {
+  // Critical path: the most work along a dependency chain (prerequisites point backwards, so one pass).
+  std::vector<int> finish(tasks_.size(), 0);
+  int critical = 0, total = 0;
+  for (size_t j = 0; j < tasks_.size(); ++j) {
+    int start = 0;
+    for (int k : tasks_[j].prerequisites) start = std::max(start, finish[k]);
+    finish[j] = start + tasks_[j].work;
+    critical = std::max(critical, finish[j]);
+    total += tasks_[j].work;
+  }
+  limit_ = std::max(critical, (total + level_.team_agents - 1) / level_.team_agents) + level_.slack;
 }
 
 void TaskAllocationEnv::set_task(std::vector<SubTask> tasks) {
   if (static_cast<int>(tasks.size()) != level_.subtasks) throw std::logic_error("set_task: wrong number of sub-tasks");
   tasks_ = std::move(tasks);
+  compute_limit();
 }
 
 bool TaskAllocationEnv::prerequisites_done(const SubTask& t) const {
@@ -79,7 +96,7 @@ bool TaskAllocationEnv::prerequisites_done(const SubTask& t) const {
 Observation TaskAllocationEnv::observe() const {
   const auto sh = shape();
   const int n = sh.agents, m = sh.nodes, K = level_.types;
-  const float time = static_cast<float>(steps_) / static_cast<float>(level_.max_steps);
+  const float time = static_cast<float>(steps_) / static_cast<float>(limit_);
   Observation o;
   o.agent.assign(n * sh.agent_features, 0.0f);
   o.nodes.assign(n * m * sh.node_features, 0.0f);
@@ -158,7 +175,7 @@ StepOutcome TaskAllocationEnv::step(const std::vector<int>& actions) {
   for (const auto& t : tasks_) complete = complete && t.done;
   out.reward = TaskRewards::kFinished * finished + TaskRewards::kMiscoordination * out.miscoordination +
                TaskRewards::kStep + (complete ? TaskRewards::kComplete : 0.0);
-  done_ = out.done = complete || steps_ >= level_.max_steps;
+  done_ = out.done = complete || steps_ >= limit_;
   last_error_ = out.agent_error;
   last_action_ = actions;
   return out;

@@ -21,12 +21,13 @@ struct TaskLevel {
   int agents, subtasks, types;
   double dependency_probability;  // each earlier sub-task is a prerequisite with this probability
   int min_work, max_work;         // steps of work a sub-task needs, uniform in [min, max]
-  int max_steps;                  // the episode's step limit
+  int slack;                      // step limit = max(critical path, ceil(work / team size)) + slack
+  int team_agents;                // the team size the limit is computed for (also in the single-agent ablation)
   bool single_agent;              // ablation: one agent, skilled in every type, does it all
 };
 
 // easy / medium / hard (README "Built-in environment" has the sizes); single_agent turns a level into
-// its one-agent version. Throws InputError naming `key` for an unknown level.
+// its one-agent version (same tasks and step limits, which one agent can rarely meet). Throws InputError naming `key` for an unknown level.
 TaskLevel task_level(const std::string& name, bool single_agent, const std::string& key);
 
 // Reward terms (documented in README): +1 per finished sub-task, +1 when the task is complete,
@@ -53,6 +54,8 @@ class TaskAllocationEnv final : public MultiAgentEnv {
   };
   const std::vector<SubTask>& subtasks() const { return tasks_; }
   bool skilled(int agent, int type) const;
+  // This episode's step limit (README "Built-in environment").
+  int step_limit() const { return limit_; }
   // Test hook: replace the generated task (same size as the level's).
   void set_task(std::vector<SubTask> tasks);
 
@@ -63,7 +66,8 @@ class TaskAllocationEnv final : public MultiAgentEnv {
   std::vector<SubTask> tasks_;
   std::vector<float> last_error_;
   std::vector<int> last_action_;
-  int steps_ = 0, miscoordination_ = 0;
+  void compute_limit();
+  int steps_ = 0, miscoordination_ = 0, limit_ = 1;
   bool done_ = false;
 };
 

@@ -424,7 +424,7 @@ nlohmann::json Trainer::train(const std::string& label) {
 nlohmann::json Trainer::evaluate(int64_t episodes, const std::string& log_path, int64_t log_episodes) {
   auto& m = *impl_;
   m.net->eval();
-  const auto done = m.run_episodes(episodes, mix_seed(m.seed, 0xe7a1), true, mix_seed(m.seed, 0xe7a2), !log_path.empty());
+  const auto done = m.run_episodes(episodes, mix_seed(m.seed, 0xe7a1), m.s.eval_greedy, mix_seed(m.seed, 0xe7a2), !log_path.empty());
   EpisodeStats stats;
   std::string lines;
   for (const auto& e : done) {

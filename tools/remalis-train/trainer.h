@@ -27,7 +27,7 @@ class Trainer {
   // Trains to train.iterations; returns {"curves": {...}, "samples_per_second", "env_steps_per_second",
   // "lost_episodes", "parameters"}. `label` names the progress line.
   nlohmann::json train(const std::string& label);
-  // Greedy actions on `episodes` evaluation episodes (seeds disjoint from training); averages of the
+  // Sampled (or with eval.greedy, argmax) actions on `episodes` evaluation episodes (seeds disjoint from training); averages of the
   // episode metrics. With `log_path`, the first `log_episodes` are written there as JSON lines.
   nlohmann::json evaluate(int64_t episodes, const std::string& log_path, int64_t log_episodes);
   void save_weights(const std::string& path) const;

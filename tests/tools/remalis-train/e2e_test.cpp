@@ -43,7 +43,7 @@ TEST(RemalisE2E, TrainWritesMetricsCurvesWeightsAndEpisodeLogs) {
   }
   EXPECT_LE(e["aligned_subtasks"].get<double>(), e["finished_subtasks"].get<double>());
   EXPECT_GE(e["coordination_steps"].get<double>(), 1.0);
-  EXPECT_LE(e["coordination_steps"].get<double>(), 6.0);
+  EXPECT_LE(e["coordination_steps"].get<double>(), 10.0);  // easy: at most 8 steps of work in a chain, plus 2
   EXPECT_GT(m["parameters"].get<int>(), 1000);
   EXPECT_GT(m["samples_per_second"].get<double>(), 0);
   const auto report = read_json(out + "/report.json");

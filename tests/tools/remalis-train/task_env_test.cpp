@@ -85,12 +85,28 @@ TEST(TaskEnv, MasksSkillsAndFinishedSubTasksAndRefusesMaskedActions) {
 
 TEST(TaskEnv, StepLimitEndsTheEpisodeAsAFailure) {
   auto env = easy_with({sub(0, 2), sub(1, 2), sub(2, 2), sub(2, 2)});
+  // 8 steps of work for 3 agents: at least 3 steps; no dependencies; slack 2.
+  ASSERT_EQ(env.step_limit(), 3 + 2);
   StepOutcome o;
-  for (int t = 0; t < 6; ++t) o = env.step({0, 0, 0});
+  for (int t = 0; t < 5; ++t) {
+    EXPECT_FALSE(o.done);
+    o = env.step({0, 0, 0});
+  }
   EXPECT_TRUE(o.done);
   EXPECT_EQ(env.episode_metrics()["success"], 0.0);
-  EXPECT_EQ(env.episode_metrics()["coordination_steps"], 6);
+  EXPECT_EQ(env.episode_metrics()["coordination_steps"], 5);
   EXPECT_THROW(env.step({0, 0, 0}), std::logic_error);
+}
+
+TEST(TaskEnv, StepLimitFollowsTheCriticalPath) {
+  // A chain 0 -> 1 -> 3 of 2 + 2 + 1 steps is longer than the work share ceil(6 / 3) = 2.
+  auto env = easy_with({sub(0, 2), sub(1, 2, {0}), sub(2, 1), sub(2, 1, {1})});
+  EXPECT_EQ(env.step_limit(), 5 + 2);
+  // The single-agent version keeps the team's limit.
+  TaskAllocationEnv one(task_level("easy", true, "k"));
+  one.reset(1);
+  one.set_task({sub(0, 2), sub(1, 2, {0}), sub(2, 1), sub(2, 1, {1})});
+  EXPECT_EQ(one.step_limit(), 7);
 }
 
 TEST(TaskEnv, SameSeedSameTaskAndEveryTypeHasASkilledAgent) {
