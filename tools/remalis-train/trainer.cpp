@@ -40,6 +40,35 @@ torch::Tensor floats(const std::vector<float>& v, std::vector<int64_t> shape) {
   return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat).clone();
 }
 
+// One action per agent from probs [B, N, M]: argmax, or inverse-CDF sampling with `rng` (rounding can
+// leave the draw above the total: then the last allowed action).
+torch::Tensor sample_actions(const torch::Tensor& probs, bool greedy, SplitMix& rng) {
+  const int64_t B = probs.size(0), N = probs.size(1), M = probs.size(2);
+  auto actions = torch::zeros({B, N}, torch::kLong);
+  auto pa = probs.accessor<float, 3>();
+  auto aa = actions.accessor<int64_t, 2>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < N; ++i) {
+      int64_t pick = 0;
+      if (greedy) {
+        for (int64_t k = 1; k < M; ++k)
+          if (pa[b][i][k] > pa[b][i][pick]) pick = k;
+      } else {
+        const double r = rng.uniform();
+        double acc = 0;
+        pick = -1;
+        for (int64_t k = 0; k < M; ++k) {
+          if (pa[b][i][k] <= 0) continue;
+          pick = k;
+          acc += pa[b][i][k];
+          if (r < acc) break;
+        }
+      }
+      aa[b][i] = pick;
+    }
+  return actions;
+}
+
 // One live episode during a rollout: its environment, recurrent state, records and return.
 struct Live {
   MultiAgentEnv* env;
@@ -96,6 +125,7 @@ struct Trainer::Impl {
 
   // Runs the episodes [first, first + count) of one iteration side by side; sampled actions (greedy when
   // `greedy`) from `rng`. Fills `done` with finished episodes (lost ones are dropped and counted).
+  // Kept as one piece: reset, lockstep send/receive and recording all walk the same live list.
   void run_wave(int64_t first, int64_t count, uint64_t episode_seed_base, bool greedy, SplitMix& rng,
                 std::vector<Live>& done, bool keep_log) {
     std::vector<Live> live(count);
@@ -127,30 +157,9 @@ struct Trainer::Impl {
       const auto state = torch::cat(states);
       const auto values = net->value(state);
       const auto logp_all = torch::log_softmax(out.logits, -1);
-      const auto probs = logp_all.exp().contiguous();
-      const int64_t N = shape.agents, M = shape.nodes;
-      auto actions = torch::zeros({static_cast<int64_t>(active.size()), N}, torch::kLong);
-      auto pa = probs.accessor<float, 3>();
+      const auto actions = sample_actions(logp_all.exp().contiguous(), greedy, rng);
+      const int64_t N = shape.agents;
       auto aa = actions.accessor<int64_t, 2>();
-      for (size_t b = 0; b < active.size(); ++b)
-        for (int64_t i = 0; i < N; ++i) {
-          int64_t pick = 0;
-          if (greedy) {
-            for (int64_t k = 1; k < M; ++k)
-              if (pa[b][i][k] > pa[b][i][pick]) pick = k;
-          } else {  // inverse CDF; rounding can leave r above the total: then the last allowed action
-            const double r = rng.uniform();
-            double acc = 0;
-            pick = -1;
-            for (int64_t k = 0; k < M; ++k) {
-              if (pa[b][i][k] <= 0) continue;
-              pick = k;
-              acc += pa[b][i][k];
-              if (r < acc) break;
-            }
-          }
-          aa[b][i] = pick;
-        }
       const auto logp = logp_all.gather(-1, actions.unsqueeze(-1)).squeeze(-1);
       for (size_t b = 0; b < active.size(); ++b) {
         std::vector<int> act(N);
