@@ -19,6 +19,7 @@ PACKAGES=(
   valgrind                                            # nvr-sim tests: cache model vs cachegrind/callgrind
   slurm-wlm munge
   clang-14 libfuzzer-14-dev                           # only the fuzz preset (fuzz/, README "Reliability")
+  sumo                                                # remalis-train: netgenerate, sumo (TraCI server) for the traffic environment
   libvtk9-dev                                         # aneumo-build: surfaces (marching cubes, smoothing, STL/VTP, ParaView files)
   openfoam                                            # aneumo-build: the OpenFOAM solver path and its tests (skipped without it)
 )
