@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 config=$root/configs/semisam-train/synthetic-small.json
 mkdir -p "$out"
 [ -f "$out/task/manifest.json" ] || "$bin/semisam-train" synth --cases 6 --val 1 --test 1 --seed 5 --threads "$threads" \
-  --out "$out/task" 2>"$out/synth.log"
+  --out "$out/task" >/dev/null 2>"$out/synth.log"
 [ -f "$out/generalist/model.safetensors" ] || "$bin/seganypet-infer" init-model --arch tiny --seed 1 \
   --out "$out/generalist" >/dev/null 2>&1
 g="semisam.generalists=[\"$out/generalist/model.safetensors\"]"
