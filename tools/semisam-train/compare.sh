@@ -1,28 +1,29 @@
 #!/usr/bin/env bash
 # Makes the README "Results" table: on the synthetic task, with LABELED labeled volumes and SEEDS seeds,
-# supervised-only, Mean Teacher, UA-MT, MT + SemiSAM+ (intended) and MT + SemiSAM+ (--upstream-quirks);
+# supervised-only, Mean Teacher, UA-MT, DAN, MT + SemiSAM+ (intended) and MT + SemiSAM+ (--upstream-quirks);
 # test Dice and HD95 (voxels) as mean and sample standard deviation over seeds, and the mean gradient
 # norm the SAM term puts on the specialist's logits.
 #   tools/semisam-train/compare.sh BIN_DIR OUT_DIR GENERALIST.safetensors
-# Environment: SEEDS ("1 2"), LABELED ("1 2"), METHODS (all five), CONFIG (configs/semisam-train/synthetic-compare.json).
+# Runs already in OUT_DIR/runs are kept, so an interrupted table continues where it stopped.
+# Environment: TABLE_ONLY=1 (only print the table of the runs done), SEEDS ("1 2 3"), LABELED ("1 2 4"), METHODS (all six), CONFIG (configs/semisam-train/synthetic-compare.json).
 set -euo pipefail
 bin=$1/semisam-train
 out=$2
 generalist=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 config=${CONFIG:-$root/configs/semisam-train/synthetic-compare.json}
-seeds=${SEEDS:-"1 2"}
-labeled=${LABELED:-"1 2"}
-methods=${METHODS:-"supervised mt uamt mt-semisam mt-semisam-quirks"}
+seeds=${SEEDS:-"1 2 3"}
+labeled=${LABELED:-"1 2 4"}
+methods=${METHODS:-"supervised mt uamt dan mt-semisam mt-semisam-quirks"}
 mkdir -p "$out/runs"
 [ -f "$out/task/manifest.json" ] || "$bin" synth --cases 12 --val 1 --test 3 --seed 7 --threads 1 --config "$config" --out "$out/task"
-for l in $labeled; do
+[ "${TABLE_ONLY:-0}" = 1 ] || for l in $labeled; do
   for seed in $seeds; do
     for m in $methods; do
       name=$m-l$l-s$seed
       [ -f "$out/runs/$name/report.json" ] && continue
       case $m in
-        supervised|mt|uamt) extra="--set method=$m" ;;
+        supervised|mt|uamt|dan) extra="--set method=$m" ;;
         mt-semisam) extra="--set method=mt --set semisam.enabled=true --set semisam.generalists=[\"$generalist\"]" ;;
         mt-semisam-quirks) extra="--set method=mt --set semisam.enabled=true --set semisam.generalists=[\"$generalist\"] --upstream-quirks" ;;
       esac
@@ -34,25 +35,39 @@ for l in $labeled; do
   done
 done
 /usr/bin/python3 - "$out" "$labeled" "$seeds" "$methods" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 out, labeled, seeds, methods = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()
-names = {"supervised": "supervised only", "mt": "MT", "uamt": "UA-MT", "mt-semisam": "MT + SemiSAM+ (intended)",
+names = {"supervised": "supervised only", "mt": "MT", "uamt": "UA-MT", "dan": "DAN", "mt-semisam": "MT + SemiSAM+ (intended)",
          "mt-semisam-quirks": "MT + SemiSAM+ (upstream quirks)"}
 def ms(v):
     return f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
-print("| labeled | method | test Dice | test HD95 (voxels) | SAM-term grad norm | s/iteration |")
-print("|---|---|---|---|---|---|")
+print(f"Mean ± sample standard deviation over seeds {' '.join(seeds)}.\n")
+print("| labeled | method | runs | test Dice | Dice − supervised (same seeds) | test HD95 (voxels) | SAM-term grad norm | s/iteration |")
+print("|---|---|---|---|---|---|---|---|")
+def dice_of(m, l, s):
+    path = f"{out}/runs/{m}-l{l}-s{s}/report.json"
+    return json.load(open(path))["metrics"]["evaluation"]["dice"] if os.path.exists(path) else None
 for l in labeled:
     for m in methods:
         dice, hd, grad, speed = [], [], [], []
         for s in seeds:
-            r = json.load(open(f"{out}/runs/{m}-l{l}-s{s}/report.json"))
+            path = f"{out}/runs/{m}-l{l}-s{s}/report.json"
+            if not os.path.exists(path):
+                continue  # still missing (TABLE_ONLY=1 prints what is done)
+            r = json.load(open(path))
             e = r["metrics"]["evaluation"]
             dice.append(e["dice"]); hd.append(e["hd95"])
             g = r["curves"].get("sam_grad_norm")
             if g: grad.append(statistics.mean(v for _, v in g))
             t = r["timings"]["step"]
             speed.append(t["seconds"] / t["count"])
+        if not dice:
+            continue
         gtxt = f"{statistics.mean(grad):.2e}" if grad else "—"
-        print(f"| {l} | {names[m]} | {ms(dice)} | {ms(hd)} | {gtxt} | {statistics.mean(speed):.2f} |")
+        # Paired by seed: the seed (initialisation, crops) moves every method alike, so differences are sharper.
+        pairs = [(dice_of(m, l, s), dice_of("supervised", l, s)) for s in seeds]
+        diffs = [a - b for a, b in pairs if a is not None and b is not None]
+        dtxt = "—" if m == "supervised" or not diffs else (
+            f"{statistics.mean(diffs):+.4f} ± {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else f"{diffs[0]:+.4f}")
+        print(f"| {l} | {names[m]} | {len(dice)} | {ms(dice)} | {dtxt} | {ms(hd)} | {gtxt} | {statistics.mean(speed):.2f} |")
 PY

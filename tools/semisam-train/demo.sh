@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Demo (about 2-3 minutes on 2 cores): a tiny synthetic left-atrium task, then Mean Teacher alone and
+# Demo (80 s on the shared 2-core machine under load; README "Performance"; one thread, which busy
+# machines need): a tiny synthetic left-atrium task, then Mean Teacher alone and
 # Mean Teacher + SemiSAM+ with a SAM-Med3D-architecture generalist (the seganypet default model when one
 # is installed, else a random-weight tiny one from seganypet-infer init-model), test Dice/HD95 of each,
 # and a prediction written in the input's geometry.
@@ -7,7 +8,7 @@ set -euo pipefail
 bin=$LABKIT_BIN/semisam-train
 cfg=$LABKIT_ROOT/configs/semisam-train/demo-tiny.json
 "$bin" --version | head -1
-"$bin" synth --cases 8 --val 1 --test 2 --seed 3 --threads 2 --config "$cfg" --out "$DEMO_OUT/task" --force
+"$bin" synth --cases 8 --val 1 --test 2 --seed 3 --threads 1 --config "$cfg" --out "$DEMO_OUT/task" --force
 models=${LABKIT_MODEL_DIR:-$HOME/.cache/labkit/models}
 generalist=$models/seganypet/default.safetensors
 if [ ! -f "$generalist" ]; then
@@ -15,9 +16,9 @@ if [ ! -f "$generalist" ]; then
   generalist=$DEMO_OUT/generalist/model.safetensors
 fi
 echo "-- Mean Teacher, 2 labeled volumes"
-"$bin" --manifest "$DEMO_OUT/task/manifest.json" --config "$cfg" --threads 2 --seed 1 --out "$DEMO_OUT/mt" --force
+"$bin" --manifest "$DEMO_OUT/task/manifest.json" --config "$cfg" --threads 1 --seed 1 --out "$DEMO_OUT/mt" --force
 echo "-- Mean Teacher + SemiSAM+ (generalist: $generalist)"
-"$bin" --manifest "$DEMO_OUT/task/manifest.json" --config "$cfg" --threads 2 --seed 1 \
+"$bin" --manifest "$DEMO_OUT/task/manifest.json" --config "$cfg" --threads 1 --seed 1 \
   --set semisam.enabled=true --set "semisam.generalists=[\"$generalist\"]" --out "$DEMO_OUT/mt-semisam" --force
 /usr/bin/python3 - "$DEMO_OUT" <<'PY'
 import json, sys
@@ -30,4 +31,4 @@ for run in ("mt", "mt-semisam"):
 PY
 echo "-- predict: the trained specialist on a test volume, mask in the image's geometry"
 "$bin" predict --checkpoint "$DEMO_OUT/mt/model.safetensors" "$DEMO_OUT/task/la007.nii.gz" --config "$cfg" \
-  --threads 2 --out "$DEMO_OUT/predict" --force
+  --threads 1 --out "$DEMO_OUT/predict" --force

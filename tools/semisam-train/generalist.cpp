@@ -1,5 +1,6 @@
 #include "generalist.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "click_sampler.h"
@@ -41,7 +42,7 @@ void SamBranch::load(Generalist& g) {
 
 std::vector<torch::Tensor> SamBranch::prompt_one(Generalist& g, const torch::Tensor& image,
                                                  const torch::Tensor& foreground, std::mt19937_64& rng,
-                                                 torch::Tensor& carried_mask) {
+                                                 torch::Tensor& carried_mask, torch::Tensor& initial_mask) {
   auto& m = *g.model;
   const int64_t S = m.config.img_size, L = m.config.low_res_size();
   auto img = resample_to_size(image.unsqueeze(0), {S, S, S});
@@ -60,6 +61,7 @@ std::vector<torch::Tensor> SamBranch::prompt_one(Generalist& g, const torch::Ten
   const auto target = (q_.background_channel ? fg > 0 : fg > s_.threshold)[0][0].to(torch::kCPU);
   torch::Tensor prev = torch::zeros({1, 1, L, L, L}, img.options());
   if (q_.mask_leak && carried_mask.defined() && carried_mask.size(2) == L) prev = carried_mask;  // quirk 6
+  initial_mask = prev;
   torch::Tensor pred = torch::zeros({S, S, S}, torch::kBool);
   std::vector<torch::Tensor> maps;
   for (int k = 0; k < s_.clicks; ++k) {
@@ -84,12 +86,14 @@ SamBranch::PseudoLabel SamBranch::pseudo_label(const torch::Tensor& images, cons
     for (auto& g : generalists_) load(g);
   const auto B = images.size(0);
   const std::vector<int64_t> size{images.size(2), images.size(3), images.size(4)};
-  std::vector<torch::Tensor> probs, uncs;
+  std::vector<torch::Tensor> probs, uncs, initial;
   for (auto& g : generalists_) {
     torch::Tensor carried;  // per generalist; reset per sample unless quirk 6
     for (int64_t b = 0; b < B; ++b) {
       if (!q_.mask_leak) carried = torch::Tensor();
-      auto maps = prompt_one(g, images[b], foreground[b], rng, carried);
+      torch::Tensor start;
+      auto maps = prompt_one(g, images[b], foreground[b], rng, carried, start);
+      if (start.defined()) initial.push_back(start);
       for (auto& mp : maps) mp = resample_to_size(mp, size);
       probs.push_back(maps.back());
       if (s_.prompt == "unc") {
@@ -102,6 +106,12 @@ SamBranch::PseudoLabel SamBranch::pseudo_label(const torch::Tensor& images, cons
   PseudoLabel out;
   // probs is ordered generalist-major: (G * B) -> (G, B, 1, D, H, W), mean over generalists.
   out.probability = torch::cat(probs, 0).view({G, B, 1, size[0], size[1], size[2]}).mean(0);
+  const bool same_size = std::all_of(initial.begin(), initial.end(),
+                                     [&](const torch::Tensor& t) { return t.sizes() == initial.front().sizes(); });
+  if (!initial.empty() && static_cast<int64_t>(initial.size()) == G * B && same_size) {
+    const auto L = initial.front().size(2);
+    out.initial_masks = torch::cat(initial, 0).view({G, B, 1, L, L, L});
+  }
   if (s_.prompt == "unc") {
     std::vector<torch::Tensor> per_sample;
     for (int64_t b = 0; b < B; ++b) {

@@ -66,6 +66,9 @@ class SamBranch {
   struct PseudoLabel {
     torch::Tensor probability;  // (B, 1, D, H, W) combined generalist foreground probability
     torch::Tensor uncertainty;  // (B, 1, D, H, W) per-voxel variance (unc mode), else undefined
+    // point/unc: the mask prompt each sample's first decoder pass saw, (G, B, 1, L, L, L) at the generalists'
+    // low-res size (zeros unless quirk 6 carries the previous sample's last logits); else undefined.
+    torch::Tensor initial_masks;
   };
   // The generalists' answer to prompts from `foreground` (B, 1, D, H, W) in [0, 1]; no grad.
   PseudoLabel pseudo_label(const torch::Tensor& images, const torch::Tensor& foreground, std::mt19937_64& rng);
@@ -80,7 +83,8 @@ class SamBranch {
   void load(Generalist& g);
   // One generalist on one sample at its own size: final probability (S^3) and the stack of maps.
   std::vector<torch::Tensor> prompt_one(Generalist& g, const torch::Tensor& image, const torch::Tensor& foreground,
-                                        std::mt19937_64& rng, torch::Tensor& carried_mask);
+                                        std::mt19937_64& rng, torch::Tensor& carried_mask,
+                                        torch::Tensor& initial_mask);
 
   SemisamSettings s_;
   UpstreamQuirks q_;

@@ -31,6 +31,17 @@ torch::Tensor uamt_consistency(const torch::Tensor& student_logits, const torch:
   return (mask * d).sum() / (2 * mask.sum() + 1e-16);
 }
 
+torch::Tensor dan_generator_loss(const torch::Tensor& d_logits_unlabeled) {
+  const auto labeled = torch::ones({d_logits_unlabeled.size(0)}, d_logits_unlabeled.options().dtype(torch::kLong));
+  return torch::nn::functional::cross_entropy(d_logits_unlabeled, labeled);
+}
+
+torch::Tensor dan_discriminator_loss(const torch::Tensor& d_logits, int64_t labeled_bs) {
+  auto truth = torch::zeros({d_logits.size(0)}, d_logits.options().dtype(torch::kLong));
+  truth.narrow(0, 0, labeled_bs).fill_(1);
+  return torch::nn::functional::cross_entropy(d_logits, truth);
+}
+
 torch::Tensor predictive_entropy(const torch::Tensor& probs) {
   auto mean = probs.mean(0);
   return -(mean * torch::log(mean + 1e-6)).sum(1, true);

@@ -21,6 +21,13 @@ torch::Tensor mt_consistency(const torch::Tensor& student_logits, const torch::T
 torch::Tensor uamt_consistency(const torch::Tensor& student_logits, const torch::Tensor& teacher_probs,
                                const torch::Tensor& entropy, double threshold);
 
+// DAN (SSL4MIS train_adversarial_network_3D.py): the discriminator's logits (B, 2) say "labeled" (class 1)
+// or "unlabeled" (class 0). The specialist is pushed to make its unlabeled maps look labeled:
+// generator = CE(d_unlabeled, 1) averaged over the unlabeled samples. The discriminator learns the truth on
+// the whole batch, the first labeled_bs samples labeled: CE(d, [1]*labeled_bs + [0]*rest).
+torch::Tensor dan_generator_loss(const torch::Tensor& d_logits_unlabeled);
+torch::Tensor dan_discriminator_loss(const torch::Tensor& d_logits, int64_t labeled_bs);
+
 // Predictive entropy -sum p log(p + 1e-6) over classes of the mean of `probs` (T, B, C, ...) over T.
 torch::Tensor predictive_entropy(const torch::Tensor& probs);
 

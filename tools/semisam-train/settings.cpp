@@ -25,6 +25,7 @@ nlohmann::json default_config() {
       {"rampup_step", 150},
       {"teacher_noise", {{"std", 0.1}, {"clip", 0.2}}},
       {"uamt_passes", 8},
+      {"dan", {{"lr", 1e-4}, {"betas", {0.9, 0.99}}, {"filters", 64}}},
       {"rot_flip", true},
       {"semisam",
        {{"enabled", false},
@@ -49,7 +50,7 @@ TrainSettings TrainSettings::from_config(const labkit::Config& c) {
   s.network.dropout = c.get<bool>("network.dropout");
   s.network.in_channels = 1;
   s.network.classes = 2;
-  s.method = labkit::one_of(c, "method", {"supervised", "mt", "uamt"});
+  s.method = labkit::one_of(c, "method", {"supervised", "mt", "uamt", "dan"});
   const auto patch = labkit::ints_in(c, "patch", 16, 512, 3);
   if (patch.size() != 3) throw labkit::config_error("patch", "must list 3 sizes");
   for (int a = 0; a < 3; ++a) {
@@ -75,6 +76,12 @@ TrainSettings TrainSettings::from_config(const labkit::Config& c) {
   s.teacher_noise_std = labkit::number_in(c, "teacher_noise.std", 0, 10);
   s.teacher_noise_clip = labkit::number_in(c, "teacher_noise.clip", 0, 10);
   s.uamt_passes = static_cast<int>(labkit::int_in(c, "uamt_passes", 1, 64));
+  s.dan.lr = labkit::number_in(c, "dan.lr", 1e-10, 10);
+  const auto betas = labkit::numbers_in(c, "dan.betas", 0, 0.999999, 2);
+  if (betas.size() != 2) throw labkit::config_error("dan.betas", "must list 2 numbers (Adam's beta1, beta2)");
+  s.dan.beta1 = betas[0];
+  s.dan.beta2 = betas[1];
+  s.dan.filters = labkit::int_in(c, "dan.filters", 1, 1024);
   s.rot_flip = c.get<bool>("rot_flip");
   auto& g = s.semisam;
   g.enabled = c.get<bool>("semisam.enabled");
@@ -92,7 +99,7 @@ TrainSettings TrainSettings::from_config(const labkit::Config& c) {
   if (g.enabled && g.generalists.empty())
     throw labkit::config_error("semisam.generalists", "semisam.enabled needs at least one generalist checkpoint");
   if (g.enabled && s.method == "supervised")
-    throw labkit::config_error("semisam.enabled", "the SemiSAM+ branch needs unlabeled data (method mt or uamt)");
+    throw labkit::config_error("semisam.enabled", "the SemiSAM+ branch needs unlabeled data (method mt, uamt or dan)");
   s.upstream_quirks = c.get<bool>("upstream_quirks");
   s.checkpoint_every = labkit::int_in(c, "checkpoint_every", 1, 10'000'000);
   s.validate_every = labkit::int_in(c, "validate_every", 1, 10'000'000);

@@ -25,9 +25,15 @@ struct SemisamSettings {
   double threshold = 0;                  // specialist foreground probability > threshold is the "GT" for clicks
 };
 
+// DAN's discriminator and its optimiser (upstream: Adam lr 1e-4, betas (0.9, 0.99), 64 filters).
+struct DanSettings {
+  double lr = 0, beta1 = 0, beta2 = 0;
+  int64_t filters = 0;
+};
+
 struct TrainSettings {
   nets3d::NetworkSpec network;
-  std::string method;                // supervised | mt | uamt
+  std::string method;                // supervised | mt | uamt | dan
   std::array<int64_t, 3> patch{};    // training crop, tensor order
   int64_t max_iterations = 0;
   int batch_size = 0, labeled_bs = 0;
@@ -39,6 +45,7 @@ struct TrainSettings {
   int rampup_step = 0;               // w(t) = consistency * sigmoid_rampup(t // rampup_step, consistency_rampup)
   double teacher_noise_std = 0, teacher_noise_clip = 0;
   int uamt_passes = 0;
+  DanSettings dan;
   bool rot_flip = false;
   SemisamSettings semisam;
   bool upstream_quirks = false;      // reproduce the released SemiSAM+ behaviour (README "Upstream quirks")

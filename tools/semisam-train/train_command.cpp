@@ -14,6 +14,8 @@
 #include "labkit/core/log.h"
 #include "labkit/core/termination.h"
 #include "labkit/core/timer.h"
+#include "labkit/distributed/launch_env.h"
+#include "labkit/distributed/process_group.h"
 #include "labkit/imageio/image.h"
 #include "labkit/torchutil/runtime.h"
 #include "settings.h"
@@ -74,7 +76,12 @@ void train_command(const DataSource& data, bool upstream_quirks, labkit::Run& ru
     labkit::ScopedTimer timer(run.timings(), "load_generalists");
     sam = std::make_unique<SamBranch>(s.semisam, UpstreamQuirks::all(s.upstream_quirks), device);
   }
-  Trainer trainer(s, std::move(d), run, device, sam.get());
+  // Data parallel when launched by torchrun-style variables or srun (README "Data parallel").
+  const auto env = labkit::distributed::launch_env_from_environment();
+  auto group = labkit::distributed::ProcessGroup::create(env, device);
+  run.report_extra()["distributed"] = {{"rank", env.rank}, {"world_size", env.world_size},
+                                       {"backend", group->backend()}, {"source", env.source}};
+  Trainer trainer(s, std::move(d), run, device, sam.get(), *group);
   trainer.train();
   add_results_table(run);
 }

@@ -32,13 +32,25 @@ struct Trainer::Batch {
   torch::Tensor label;  // (labeled_bs, D, H, W) int64
 };
 
-Trainer::Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device device, SamBranch* sam)
-    : s_(std::move(s)), data_(std::move(data)), run_(run), device_(device), sam_(sam) {
+Trainer::Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device device, SamBranch* sam,
+                 distributed::ProcessGroup& group)
+    : s_(std::move(s)),
+      data_(std::move(data)),
+      run_(run),
+      device_(device),
+      sam_(sam),
+      group_(group),
+      stream_seed_(group.rank() == 0 ? run.seed() : mix_seed(run.seed(), 0xda7a0000 + static_cast<uint64_t>(group.rank()))) {
   torch::manual_seed(run.seed());
   student_ = nets3d::make_network(s_.network);
   student_->to(device_);
   student_->train();
-  if (s_.method != "supervised") {
+  if (s_.method == "dan") {
+    discriminator_ = Discriminator(s_.network.classes, s_.dan.filters, s_.network.in_channels);
+    discriminator_->to(device_);
+    d_optimizer_ = std::make_unique<torch::optim::Adam>(
+        discriminator_->parameters(), torch::optim::AdamOptions(s_.dan.lr).betas({s_.dan.beta1, s_.dan.beta2}));
+  } else if (s_.method != "supervised") {
     teacher_ = nets3d::clone_network(*student_);  // upstream: an independently initialised copy; EMA alpha is 0 at step 0
     for (auto& p : teacher_->parameters()) p.set_requires_grad(false);
     teacher_->train();  // upstream never switches the EMA model to eval: dropout stays on
@@ -57,7 +69,61 @@ Trainer::Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device 
   if (static_cast<int64_t>(labeled.size()) < s_.labeled_bs)
     throw labkit::config_error("labeled_bs", fmt::format("{} exceeds labeled_num {}", s_.labeled_bs, labeled.size()));
   const int bs = s_.method == "supervised" ? s_.labeled_bs : s_.batch_size;
-  sampler_ = std::make_unique<TwoStreamBatchSampler>(labeled, unlabeled, bs, s_.labeled_bs, run.seed());
+  sampler_ = std::make_unique<TwoStreamBatchSampler>(labeled, unlabeled, bs, s_.labeled_bs, stream_seed_);
+  // Identical replicas on every rank, whatever each rank's initialisation did.
+  std::vector<torch::Tensor> state;
+  for (auto* m : {static_cast<torch::nn::Module*>(student_.get()), static_cast<torch::nn::Module*>(teacher_.get()),
+                  discriminator_ ? static_cast<torch::nn::Module*>(discriminator_.get()) : nullptr}) {
+    if (!m) continue;
+    for (auto& p : m->parameters()) state.push_back(p.data());
+    for (auto& b : m->buffers()) state.push_back(b.data());
+  }
+  broadcast_from_rank0(state);
+}
+
+namespace {
+// Gloo wants one flat tensor of equal size on every rank per call.
+torch::Tensor flatten(const std::vector<torch::Tensor>& ts) {
+  std::vector<torch::Tensor> flat;
+  for (const auto& t : ts) flat.push_back(t.reshape(-1));
+  return torch::cat(flat);
+}
+void unflatten(const torch::Tensor& flat, std::vector<torch::Tensor>& ts) {
+  int64_t off = 0;
+  for (auto& t : ts) {
+    t.copy_(flat.narrow(0, off, t.numel()).view_as(t));
+    off += t.numel();
+  }
+}
+}  // namespace
+
+void Trainer::broadcast_from_rank0(std::vector<torch::Tensor> tensors) {
+  if (group_.world_size() == 1 || tensors.empty()) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> all{flatten(tensors)};
+  group_.broadcast(all, 0);
+  unflatten(all[0], tensors);
+}
+
+void Trainer::average_gradients(const std::vector<torch::Tensor>& params) {
+  if (group_.world_size() == 1) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> grads;
+  for (auto p : params) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  std::vector<torch::Tensor> all{flatten(grads)};
+  group_.average(all);
+  unflatten(all[0], grads);
+}
+
+bool Trainer::any_rank_stops() {
+  const bool here = labkit::sigterm_received();
+  if (group_.world_size() == 1) return here;
+  std::vector<torch::Tensor> flag{torch::full({1}, here ? 1.0 : 0.0, torch::kFloat64)};
+  group_.all_reduce_sum(flag);
+  return flag[0].item<double>() > 0;
 }
 
 Trainer::~Trainer() = default;
@@ -68,7 +134,7 @@ Trainer::Batch Trainer::make_batch(int64_t it) const {
   for (size_t slot = 0; slot < idx.size(); ++slot) {
     const auto& c = data_.train[idx[slot]];
     const bool labeled = static_cast<int>(slot) < s_.labeled_bs;
-    std::mt19937_64 rng(mix_seed(mix_seed(run_.seed(), 0xa11 + static_cast<uint64_t>(it)), slot));
+    std::mt19937_64 rng(mix_seed(mix_seed(stream_seed_, 0xa11 + static_cast<uint64_t>(it)), slot));
     Sample sample{c.image, labeled ? c.label : torch::Tensor()};
     if (s_.rot_flip) sample = random_rot_flip(sample, rng);
     sample = random_crop(sample, s_.patch, rng);
@@ -98,7 +164,7 @@ torch::Tensor Trainer::consistency_term(const torch::Tensor& u, const torch::Ten
 
 StepRecord Trainer::step(int64_t it) {
   StepRecord r;
-  torch::manual_seed(mix_seed(run_.seed(), 0xd0 + static_cast<uint64_t>(it)));  // dropout and noise of this step
+  torch::manual_seed(mix_seed(stream_seed_, 0xd0 + static_cast<uint64_t>(it)));  // dropout and noise of this step
   r.lr = poly_lr(s_.base_lr, it, s_.max_iterations, s_.poly_power);
   for (auto& g : optimizer_->param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(r.lr);
   const auto batch = make_batch(it);
@@ -109,13 +175,19 @@ StepRecord Trainer::step(int64_t it) {
   if (s_.method != "supervised") {
     const auto u = batch.image.narrow(0, lb, batch.image.size(0) - lb);
     const auto u_logits = logits.narrow(0, lb, logits.size(0) - lb);
-    auto cons = consistency_term(u, u_logits, it);
+    torch::Tensor cons;
+    if (discriminator_) {
+      discriminator_->eval();  // as upstream: no dropout while the discriminator judges the specialist
+      cons = dan_generator_loss(discriminator_->forward(torch::softmax(u_logits, 1), u));
+    } else {
+      cons = consistency_term(u, u_logits, it);
+    }
     r.consistency = cons.item<double>();
     r.consistency_weight = consistency_weight(s_.consistency, it, s_.rampup_step, s_.consistency_rampup);
     loss = loss + r.consistency_weight * cons;
     if (sam_) {
       labkit::ScopedTimer timer(run_.timings(), "generalists");
-      std::mt19937_64 rng(mix_seed(run_.seed(), 0x5a3 + static_cast<uint64_t>(it)));
+      std::mt19937_64 rng(mix_seed(stream_seed_, 0x5a3 + static_cast<uint64_t>(it)));
       // Upstream also prompts the generalist on the labeled samples and discards the result (quirk 9).
       if (s_.upstream_quirks) sam_->consistency(batch.image.narrow(0, 0, lb), logits.narrow(0, 0, lb).detach(), rng);
       auto sam = sam_->consistency(u, u_logits, rng);
@@ -129,12 +201,33 @@ StepRecord Trainer::step(int64_t it) {
   }
   optimizer_->zero_grad();
   loss.backward();
+  average_gradients(student_->parameters());
   optimizer_->step();
+  // Batch-norm statistics (V-Net) are not gradients: rank 0's are kept everywhere.
+  broadcast_from_rank0(student_->buffers());
   r.loss = loss.item<double>();
+  if (discriminator_) r.discriminator = update_discriminator(batch.image);
   if (!std::isfinite(r.loss))
     throw std::runtime_error(fmt::format("iteration {}: the loss became {} (learning rate too high?)", it, r.loss));
   if (teacher_) update_teacher(it);
   return r;
+}
+
+double Trainer::update_discriminator(const torch::Tensor& images) {
+  torch::Tensor probs;
+  {
+    torch::NoGradGuard no_grad;
+    student_->eval();
+    probs = torch::softmax(student_->forward(images), 1);
+    student_->train();
+  }
+  discriminator_->train();
+  auto loss = dan_discriminator_loss(discriminator_->forward(probs, images), s_.labeled_bs);
+  d_optimizer_->zero_grad();  // also drops what the specialist's backward left on the discriminator
+  loss.backward();
+  average_gradients(discriminator_->parameters());
+  d_optimizer_->step();
+  return loss.item<double>();
 }
 
 void Trainer::update_teacher(int64_t it) {
@@ -149,7 +242,8 @@ void Trainer::record(int64_t it, const StepRecord& r) {
   add("loss", r.loss);
   add("loss_supervised", r.supervised);
   add("lr", r.lr);
-  if (teacher_) add("loss_consistency", r.consistency), add("consistency_weight", r.consistency_weight);
+  if (s_.method != "supervised") add("loss_consistency", r.consistency), add("consistency_weight", r.consistency_weight);
+  if (discriminator_) add("loss_discriminator", r.discriminator);
   if (sam_) add("loss_sam", r.sam), add("sam_weight", r.sam_weight), add("sam_grad_norm", r.sam_grad_norm);
 }
 
@@ -196,6 +290,11 @@ void Trainer::save_checkpoint(int64_t next) {
   fs::create_directories(dir);
   save_module(*student_, dir / "student.pt");
   if (teacher_) save_module(*teacher_, dir / "teacher.pt");
+  if (discriminator_) {
+    save_module(*discriminator_, dir / "discriminator.pt");
+    labkit::torchutil::save_archive_atomically((dir / "discriminator_optimizer.pt").string(),
+                                               [&](torch::serialize::OutputArchive& ar) { d_optimizer_->save(ar); });
+  }
   labkit::torchutil::save_archive_atomically((dir / "optimizer.pt").string(),
                                              [&](torch::serialize::OutputArchive& ar) { optimizer_->save(ar); });
   const nlohmann::json state{{"next_iteration", next}, {"dir", name}, {"curves", curves_},
@@ -224,6 +323,10 @@ int64_t Trainer::load_checkpoint() {
   const fs::path dir = root / j["dir"].get<std::string>();
   load_archive(*student_, dir / "student.pt");
   if (teacher_) load_archive(*teacher_, dir / "teacher.pt");
+  if (discriminator_) {
+    load_archive(*discriminator_, dir / "discriminator.pt");
+    load_archive(*d_optimizer_, dir / "discriminator_optimizer.pt");
+  }
   load_archive(*optimizer_, dir / "optimizer.pt");
   curves_ = j["curves"];
   validation_ = j["validation"];
@@ -243,7 +346,7 @@ void Trainer::train() {
   labkit::Progress progress("training", s_.max_iterations, "it");
   progress.set(start);
   for (int64_t it = start; it < s_.max_iterations; ++it) {
-    if (labkit::sigterm_received()) {
+    if (any_rank_stops()) {
       save_checkpoint(it);
       throw Interrupted(fmt::format("SIGTERM: stopped before iteration {} of {}; checkpoint written, continue with --resume",
                                     it, s_.max_iterations));

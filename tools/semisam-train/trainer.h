@@ -1,8 +1,10 @@
-// The training loop: a specialist (student) trained supervised-only, by Mean Teacher or by UA-MT, with
+// The training loop: a specialist (student) trained supervised-only, by Mean Teacher, UA-MT or DAN, with
 // the SemiSAM+ generalist branch optional; SGD with poly LR as upstream; every random stream derived
 // from (seed, iteration), so a checkpoint taken at any iteration continues exactly (--resume); SIGTERM
 // writes a checkpoint and stops; validation every N iterations and per-iteration losses go to the
-// report ("validation", "curves").
+// report ("validation", "curves"). Data parallel over a labkit::distributed process group: every rank
+// draws its own batches (rank 0 those of a single-process run), gradients are averaged before each update,
+// so the replicas stay identical; each rank writes its own --out.
 #pragma once
 
 #include <torch/torch.h>
@@ -11,7 +13,9 @@
 #include <stdexcept>
 
 #include "dataset.h"
+#include "discriminator.h"
 #include "labkit/core/tool.h"
+#include "labkit/distributed/process_group.h"
 #include "labkit/nets3d/network.h"
 #include "settings.h"
 
@@ -28,24 +32,34 @@ struct Interrupted : std::runtime_error {
 // The loss terms of one iteration (plain doubles, for the curves).
 struct StepRecord {
   double loss = 0, supervised = 0, consistency = 0, sam = 0, lr = 0, consistency_weight = 0, sam_weight = 0;
+  double discriminator = 0;  // DAN: the discriminator's loss in its own update
   double sam_grad_norm = 0;  // |d(weighted SAM term)/d(student logits)|: ~0 under the release's normalisation
 };
 
 class Trainer {
  public:
-  Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device device, SamBranch* sam);
+  Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device device, SamBranch* sam,
+          distributed::ProcessGroup& group);
   ~Trainer();
   void train();  // trains, writes OUT/model.safetensors, fills the run's metrics
   // One iteration's forward, backward and update (public for the tests).
   StepRecord step(int64_t iteration);
   nets3d::SegNetwork& student() { return *student_; }
+  Discriminator& discriminator() { return discriminator_; }  // DAN only (else empty)
 
  private:
   struct Batch;
   Batch make_batch(int64_t iteration) const;
   torch::Tensor consistency_term(const torch::Tensor& unlabeled, const torch::Tensor& student_logits,
                                  int64_t iteration);
+  // DAN's second half of a step: the specialist (eval mode, no grad) segments the whole batch again and
+  // the discriminator takes one Adam step on it; returns its loss.
+  double update_discriminator(const torch::Tensor& images);
   void update_teacher(int64_t iteration);
+  // World size > 1: rank 0's tensors to every rank / gradients averaged over ranks (no-ops alone).
+  void broadcast_from_rank0(std::vector<torch::Tensor> tensors);
+  void average_gradients(const std::vector<torch::Tensor>& params);
+  bool any_rank_stops();  // SIGTERM on any rank stops every rank before the same iteration
   void record(int64_t iteration, const StepRecord& r);
   void validate(int64_t iteration);
   void save_checkpoint(int64_t next_iteration);
@@ -56,8 +70,12 @@ class Trainer {
   labkit::Run& run_;
   torch::Device device_;
   SamBranch* sam_;
+  distributed::ProcessGroup& group_;
+  uint64_t stream_seed_;  // batches, crops, dropout and clicks: the run's seed on rank 0, mixed with the rank elsewhere
   std::shared_ptr<nets3d::SegNetwork> student_, teacher_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
+  Discriminator discriminator_{nullptr};
+  std::unique_ptr<torch::optim::Adam> d_optimizer_;
   std::unique_ptr<TwoStreamBatchSampler> sampler_;
   nlohmann::json curves_ = nlohmann::json::object();
   nlohmann::json validation_ = nlohmann::json::array();

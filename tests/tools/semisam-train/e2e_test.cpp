@@ -71,9 +71,11 @@ TEST(SemisamE2E, SynthWritesAManifestOfLabeledVolumes) {
 }
 
 TEST(SemisamE2E, EachMethodTrainsAndReportsCurvesAndMetrics) {
-  for (const std::string& method : {"supervised", "mt", "uamt"}) {
+  for (const std::string& method : {"supervised", "mt", "uamt", "dan"}) {
     const auto out = task_dir() + "/" + method;
-    auto r = train("--set method=" + method + " --set max_iterations=4 --set validate_every=2 --set uamt_passes=2", out);
+    auto r = train("--set method=" + method + " --set max_iterations=4 --set validate_every=2 --set uamt_passes=2" +
+                       " --set dan.filters=4",
+                   out);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto rep = read_json(out + "/report.json");
     const auto& curves = rep["curves"];
@@ -82,6 +84,10 @@ TEST(SemisamE2E, EachMethodTrainsAndReportsCurvesAndMetrics) {
     EXPECT_EQ(curves["val_dice"].size(), 2u);
     EXPECT_EQ(curves["val_dice"][1][0], 4);
     EXPECT_EQ(curves.contains("loss_consistency"), method != "supervised");
+    EXPECT_EQ(curves.contains("loss_discriminator"), method == "dan");
+    if (method == "dan")  // both halves of the adversarial game are cross entropies of a 2-way softmax
+      for (const auto& c : {curves["loss_consistency"], curves["loss_discriminator"]})
+        for (const auto& v : c) EXPECT_GT(v[1].get<double>(), 0.0);
     const auto& e = rep["metrics"]["evaluation"];
     EXPECT_EQ(e["split"], "test");
     EXPECT_GE(e["dice"].get<double>(), 0.0);
@@ -112,10 +118,12 @@ TEST(SemisamE2E, SemisamBranchLoadsTheGeneralistOnce) {
 }
 
 // SLURM pre-emption: SIGTERM writes a checkpoint and exits 1; --resume then writes the model an
-// uninterrupted run writes, byte for byte, and the same curves.
-TEST(SemisamE2E, SigtermThenResumeEqualsAnUninterruptedRun) {
-  const std::string common = "--seed 4 --set method=mt --set max_iterations=16 --set validate_every=8 --set checkpoint_every=3";
-  const auto straight = task_dir() + "/straight", cut = task_dir() + "/cut";
+// uninterrupted run writes, byte for byte, and the same curves. DAN also carries its discriminator and
+// the discriminator's Adam state through the checkpoint.
+void expect_sigterm_then_resume_equal(const std::string& method, const std::string& name) {
+  const std::string common = "--seed 4 --set method=" + method +
+                             " --set dan.filters=4 --set max_iterations=16 --set validate_every=8 --set checkpoint_every=3";
+  const auto straight = task_dir() + "/straight-" + name, cut = task_dir() + "/cut-" + name;
   ASSERT_EQ(train(common, straight).exit_code, 0);
   const int code = labkit::test::run_and_signal_when(
       kBin + " --manifest " + shell_quote(task_dir() + "/task/manifest.json") + kQuick +
@@ -131,6 +139,10 @@ TEST(SemisamE2E, SigtermThenResumeEqualsAnUninterruptedRun) {
   EXPECT_EQ(labkit::read_file(straight + "/model.safetensors"), labkit::read_file(cut + "/model.safetensors"));
   EXPECT_EQ(read_json(straight + "/report.json")["curves"], read_json(cut + "/report.json")["curves"]);
 }
+
+TEST(SemisamE2E, SigtermThenResumeEqualsAnUninterruptedRun) { expect_sigterm_then_resume_equal("mt", "mt"); }
+
+TEST(SemisamE2E, SigtermThenResumeEqualsAnUninterruptedRunDan) { expect_sigterm_then_resume_equal("dan", "dan"); }
 
 TEST(SemisamE2E, PredictWritesMasksInTheInputGeometry) {
   // Its own model: ctest runs every test in a process of its own, so another test's model is never there.
