@@ -272,6 +272,11 @@ with open(os.path.join(HERE, "..", "configs", "seganypet-infer", "manifest-examp
 put("seganypet_manifest", "present.json", '{"cases": [{"name": "a", "image": "image.nii.gz", "gt": "gt.nii.gz"}, '
     '{"name": "b.2", "image": "image.nii.gz", "prompts": "prompts.json"}]}')
 
+# puir_manifest: the Decathlon form as the phantom writes it, and labkit's "cases" form.
+put("puir_manifest", "decathlon.json", '{"name": "x", "training": [{"name": "p0", "t1n": "t1n.nii.gz", "t2w": "t2w.nii.gz", '
+    '"seg": "seg.nii.gz"}], "validation": [{"t1n": "t1n.nii.gz", "t2w": "t2w.nii.gz"}]}')
+put("puir_manifest", "cases.json", '{"cases": [{"t1n": "t1n.nii.gz", "t2w": "t2w.nii.gz", "split": "val"}]}')
+
 for h in sorted(os.listdir(CORPUS)):
     files = os.listdir(os.path.join(CORPUS, h))
     size = sum(os.path.getsize(os.path.join(CORPUS, h, f)) for f in files)
