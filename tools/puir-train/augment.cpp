@@ -30,8 +30,9 @@ void drop_into(torch::Tensor x, const torch::Tensor& source, const AugmentSettin
     } else {
       auto noise = torch::randn({c, r1 - r0, c1 - c0, s1 - s0}, x.options());
       if (noise.numel() > 0) {
-        const auto lo = noise.min(), hi = noise.max();
-        noise = (noise - lo) / (hi - lo);
+        // Rescaled to [0, 1] as upstream; a block of one value (one voxel) becomes 0 instead of 0/0 = NaN.
+        const auto lo = noise.min(), span = noise.max() - lo;
+        noise = span.item<float>() > 0 ? (noise - lo) / span : torch::zeros_like(noise);
       }
       x.index_put_(block, noise);
     }

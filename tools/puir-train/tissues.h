@@ -1,8 +1,9 @@
 // Tissue classes of the phantom and their 1.5 T parameters (T1 ms, T2 ms, PD). Brain tissues from
 // BrainWeb (tissue_mr_parameters.txt); glioma compartments are indicative (reference puir.md section 2):
-// edema T1 from MRF peritumoural white matter, T2 from Schad 1989's fast component; tumour T1 from MRF
-// solid tumour, T2 from Schad; necrosis treated as fluid-like between edema and CSF (an unverified
-// assumption: no measured value was found).
+// edema T1 from MRF peritumoural white matter and T2 200 ms, our choice between Schad 1989's fast (104)
+// and slow (677) components (with the fast one alone edema is no brighter than white matter on FLAIR,
+// unlike clinical images); tumour T1 from MRF solid tumour, T2 from Schad's fast component; necrosis
+// treated as fluid-like between edema and CSF (an unverified assumption: no measured value was found).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ inline constexpr Tissue kTable[kCount] = {
     {350, 70, 1.0},      // fat
     {900, 47, 1.0},      // skin / muscle
     {1, 1, 0},           // skull: no signal
-    {1261, 104, 0.86},   // edema
+    {1261, 200, 0.86},   // edema
     {1444, 97, 0.86},    // enhancing tumour (before contrast)
     {2000, 250, 0.95},   // necrosis (assumed)
 };

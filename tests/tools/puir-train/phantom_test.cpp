@@ -92,8 +92,9 @@ TEST(PuirPhantom, ContrastsFollowTheTissues) {
   EXPECT_NEAR(mean_of(t1c, kWhite), mean_of(t1, kWhite), 1e-9);                // nothing else changes
   EXPECT_EQ(mean_of(t1, kSkull), 0.0);
   const auto seg = pt::segmentation(p);
-  for (size_t i = 0; i < p.labels.size(); ++i)
+  for (size_t i = 0; i < p.labels.size(); ++i) {
     if (p.labels[i] == kEnhancing) EXPECT_EQ(seg.voxels[i], 3.0f);
+  }
 }
 
 TEST(PuirPhantom, BiasFieldIsSmoothAndBounded) {
