@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training speed and peak memory of puir-train: optimizer steps per second and the process's peak RSS
-# (GNU time) for the CPU config (feature size 12, 64^3 crops, batch 2, 4 modalities), PUIR and baseline.
+# (GNU time) for the CPU config (feature size 12, 32^3 crops, batch 2, 4 modalities), PUIR and baseline.
 # With a CUDA build, DEVICE=cuda FS=48 ROI=96 measures upstream's size (peak GPU memory: nvidia-smi).
 # Usage: bench/puir-train/speed_memory.sh BIN_DIR OUT_DIR
 set -eu
@@ -8,9 +8,9 @@ bin=$1/puir-train
 out=$2
 device=${DEVICE:-cpu}
 fs=${FS:-12}
-roi=${ROI:-64}
+roi=${ROI:-32}
 threads=${THREADS:-1}
-heads=$([ "$roi" = 96 ] && echo 3 || echo 2)
+case $roi in 32) heads=1 ;; 64) heads=2 ;; *) heads=3 ;; esac  # must divide (roi/32)^3
 mkdir -p "$out"
 [ -f "$out/set/dataset.json" ] || "$bin" phantom --cases 4 --val 0 --seed 1 --threads "$threads" \
   --set "phantom.size=[$((roi + 8)),$((roi + 8)),$((roi + 8))]" --out "$out/set" >/dev/null 2>&1

@@ -4,12 +4,12 @@
 # patients, X_h of every case written to HDF5, and the training curves drawn.
 set -euo pipefail
 bin=$LABKIT_BIN/puir-train
-cfg=$LABKIT_ROOT/configs/puir-train/cpu-small.json
+cfg=$LABKIT_ROOT/configs/puir-train/compare.json
 "$bin" --version | head -1
 "$bin" phantom --cases 6 --val 2 --seed 3 --threads 2 --config "$cfg" --out "$DEMO_OUT/set" --force
 for mode in puir baseline; do
   echo "-- $mode"
-  "$bin" train --manifest "$DEMO_OUT/set/dataset.json" --config "$cfg" --set mode=$mode --set epochs=2 \
+  "$bin" train --manifest "$DEMO_OUT/set/dataset.json" --config "$cfg" --set mode=$mode --set epochs=3 \
     --threads 2 --seed 1 --out "$DEMO_OUT/$mode" --force
 done
 echo "-- X_h of every case and modality (PUIR model)"

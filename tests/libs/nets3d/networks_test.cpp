@@ -122,7 +122,7 @@ TEST(Nets3d, UnetrBlocksHaveMonaisNamesAndSizes) {
   EXPECT_EQ(p["transp_conv.weight"].sizes(), (std::vector<int64_t>{32, 16, 2, 2, 2}));  // (in, out, k, k, k)
   EXPECT_EQ(p["conv_block.conv1.weight"].sizes(), (std::vector<int64_t>{16, 32, 3, 3, 3}));
   EXPECT_EQ(p["conv_block.conv3.weight"].sizes(), (std::vector<int64_t>{16, 32, 1, 1, 1}));
-  EXPECT_EQ(p.size(), 5u);  // no biases, no affine norms
+  EXPECT_EQ(p.size(), 4u);  // transp_conv, conv1, conv2, conv3: no biases, no affine norms
   auto y = up->forward(torch::randn({1, 32, 4, 4, 4}), torch::randn({1, 16, 8, 8, 8}));
   EXPECT_EQ(y.sizes(), (std::vector<int64_t>{1, 16, 8, 8, 8}));
   EXPECT_THROW(up->forward(torch::randn({1, 32, 4, 4, 4}), torch::randn({1, 16, 9, 8, 8})), std::invalid_argument);
