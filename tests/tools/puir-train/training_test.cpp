@@ -132,7 +132,7 @@ TEST(PuirTrainer, OneStepPerModalityAndExactRepeats) {
   for (int run = 0; run < 2; ++run) {
     const int rc = with_run(dir / ("r" + std::to_string(run)), kTiny, [&](labkit::Run& r) {
       auto s = pt::Settings::from_config(r.config());
-      pt::Trainer t(s, tiny_cases(2, 2, 40), r, torch::kCPU);
+      pt::Trainer t(s, tiny_cases(2, 2, 32), r, torch::kCPU);
       const auto rec = t.step(0, t.batch(0));
       EXPECT_EQ(rec.optimizer_steps, 2);  // t1n and t2w: one AdamW step each
       EXPECT_GT(rec.contrastive, 0.0);     // two patients: real negatives
