@@ -280,6 +280,11 @@ put("semisam_manifest", "synth.json", json.dumps({"cases": [
     {"name": "la006", "image": "la006.nii.gz", "label": "la006_label.nii.gz", "split": "test"}]}))
 put("semisam_manifest", "minimal.json", '{"cases": [{"image": "a.nii.gz"}]}')
 
+# puir_manifest: the Decathlon form as the phantom writes it, and labkit's "cases" form.
+put("puir_manifest", "decathlon.json", '{"name": "x", "training": [{"name": "p0", "t1n": "t1n.nii.gz", "t2w": "t2w.nii.gz", '
+    '"seg": "seg.nii.gz"}], "validation": [{"t1n": "t1n.nii.gz", "t2w": "t2w.nii.gz"}]}')
+put("puir_manifest", "cases.json", '{"cases": [{"t1n": "t1n.nii.gz", "t2w": "t2w.nii.gz", "split": "val"}]}')
+
 for h in sorted(os.listdir(CORPUS)):
     files = os.listdir(os.path.join(CORPUS, h))
     size = sum(os.path.getsize(os.path.join(CORPUS, h, f)) for f in files)

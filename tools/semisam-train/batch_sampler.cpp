@@ -5,15 +5,6 @@
 
 namespace labkit::semisam_train {
 
-uint64_t mix_seed(uint64_t a, uint64_t b) {
-  uint64_t x = a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 TwoStreamBatchSampler::TwoStreamBatchSampler(std::vector<int64_t> labeled, std::vector<int64_t> unlabeled,
                                              int batch_size, int labeled_bs, uint64_t seed)
     : labeled_(std::move(labeled)), unlabeled_(std::move(unlabeled)), batch_size_(batch_size),

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "labkit/core/seeds.h"
+
 namespace labkit::semisam_train {
 
 class TwoStreamBatchSampler {
@@ -25,7 +27,7 @@ class TwoStreamBatchSampler {
   uint64_t seed_;
 };
 
-// A reproducible 64-bit mix of two values (splitmix64 finaliser), for per-(seed, step, slot) streams.
-uint64_t mix_seed(uint64_t a, uint64_t b);
+// Per-(seed, step, slot) streams: labkit/core/seeds.h.
+using labkit::mix_seed;
 
 }  // namespace labkit::semisam_train

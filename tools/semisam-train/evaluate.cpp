@@ -7,8 +7,8 @@ torch::Tensor predict_mask(nets3d::SegNetwork& net, const torch::Tensor& image, 
   torch::NoGradGuard no_grad;
   const bool was_training = net.is_training();
   net.eval();
-  PatchPredictor predict = [&](const torch::Tensor& x) { return torch::softmax(net.forward(x.to(device)), 1).cpu(); };
-  auto probs = sliding_window(image, predict, s.window);
+  nets3d::PatchPredictor predict = [&](const torch::Tensor& x) { return torch::softmax(net.forward(x.to(device)), 1).cpu(); };
+  auto probs = nets3d::sliding_window(image, predict, s.window);
   net.train(was_training);
   auto mask = probs.argmax(0).to(torch::kUInt8).contiguous();
   if (!s.largest_component) return mask;

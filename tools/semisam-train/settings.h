@@ -9,7 +9,7 @@
 
 #include "labkit/core/config.h"
 #include "labkit/nets3d/network.h"
-#include "sliding_window.h"
+#include "labkit/nets3d/sliding_window.h"
 
 namespace labkit::semisam_train {
 
@@ -50,7 +50,7 @@ struct TrainSettings {
   SemisamSettings semisam;
   bool upstream_quirks = false;      // reproduce the released SemiSAM+ behaviour (README "Upstream quirks")
   int64_t checkpoint_every = 0, validate_every = 0;
-  SlidingWindowSettings window;
+  nets3d::SlidingWindowSettings window;
   bool largest_component = false, spacing_aware = false;
 
   static TrainSettings from_config(const labkit::Config& c);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "labkit/nets3d/network.h"
+#include "labkit/nets3d/unetr_blocks.h"
 #include "labkit/nets3d/unet3d.h"
 
 namespace n3 = labkit::nets3d;
@@ -112,4 +113,31 @@ TEST(Nets3d, CloneCopiesValuesNotStorage) {
   net->eval(), copy->eval();
   auto x = torch::randn({1, 1, 16, 16, 16});
   EXPECT_FALSE(torch::allclose(net->forward(x), copy->forward(x)));
+}
+
+// MONAI's UNETR blocks: names and sizes counted from monai/networks/blocks (dynunet_block, unetr_block).
+TEST(Nets3d, UnetrBlocksHaveMonaisNamesAndSizes) {
+  n3::UnetrUpBlock up(32, 16);
+  auto p = up->named_parameters();
+  EXPECT_EQ(p["transp_conv.weight"].sizes(), (std::vector<int64_t>{32, 16, 2, 2, 2}));  // (in, out, k, k, k)
+  EXPECT_EQ(p["conv_block.conv1.weight"].sizes(), (std::vector<int64_t>{16, 32, 3, 3, 3}));
+  EXPECT_EQ(p["conv_block.conv3.weight"].sizes(), (std::vector<int64_t>{16, 32, 1, 1, 1}));
+  EXPECT_EQ(p.size(), 4u);  // transp_conv, conv1, conv2, conv3: no biases, no affine norms
+  auto y = up->forward(torch::randn({1, 32, 4, 4, 4}), torch::randn({1, 16, 8, 8, 8}));
+  EXPECT_EQ(y.sizes(), (std::vector<int64_t>{1, 16, 8, 8, 8}));
+  EXPECT_THROW(up->forward(torch::randn({1, 32, 4, 4, 4}), torch::randn({1, 16, 9, 8, 8})), std::invalid_argument);
+  n3::UnetOutBlock out(16, 4);
+  EXPECT_EQ(out->named_parameters()["conv.bias"].numel(), 4);
+}
+
+TEST(Nets3d, UnetResBlockAddsItsInputBeforeTheLastActivation) {
+  // With conv2 zeroed, norm2(0) = 0 and the block returns LeakyReLU(x) (same channel count: no conv3).
+  n3::UnetResBlock b(6, 6);
+  EXPECT_FALSE(b->conv3);
+  {
+    torch::NoGradGuard g;
+    b->conv2->weight.zero_();
+  }
+  auto x = torch::randn({2, 6, 5, 5, 5});
+  EXPECT_TRUE(torch::allclose(b->forward(x), torch::where(x > 0, x, 0.01 * x), 1e-6, 1e-6));
 }

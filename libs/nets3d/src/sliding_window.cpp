@@ -1,8 +1,8 @@
-#include "sliding_window.h"
+#include "labkit/nets3d/sliding_window.h"
 
 #include <cmath>
 
-namespace labkit::semisam_train {
+namespace labkit::nets3d {
 
 using torch::indexing::Slice;
 
@@ -27,8 +27,10 @@ torch::Tensor window_weights(const std::array<int64_t, 3>& patch, bool gaussian)
   return torch::where(w > 0, w, min_positive).to(torch::kFloat32);
 }
 
-torch::Tensor sliding_window(const torch::Tensor& image, const PatchPredictor& predict, const SlidingWindowSettings& s) {
+torch::Tensor sliding_window(const torch::Tensor& input, const PatchPredictor& predict, const SlidingWindowSettings& s) {
   torch::NoGradGuard no_grad;
+  const auto channels = input.dim() == 3 ? input.unsqueeze(0) : input;  // (C_in, D, H, W)
+  const auto image = channels[0];                                        // the spatial shape and device
   std::array<int64_t, 3> lo{}, size{};
   std::vector<int64_t> pad;  // F.pad order: last axis first
   for (int a = 2; a >= 0; --a) {
@@ -37,8 +39,8 @@ torch::Tensor sliding_window(const torch::Tensor& image, const PatchPredictor& p
     pad.push_back(lo[a]);
     pad.push_back(missing - lo[a]);
   }
-  auto padded = torch::constant_pad_nd(image, pad, 0.0);
-  for (int a = 0; a < 3; ++a) size[a] = padded.size(a);
+  auto padded = torch::constant_pad_nd(channels, pad, 0.0);
+  for (int a = 0; a < 3; ++a) size[a] = padded.size(a + 1);
   const auto weights = window_weights(s.patch, s.gaussian).to(image.device());
   torch::Tensor score, count = torch::zeros({size[0], size[1], size[2]}, weights.options());
   for (int64_t x : window_starts(size[0], s.patch[0], s.stride[0]))
@@ -46,12 +48,12 @@ torch::Tensor sliding_window(const torch::Tensor& image, const PatchPredictor& p
       for (int64_t z : window_starts(size[2], s.patch[2], s.stride[2])) {
         const auto win = std::vector<torch::indexing::TensorIndex>{
             Slice(x, x + s.patch[0]), Slice(y, y + s.patch[1]), Slice(z, z + s.patch[2])};
-        auto patch = padded.index(win).unsqueeze(0).unsqueeze(0);
+        std::vector<torch::indexing::TensorIndex> all_channels{Slice()};
+        all_channels.insert(all_channels.end(), win.begin(), win.end());
+        auto patch = padded.index(all_channels).unsqueeze(0);
         auto prob = predict(patch)[0].to(torch::kFloat32);
         if (!score.defined()) score = torch::zeros({prob.size(0), size[0], size[1], size[2]}, weights.options());
-        std::vector<torch::indexing::TensorIndex> with_class{Slice()};
-        with_class.insert(with_class.end(), win.begin(), win.end());
-        score.index(with_class).add_(prob * weights);
+        score.index(all_channels).add_(prob * weights);
         count.index(win).add_(weights);
       }
   score = score / count.unsqueeze(0);
@@ -59,4 +61,4 @@ torch::Tensor sliding_window(const torch::Tensor& image, const PatchPredictor& p
                       Slice(lo[2], lo[2] + image.size(2))});
 }
 
-}  // namespace labkit::semisam_train
+}  // namespace labkit::nets3d
