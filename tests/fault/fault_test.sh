@@ -126,7 +126,10 @@ finish_and_compare() {
 }
 
 landed=0
-for pct in 20 50 80; do
+# 20/50/80 % of the reference; when a loaded machine timed the reference slow and every run then ended
+# before its signal, 2 and 5 % too.
+for pct in 20 50 80 late-2 late-5; do
+  case $pct in late-*) [ "$landed" -gt 0 ] && break; pct=${pct#late-} ;; esac
   out="$W/kill$pct"
   code=$(run_and_signal "$out" KILL $((T * pct / 100)))
   if [ "$code" == 0 ]; then ok "kill -9 at ${pct}%: the run finished before the signal (not a kill point)"; continue; fi

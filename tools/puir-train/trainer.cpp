@@ -17,6 +17,7 @@
 #include "labkit/core/seeds.h"
 #include "labkit/core/termination.h"
 #include "labkit/core/timer.h"
+#include "labkit/torchutil/archive_file.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "losses.h"
 
@@ -126,23 +127,12 @@ namespace {
 
 template <typename T>
 void save_archive(T& what, const fs::path& path) {
-  torch::serialize::OutputArchive ar;
-  what.save(ar);
-  ar.save_to(path.string() + ".tmp");
-  fs::rename(path.string() + ".tmp", path);
+  labkit::torchutil::save_archive_atomically(path.string(), [&](torch::serialize::OutputArchive& ar) { what.save(ar); });
 }
 
 template <typename T>
 void load_archive(T& what, const fs::path& path) {
-  if (!fs::exists(path)) throw labkit::input_error(path.string(), "missing from the checkpoint");
-  try {
-    torch::serialize::InputArchive ar;
-    ar.load_from(path.string());
-    what.load(ar);
-  } catch (const c10::Error& e) {
-    const std::string text = e.what();
-    throw labkit::input_error(path.string(), "unreadable checkpoint part: " + text.substr(0, text.find('\n')));
-  }
+  labkit::torchutil::load_archive(path.string(), [&](torch::serialize::InputArchive& ar) { what.load(ar); });
 }
 
 }  // namespace

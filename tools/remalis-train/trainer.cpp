@@ -14,6 +14,7 @@
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/core/termination.h"
+#include "labkit/torchutil/archive_file.h"
 #include "model.h"
 #include "seeds.h"
 
@@ -322,16 +323,10 @@ struct Trainer::Impl {
     const fs::path root(dir);
     const std::string name = fmt::format("iter-{:08d}", next_iteration);
     fs::create_directories(root / name);
-    {
-      torch::serialize::OutputArchive ar;
-      net->save(ar);
-      ar.save_to((root / name / "model.pt").string());
-    }
-    {
-      torch::serialize::OutputArchive ar;
-      opt->save(ar);
-      ar.save_to((root / name / "optimizer.pt").string());
-    }
+    torchutil::save_archive_atomically((root / name / "model.pt").string(),
+                                       [&](torch::serialize::OutputArchive& ar) { net->save(ar); });
+    torchutil::save_archive_atomically((root / name / "optimizer.pt").string(),
+                                       [&](torch::serialize::OutputArchive& ar) { opt->save(ar); });
     const nlohmann::json j{{"next_iteration", next_iteration}, {"dir", name}, {"value_norm", vnorm.state()},
                            {"curves", curves}, {"lost_episodes", lost_total}};
     write_file_atomically((root / "latest.json").string(), j.dump());
@@ -355,16 +350,8 @@ struct Trainer::Impl {
       throw input_error(latest.string(), std::string("not a remalis-train checkpoint index: ") + e.what());
     }
     const fs::path d = root / j.at("dir").get<std::string>();
-    try {
-      torch::serialize::InputArchive a, b;
-      a.load_from((d / "model.pt").string());
-      net->load(a);
-      b.load_from((d / "optimizer.pt").string());
-      opt->load(b);
-    } catch (const c10::Error& e) {
-      const std::string what = e.what();
-      throw input_error(d.string(), "unreadable checkpoint: " + what.substr(0, what.find('\n')));
-    }
+    torchutil::load_archive((d / "model.pt").string(), [&](torch::serialize::InputArchive& ar) { net->load(ar); });
+    torchutil::load_archive((d / "optimizer.pt").string(), [&](torch::serialize::InputArchive& ar) { opt->load(ar); });
     log::info("resuming at iteration {}", next_iteration);
   }
 };
@@ -451,11 +438,7 @@ nlohmann::json Trainer::evaluate(int64_t episodes, const std::string& log_path, 
 }
 
 void Trainer::save_weights(const std::string& path) const {
-  write_atomically(path, [&](const std::string& tmp) {
-    torch::serialize::OutputArchive ar;
-    impl_->net->save(ar);
-    ar.save_to(tmp);
-  });
+  torchutil::save_archive_atomically(path, [&](torch::serialize::OutputArchive& ar) { impl_->net->save(ar); });
 }
 
 }  // namespace labkit::remalis_train

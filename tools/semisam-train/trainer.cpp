@@ -269,15 +269,7 @@ void save_module(torch::nn::Module& m, const fs::path& path) {
 
 template <typename T>
 void load_archive(T& target, const fs::path& path) {
-  if (!fs::exists(path)) throw labkit::input_error(path.string(), "missing from the checkpoint");
-  try {
-    torch::serialize::InputArchive ar;
-    ar.load_from(path.string());
-    target.load(ar);
-  } catch (const c10::Error& e) {
-    const std::string what = e.what();
-    throw labkit::input_error(path.string(), "unreadable checkpoint part: " + what.substr(0, what.find('\n')));
-  }
+  labkit::torchutil::load_archive(path.string(), [&](torch::serialize::InputArchive& ar) { target.load(ar); });
 }
 
 }  // namespace
