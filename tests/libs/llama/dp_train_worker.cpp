@@ -11,17 +11,13 @@
 
 #include "labkit/distributed/process_group.h"
 #include "labkit/llama/train.h"
+#include "tiny_config.h"
 
 using namespace labkit::llama;
 
 namespace {
 
-Config tiny_config() {
-  Config c;
-  c.dim = 16, c.hidden = 32, c.n_layers = 2, c.n_heads = 2, c.n_kv_heads = 1, c.vocab = 11, c.seq_len = 32;
-  c.head_dim = 8;
-  return c;
-}
+using labkit::llama::test::tiny_config;
 
 std::vector<std::vector<Batch>> global_batches() {
   std::mt19937_64 rng(11);

@@ -16,6 +16,7 @@
 #include "labkit/llama/forward.h"
 #include "labkit/llama/lora.h"
 #include "labkit/llama/train.h"
+#include "tiny_config.h"
 #include "labkit/tensorio/safetensors.h"
 #include "temp_dir.h"
 
@@ -24,12 +25,7 @@ using labkit::test::error_of;
 
 namespace {
 
-Config tiny_config() {
-  Config c;
-  c.dim = 16, c.hidden = 32, c.n_layers = 2, c.n_heads = 2, c.n_kv_heads = 1, c.vocab = 11, c.seq_len = 32;
-  c.head_dim = 8;
-  return c;
-}
+using labkit::llama::test::tiny_config;
 
 LoraConfig lora_config() {
   LoraConfig l;

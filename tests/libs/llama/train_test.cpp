@@ -14,6 +14,7 @@
 #include "labkit/llama/eval.h"
 #include "labkit/llama/io.h"
 #include "labkit/llama/train.h"
+#include "tiny_config.h"
 #include "run_command.h"
 #include "test_paths.h"
 
@@ -21,12 +22,7 @@ using namespace labkit::llama;
 
 namespace {
 
-Config tiny_config() {
-  Config c;
-  c.dim = 16, c.hidden = 32, c.n_layers = 2, c.n_heads = 2, c.n_kv_heads = 1, c.vocab = 11, c.seq_len = 32;
-  c.head_dim = 8;
-  return c;
-}
+using labkit::llama::test::tiny_config;
 
 OptimizerSettings opt_settings() {
   OptimizerSettings s;
