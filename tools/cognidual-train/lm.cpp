@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/checkpoint_dir.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
@@ -159,9 +160,7 @@ Curve LanguageModel::train(const std::vector<Sequence>& data, const TrainPlan& p
     r << rng;
     const std::string name = fmt::format("step-{:06d}", trainer.steps_done());
     trainer.save((fs::path(checkpoint_dir) / name).string(), {{"rng", r.str()}, {"curve", curve}});
-    write_file_atomically((fs::path(checkpoint_dir) / "latest.json").string(), nlohmann::json{{"dir", name}}.dump() + "\n");
-    for (const auto& e : fs::directory_iterator(checkpoint_dir))
-      if (e.is_directory() && e.path().filename() != name) fs::remove_all(e.path());
+    commit_checkpoint(checkpoint_dir, name, nlohmann::json{{"dir", name}}.dump() + "\n");
   };
   fs::create_directories(checkpoint_dir);
   const int64_t micro = std::max<int64_t>(1, plan.batch_size / plan.accumulation_steps);

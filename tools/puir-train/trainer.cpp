@@ -9,6 +9,7 @@
 
 #include "augment.h"
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/checkpoint_dir.h"
 #include "labkit/core/curves.h"
 #include "labkit/core/error.h"
 #include "labkit/core/json_file.h"
@@ -145,9 +146,7 @@ void Trainer::save_checkpoint(int64_t next) const {
   save_archive(*net_, root / name / "network.pt");
   save_archive(*optimizer_, root / name / "optimizer.pt");
   const nlohmann::json state{{"next_step", next}, {"dir", name}, {"curves", curves_}, {"history", history_}};
-  labkit::write_file_atomically((root / "latest.json").string(), state.dump());
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.is_directory() && e.path().filename() != name) fs::remove_all(e.path());
+  labkit::commit_checkpoint(root.string(), name, state.dump());
 }
 
 int64_t Trainer::load_checkpoint() {

@@ -27,6 +27,9 @@ struct Observation {
   std::vector<float> node_adj;   // [agents][nodes][nodes]: 1 where node j depends on / is linked to node k
   std::vector<uint8_t> mask;     // [agents][nodes]: 1 = the action is allowed
   std::vector<float> state;      // [state_features]
+
+  // Zeroed buffers of `shape`'s sizes, nothing allowed yet (state reserved, filled by push_back).
+  static Observation sized(const EnvShape& shape);
 };
 
 // What one step did: the team reward, and the coordination events the evaluation counts.

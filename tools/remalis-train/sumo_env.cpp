@@ -262,12 +262,7 @@ void SumoEnv::apply_values(const std::vector<Subscription>& subs) {
 Observation SumoEnv::observe() const {
   const auto sh = shape();
   const int n = sh.agents, m = sh.nodes;
-  Observation o;
-  o.agent.assign(n * sh.agent_features, 0.0f);
-  o.nodes.assign(n * m * sh.node_features, 0.0f);
-  o.node_adj.assign(n * m * m, 0.0f);
-  o.mask.assign(n * m, 0);
-  o.state.reserve(sh.state_features);
+  Observation o = Observation::sized(sh);
   for (int i = 0; i < n; ++i) {
     const auto& l = lights_[i];
     const auto& st = state_[i];

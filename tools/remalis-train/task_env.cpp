@@ -93,16 +93,22 @@ bool TaskAllocationEnv::prerequisites_done(const SubTask& t) const {
   return true;
 }
 
-Observation TaskAllocationEnv::observe() const {
-  const auto sh = shape();
-  const int n = sh.agents, m = sh.nodes, K = level_.types;
-  const float time = static_cast<float>(steps_) / static_cast<float>(limit_);
+Observation Observation::sized(const EnvShape& sh) {
+  const size_t n = sh.agents, m = sh.nodes;
   Observation o;
   o.agent.assign(n * sh.agent_features, 0.0f);
   o.nodes.assign(n * m * sh.node_features, 0.0f);
   o.node_adj.assign(n * m * m, 0.0f);
   o.mask.assign(n * m, 0);
   o.state.reserve(sh.state_features);
+  return o;
+}
+
+Observation TaskAllocationEnv::observe() const {
+  const auto sh = shape();
+  const int n = sh.agents, m = sh.nodes, K = level_.types;
+  const float time = static_cast<float>(steps_) / static_cast<float>(limit_);
+  Observation o = Observation::sized(sh);
   for (int a = 0; a < n; ++a) {
     float* f = &o.agent[a * sh.agent_features];
     for (int k = 0; k < K; ++k) f[k] = skilled(a, k) ? 1.0f : 0.0f;

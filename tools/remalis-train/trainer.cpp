@@ -9,6 +9,7 @@
 #include "episode_stats.h"
 #include "gae.h"
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/checkpoint_dir.h"
 #include "labkit/core/curves.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
@@ -329,9 +330,7 @@ struct Trainer::Impl {
                                        [&](torch::serialize::OutputArchive& ar) { opt->save(ar); });
     const nlohmann::json j{{"next_iteration", next_iteration}, {"dir", name}, {"value_norm", vnorm.state()},
                            {"curves", curves}, {"lost_episodes", lost_total}};
-    write_file_atomically((root / "latest.json").string(), j.dump());
-    for (const auto& e : fs::directory_iterator(root))
-      if (e.is_directory() && e.path().filename() != name) fs::remove_all(e.path());
+    commit_checkpoint(root.string(), name, j.dump());
   }
 
   void load_checkpoint() {

@@ -11,6 +11,7 @@
 #include "cpcl.h"
 #include "interaction.h"
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/checkpoint_dir.h"
 #include "labkit/core/error.h"
 #include "labkit/core/json_file.h"
 #include "labkit/core/log.h"
@@ -281,9 +282,7 @@ void Trainer::save_checkpoint(int epoch) {
         opt.string(), [&](torch::serialize::OutputArchive& ar) { models_[m]->optimizer->save(ar); });
   }
   nlohmann::json latest{{"epoch", epoch + 1}, {"dir", name}, {"history", history_}, {"models", models_.size()}};
-  labkit::write_file_atomically((root / "latest.json").string(), latest.dump(2));
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.is_directory() && e.path().filename() != name) fs::remove_all(e.path());
+  labkit::commit_checkpoint(root.string(), name, latest.dump(2));
 }
 
 int Trainer::load_checkpoint() {

@@ -12,6 +12,7 @@
 #include "evaluate.h"
 #include "generalist.h"
 #include "labkit/core/atomic_file.h"
+#include "labkit/core/checkpoint_dir.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
@@ -291,9 +292,7 @@ void Trainer::save_checkpoint(int64_t next) {
                                              [&](torch::serialize::OutputArchive& ar) { optimizer_->save(ar); });
   const nlohmann::json state{{"next_iteration", next}, {"dir", name}, {"curves", curves_},
                              {"validation", validation_}, {"best_dice", best_dice_}};
-  labkit::write_file_atomically((root / "latest.json").string(), state.dump());
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.is_directory() && e.path().filename() != name) fs::remove_all(e.path());
+  labkit::commit_checkpoint(root.string(), name, state.dump());
 }
 
 int64_t Trainer::load_checkpoint() {
