@@ -142,7 +142,7 @@ Curve LanguageModel::train(const std::vector<Sequence>& data, const TrainPlan& p
   if (data.empty()) throw std::runtime_error(label + ": no training sequences");
   ll::OptimizerSettings o;
   o.lr = plan.lr, o.min_lr_ratio = plan.min_lr_ratio, o.warmup_steps = plan.warmup_steps, o.total_steps = plan.steps;
-  o.weight_decay = plan.weight_decay, o.grad_clip = plan.grad_clip;
+  o.weight_decay = plan.weight_decay, o.grad_clip = plan.grad_clip, o.bf16_autocast = plan.bf16;
   ll::Trainer trainer(impl_->model, o);
   std::mt19937_64 rng(seed);
   Curve curve;

@@ -22,6 +22,7 @@ struct Sequence {
 struct TrainPlan {
   int64_t steps = 0, batch_size = 0, accumulation_steps = 0, warmup_steps = 0, checkpoint_every = 0;
   double lr = 0, min_lr_ratio = 0, weight_decay = 0, grad_clip = 0;
+  bool bf16 = false;  // bfloat16 autocast forward, float32 masters
 };
 
 // LoRA fine-tuning: rank 0 trains every weight instead.

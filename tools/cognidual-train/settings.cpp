@@ -10,7 +10,9 @@ nlohmann::json default_config() {
   auto plan = [](int64_t steps, int64_t batch, double lr, int64_t warmup) {
     return nlohmann::json{{"steps", steps},        {"batch_size", batch},  {"accumulation_steps", 1},
                           {"lr", lr},              {"min_lr_ratio", 0.1},  {"warmup_steps", warmup},
-                          {"weight_decay", 0.05},  {"grad_clip", 1.0},     {"checkpoint_every", 200}};
+                          {"weight_decay", 0.05},  {"grad_clip", 1.0},     {"checkpoint_every", 200},
+                          // "bf16": forward under bfloat16 autocast, float32 master weights (llama Trainer)
+                          {"precision", "fp32"}};
   };
   return {
       {"tasks",
@@ -52,6 +54,7 @@ TrainPlan plan_from(const labkit::Config& c, const std::string& p) {
   t.weight_decay = number_in(c, p + ".weight_decay", 0, 10);
   t.grad_clip = number_in(c, p + ".grad_clip", 0, 1e6);
   t.checkpoint_every = int_in(c, p + ".checkpoint_every", 1, 10'000'000);
+  t.bf16 = one_of(c, p + ".precision", {"fp32", "bf16"}) == "bf16";
   return t;
 }
 

@@ -1,10 +1,12 @@
 #include "labkit/llama/train.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
@@ -59,6 +61,40 @@ double learning_rate(const OptimizerSettings& s, int64_t step) {
 }
 
 
+namespace {
+
+// Autocast to bfloat16 on CPU and CUDA for one scope (a no-op when off); restores the previous state.
+class BFloat16Autocast {
+ public:
+  explicit BFloat16Autocast(bool on) : on_(on) {
+    if (!on_) return;
+    cpu_was_ = at::autocast::is_cpu_enabled(), gpu_was_ = at::autocast::is_enabled();
+    cpu_dtype_ = at::autocast::get_autocast_cpu_dtype(), gpu_dtype_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_enabled(true);
+    at::autocast::increment_nesting();
+  }
+  ~BFloat16Autocast() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();  // casts cached for this scope
+    at::autocast::set_cpu_enabled(cpu_was_);
+    at::autocast::set_enabled(gpu_was_);
+    at::autocast::set_autocast_cpu_dtype(cpu_dtype_);
+    at::autocast::set_autocast_gpu_dtype(gpu_dtype_);
+  }
+  BFloat16Autocast(const BFloat16Autocast&) = delete;
+  BFloat16Autocast& operator=(const BFloat16Autocast&) = delete;
+
+ private:
+  bool on_;
+  bool cpu_was_ = false, gpu_was_ = false;
+  at::ScalarType cpu_dtype_ = at::kBFloat16, gpu_dtype_ = at::kHalf;
+};
+
+}  // namespace
+
 Trainer::Trainer(Model& model, const OptimizerSettings& settings) : model_(model), s_(settings) {
   std::vector<torch::Tensor> decay, no_decay;
   if (model_.lora) {  // LoRA: only the adapters learn; the base weights stay frozen
@@ -101,7 +137,12 @@ StepResult Trainer::step(const std::vector<Batch>& micro) {
   opt_->zero_grad();
   double loss_sum = 0;
   for (const auto& b : micro) {
-    auto [sum, n] = masked_nll_sum(model_, b.tokens, b.target_mask);
+    torch::Tensor sum;
+    int64_t n = 0;
+    {
+      BFloat16Autocast autocast(s_.bf16_autocast);  // backward runs outside, as autocast requires
+      std::tie(sum, n) = masked_nll_sum(model_, b.tokens, b.target_mask);
+    }
     if (n == 0) continue;
     (sum / static_cast<double>(r.targets)).backward();
     loss_sum += sum.item<double>();

@@ -41,6 +41,10 @@ struct OptimizerSettings {
   double weight_decay = 0;  // decoupled (AdamW), on matrices only (not norms)
   double beta1 = 0.9, beta2 = 0.95, eps = 1e-8;
   double grad_clip = 0;     // max global L2 norm; <= 0 never clips
+  // Mixed precision: the forward pass under autocast to bfloat16 (matrix products in bf16, reductions and
+  // the loss in float32), float32 master weights, gradients and optimizer state; no loss scaling (bf16
+  // has float32's exponent range). Off: everything in float32.
+  bool bf16_autocast = false;
 };
 
 // Learning rate of optimizer step `step` (0-based): warm-up, then cosine to min_lr_ratio * lr.
