@@ -31,18 +31,20 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
   p.shift = kQ - p.entry_bits;
   p.hi = lut.hi().data();
   p.lo = lut.lo().empty() ? nullptr : lut.lo().data();
+  for (uint32_t v : lut.hi()) p.hi_shifted.push_back(v << p.shift);
   return p;
 }
 
 int block_exponent(const Plan& p, const float* y, int len) {
   float amax = 0;
-  for (int i = 0; i < len; ++i) amax = std::max(amax, std::fabs(y[i]));
+  for (int i = 0; i < len; ++i)
+    if (std::isfinite(y[i])) amax = std::max(amax, std::fabs(y[i]));
   if (amax == 0) return p.emin;
   if (p.pivot_max) return max_pivot_exponent(p, amax);
   std::vector<int> ex;
   ex.reserve(len);
   for (int i = 0; i < len; ++i)
-    if (y[i] != 0) ex.push_back(float_exponent(y[i]));
+    if (y[i] != 0 && std::isfinite(y[i])) ex.push_back(float_exponent(y[i]));
   return shared_exponent(p.spec->format, std::move(ex), amax);
 }
 
@@ -83,14 +85,14 @@ Isa softmax_rows(const SoftmaxSpec& s, const ExpLut& lut, const float* x, float*
   if (!vector_path(s, lut)) isa = Isa::kScalar;
   const detail::Plan plan = detail::make_plan(s, lut);
   auto work = [&](int64_t r0, int64_t r1) {
-    std::vector<float> y(n);
-    std::vector<uint32_t> e(n);
+    std::vector<float> y(isa == Isa::kAvx2 ? plan.block : n);
+    std::vector<uint32_t> e(isa == Isa::kAvx512 ? n : 0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = x + r * n;
       float* pr = p + r * n;
       bool done = false;
       if (isa == Isa::kAvx512) done = detail::row_avx512(plan, xr, pr, n, y.data(), e.data());
-      if (isa == Isa::kAvx2) done = detail::row_avx2(plan, xr, pr, n, y.data(), e.data());
+      if (isa == Isa::kAvx2) done = detail::row_avx2(plan, xr, pr, n, y.data());
       if (!done) softmax_two_pass(s, lut, xr, pr, n, static_cast<uint64_t>(r));
     }
   };

@@ -28,6 +28,7 @@ struct Plan {
   int levels, lo_bits, entry_bits, shift;  // shift = 30 - entry_bits
   const uint32_t* hi;
   const uint32_t* lo;
+  std::vector<uint32_t> hi_shifted;  // level-1 table entries << shift (the AVX2 kernel's gather table)
 };
 
 Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut);
@@ -51,7 +52,8 @@ inline int max_pivot_exponent(const Plan& p, float amax) {
   return E;
 }
 
-// Shared exponent of the block y[0..len) (all <= 0, masked entries 0) under the plan's pivot rule.
+// Shared exponent of the block y[0..len) (all <= 0, masked entries 0) under the plan's pivot rule. As in
+// the scalar model, infinite entries (x - max overflowing to -inf) take no part in the choice.
 int block_exponent(const Plan& p, const float* y, int len);
 
 inline uint32_t exp_of_t(const Plan& p, float t) {
@@ -84,8 +86,10 @@ inline float quant_t(const Plan& p, float y, float step, float inv) {
   return r * step;
 }
 
-// Per-ISA row functions: y, e scratch of n entries. Return false if the row needs the scalar model.
+// Per-ISA row functions. Return false if the row needs the scalar model.
+// AVX-512: y, e scratch of n entries each.
 bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
-bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
+// AVX2: y scratch of p.block entries (one block's shifted logits).
+bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y);
 
 }  // namespace labkit::blockfp::detail
