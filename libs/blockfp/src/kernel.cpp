@@ -32,6 +32,13 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
   p.hi = lut.hi().data();
   p.lo = lut.lo().empty() ? nullptr : lut.lo().data();
   for (uint32_t v : lut.hi()) p.hi_shifted.push_back(v << p.shift);
+  if (p.levels == 1) {
+    p.block_tables_d0 = std::max(p.index_bits - 4, 0);
+    for (int d = p.block_tables_d0; d <= 31 - p.m; ++d) {
+      const int size = 1 << std::max(p.index_bits - d, 0);
+      for (int j = 0; j < 16; ++j) p.block_tables.push_back(p.hi_shifted[static_cast<size_t>(j & (size - 1)) << d]);
+    }
+  }
   return p;
 }
 

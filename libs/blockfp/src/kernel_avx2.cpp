@@ -71,7 +71,7 @@ inline __m256 quant_float_v(const Plan& p, __m256 y, __m256 step, __m256 inv) {
 // A 16-entry uint32 table held in two registers: T[i] for i in 0..15 by two vpermd and a blend on bit 3.
 struct Table16 {
   __m256i lo8, hi8;
-  explicit Table16(const uint32_t* t, int size) {
+  Table16(const uint32_t* t, int size) {
     alignas(32) uint32_t v[16] = {};
     for (int i = 0; i < size; ++i) v[i] = t[i];
     lo8 = _mm256_load_si256(reinterpret_cast<const __m256i*>(v));
@@ -84,10 +84,17 @@ struct Table16 {
   }
 };
 
-// The block's constants for the integer path.
+// The block's constants for the integer path. r << d is t in units of 2^-index_bits, so the LUT index
+// (r << d) mod 2^index_bits only depends on the low c = index_bits - d bits of r, and k = r >> c. With
+// c <= 4 the block touches at most 16 table entries: they are loaded once per block into two registers
+// (entry j = T[j << d]) and looked up with vpermd instead of a gather (level-1 tables).
 struct IntBlock {
   __m256 inv;
-  __m128i d;  // r << d is t in units of 2^-index_bits
+  __m128i d;
+  int c;              // index_bits - d
+  __m128i c_count;    // |c| as a shift count
+  __m256i low_mask;   // 2^max(c,0) - 1
+  const uint32_t* entries;  // 16 entries T[(j mod 2^max(c,0)) << d] (Plan::block_tables; when c <= 4)
 };
 
 // Integer path, one vector: y -> Q30 exp. kTable: 0 = gather from the pre-shifted level-1 table,
@@ -117,10 +124,25 @@ struct IntPath {
     __m256i over;
     if (kInfPolicy) over = _mm256_cmpgt_epi32(r, maxf);
     r = _mm256_min_epi32(r, maxf);  // saturation; the inf policy zeroes `over` lanes below
+    __m256i entry, k;
+    if (kTable == 0 && b.c <= 4) {  // block-local register table
+      const __m256i j = _mm256_and_si256(r, b.low_mask);
+      k = b.c >= 0 ? _mm256_srl_epi32(r, b.c_count) : _mm256_sll_epi32(r, b.c_count);
+      const __m256i lo8 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.entries));
+      if (b.c <= 3) {
+        entry = _mm256_permutevar8x32_epi32(lo8, j);
+      } else {
+        const __m256i hi8 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.entries + 8));
+        entry = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(_mm256_permutevar8x32_epi32(lo8, j)),
+                                                     _mm256_castsi256_ps(_mm256_permutevar8x32_epi32(hi8, j)),
+                                                     _mm256_castsi256_ps(_mm256_slli_epi32(j, 28))));
+      }
+      const __m256i e = _mm256_srlv_epi32(entry, k);
+      return kInfPolicy ? _mm256_andnot_si256(over, e) : e;
+    }
     const __m256i u = _mm256_sll_epi32(r, b.d);
     const __m256i idx = _mm256_and_si256(u, idx_mask);
-    const __m256i k = _mm256_srli_epi32(u, index_bits);
-    __m256i entry;
+    k = _mm256_srli_epi32(u, index_bits);
     if (kTable == 0) {
       entry = _mm256_i32gather_epi32(reinterpret_cast<const int*>(hi_shifted), idx, 4);
     } else {
@@ -212,7 +234,10 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
       if (int_ok && s + index_bits >= 0 && s + index_bits <= 31 - mbits) d = s + index_bits;
     }
     if (d >= 0) {
-      const IntBlock ib{_mm256_set1_ps(inv), _mm_cvtsi32_si128(d)};
+      const int c = index_bits - d, cp = std::max(c, 0);
+      const IntBlock ib{_mm256_set1_ps(inv), _mm_cvtsi32_si128(d), c, _mm_cvtsi32_si128(std::abs(c)),
+                        _mm256_set1_epi32((1 << cp) - 1),
+                        c <= 4 && kTable == 0 ? p.block_tables.data() + 16 * (d - p.block_tables_d0) : nullptr};
       for (int j = 0; j < full; j += 8) {
         __m256i ev = int_path(_mm256_loadu_ps(y + j), ib);
         if (!kInfPolicy) ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));

@@ -29,6 +29,10 @@ struct Plan {
   const uint32_t* hi;
   const uint32_t* lo;
   std::vector<uint32_t> hi_shifted;  // level-1 table entries << shift (the AVX2 kernel's gather table)
+  // Level-1 only: for each block shift d in [d0, 31 - m], 16 entries hi_shifted[(j mod 2^c) << d] with
+  // c = max(index_bits - d, 0): the table entries one block can touch when c <= 4 (AVX2 register tables).
+  std::vector<uint32_t> block_tables;
+  int block_tables_d0 = 0;
 };
 
 Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut);

@@ -109,10 +109,11 @@ void expect_kernels_match_model(const std::vector<float>& x, int64_t rows, int64
 
 // Rows that reach the kernels' less common branches: a tiny spread (every block's shared exponent so low
 // that the LUT index needs rounding, the float path, with ties), subnormal scores, a row whose x - max
-// overflows to -inf (an infinite shifted logit is not part of the shared exponent), long rows with masks.
+// overflows to -inf (an infinite shifted logit is not part of the shared exponent), long rows with masks,
+// ramps whose blocks take every shared exponent from -1 to 8.
 TEST(BlockfpKernel, EdgeRowsMatchTheModel) {
   std::mt19937 rng(5);
-  const int64_t n = 203, rows = 6;
+  const int64_t n = 203, rows = 8;
   std::vector<float> x(rows * n);
   std::normal_distribution<float> tiny(0.0f, 0.02f), wide(0.0f, 6.0f);
   for (int64_t j = 0; j < n; ++j) {
@@ -121,7 +122,9 @@ TEST(BlockfpKernel, EdgeRowsMatchTheModel) {
     x[2 * n + j] = j % 5 == 0 ? -3e38f : wide(rng);       // row 2: x - max overflows (max is +3e38 below)
     x[3 * n + j] = j % 3 == 0 ? -std::numeric_limits<float>::infinity() : wide(rng);  // row 3: masked
     x[4 * n + j] = std::round(wide(rng) * 4.0f) / 4.0f;   // row 4: repeated values
-    x[5 * n + j] = -static_cast<float>(j) * 0.25f;        // row 5: an arithmetic ramp
+    x[5 * n + j] = -static_cast<float>(j) * 0.25f;        // rows 5, 6: arithmetic ramps (every block
+    x[6 * n + j] = -static_cast<float>(j) * 1.5f;         // shift of the AVX2 integer path)
+    x[7 * n + j] = j % 16 == 5 ? -100.0f - j : tiny(rng) * 50.0f;  // row 7: a far entry per block (E 7, 8)
   }
   x[2 * n + 7] = 3e38f;
   expect_kernels_match_model(x, rows, n, "edge rows");
