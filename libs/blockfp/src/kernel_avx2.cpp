@@ -203,7 +203,8 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
   const int block = p.block, mbits = p.m, index_bits = p.index_bits, emin = p.emin;
   const bool int_ok = kTable == 2 || p.levels == 1;  // the integer path knows these two table layouts
   uint64_t sum = 0;
-  __m256i acc = _mm256_setzero_si256();
+  __m256i acc = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
+  const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFLL);
   for (int64_t b0 = 0; b0 < n; b0 += block) {
     const int len = static_cast<int>(std::min<int64_t>(block, n - b0));
     const float* xb = x + b0;
@@ -238,12 +239,19 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
       const IntBlock ib{_mm256_set1_ps(inv), _mm_cvtsi32_si128(d), c, _mm_cvtsi32_si128(std::abs(c)),
                         _mm256_set1_epi32((1 << cp) - 1),
                         c <= 4 && kTable == 0 ? p.block_tables.data() + 16 * (d - p.block_tables_d0) : nullptr};
-      for (int j = 0; j < full; j += 8) {
+      auto exp_at = [&](int j) {
         __m256i ev = int_path(_mm256_loadu_ps(y + j), ib);
         if (!kInfPolicy) ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
         _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
-        acc = add_u32_to_u64(acc, ev);
+        return ev;
+      };
+      int j = 0;
+      for (; j + 16 <= full; j += 16) {  // e <= 2^30, so a pair sums without overflow in 32 bits
+        const __m256i pair = _mm256_add_epi32(exp_at(j), exp_at(j + 8));
+        acc = _mm256_add_epi64(acc, _mm256_and_si256(pair, low32));
+        acc_hi = _mm256_add_epi64(acc_hi, _mm256_srli_epi64(pair, 32));
       }
+      if (j < full) acc = add_u32_to_u64(acc, exp_at(j));
     } else {
       const __m256 vstep = _mm256_set1_ps(step), vinv = _mm256_set1_ps(inv);
       for (int j = 0; j < full; j += 8) {
@@ -261,7 +269,7 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
     }
   }
   uint64_t parts[4];
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(parts), acc);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(parts), _mm256_add_epi64(acc, acc_hi));
   sum += parts[0] + parts[1] + parts[2] + parts[3];
   if (sum == 0) {
     std::fill(out, out + n, std::numeric_limits<float>::quiet_NaN());
