@@ -92,7 +92,7 @@ Isa softmax_rows(const SoftmaxSpec& s, const ExpLut& lut, const float* x, float*
   if (!vector_path(s, lut)) isa = Isa::kScalar;
   const detail::Plan plan = detail::make_plan(s, lut);
   auto work = [&](int64_t r0, int64_t r1) {
-    std::vector<float> y(isa == Isa::kAvx2 ? plan.block : n);
+    std::vector<float> y(isa == Isa::kAvx2 ? 8 * plan.block : n);
     std::vector<uint32_t> e(isa == Isa::kAvx512 ? n : 0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = x + r * n;

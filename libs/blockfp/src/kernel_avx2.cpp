@@ -167,6 +167,36 @@ inline float hmax(__m256 v) {
   return _mm_cvtss_f32(a);
 }
 
+// The lane maxima of 8 vectors: out[i] = max over the lanes of a[i].
+inline __m256 hmax8(const __m256* a) {
+  __m256 x[4];
+  for (int i = 0; i < 4; ++i)
+    x[i] = _mm256_max_ps(_mm256_unpacklo_ps(a[2 * i], a[2 * i + 1]), _mm256_unpackhi_ps(a[2 * i], a[2 * i + 1]));
+  const __m256 y0 = _mm256_max_ps(_mm256_shuffle_ps(x[0], x[1], 0x44), _mm256_shuffle_ps(x[0], x[1], 0xEE));
+  const __m256 y1 = _mm256_max_ps(_mm256_shuffle_ps(x[2], x[3], 0x44), _mm256_shuffle_ps(x[2], x[3], 0xEE));
+  return _mm256_max_ps(_mm256_permute2f128_ps(y0, y1, 0x20), _mm256_permute2f128_ps(y0, y1, 0x31));
+}
+
+// max_pivot_exponent for 8 block maxima at once (amax = 0: emin). A subnormal maximum reads as exponent
+// -127 here, below float_exponent's value, but both clamp to emin >= -127. Where 2^(m-1-E) is not a normal
+// float the scale below is wrong, but then s = E - m + 1 is outside [-126, 126] and the row goes to the
+// scalar model anyway.
+inline void max_pivot_exponents8(const Plan& p, __m256 amax, int* E) {
+  const __m256i bits = _mm256_castps_si256(amax);
+  __m256i e = _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127));
+  e = _mm256_min_epi32(_mm256_max_epi32(e, _mm256_set1_epi32(p.emin)), _mm256_set1_epi32(p.emax));
+  if (p.inf_policy) {
+    const __m256i k = _mm256_sub_epi32(_mm256_set1_epi32(p.m - 1), e);
+    const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
+    const __m256i up = _mm256_and_si256(
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(p.emax), e),
+        _mm256_castps_si256(_mm256_cmp_ps(_mm256_mul_ps(amax, scale), _mm256_set1_ps(p.max_finite), _CMP_GT_OQ)));
+    e = _mm256_sub_epi32(e, up);  // up lanes are -1
+  }
+  e = _mm256_blendv_epi8(e, _mm256_set1_epi32(p.emin), _mm256_cmpeq_epi32(bits, _mm256_setzero_si256()));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(E), e);
+}
+
 template <int kTable, bool kInfPolicy, bool kTrunc>
 bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
   const IntPath<kTable, kInfPolicy, kTrunc> int_path(p);
@@ -205,29 +235,55 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
   uint64_t sum = 0;
   __m256i acc = _mm256_setzero_si256(), acc_hi = _mm256_setzero_si256();
   const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFLL);
+  // The logits of one block into yb and their largest finite magnitude (an infinite y, x - max overflowing,
+  // is not part of it) as a vector.
+  auto logits = [&](const float* xb, float* yb, int full) {
+    __m256 amax = _mm256_setzero_ps();
+    for (int j = 0; j < full; j += 8) {
+      const __m256 v = _mm256_loadu_ps(xb + j);
+      __m256 yv = _mm256_mul_ps(_mm256_sub_ps(v, vmax), l2e);  // masked: -inf
+      if (!kInfPolicy) yv = _mm256_and_ps(yv, _mm256_cmp_ps(v, ninf, _CMP_NEQ_OQ));
+      _mm256_storeu_ps(yb + j, yv);
+      const __m256 a = abs_ps(yv);
+      amax = _mm256_max_ps(amax, _mm256_and_ps(a, _mm256_cmp_ps(a, pinf, _CMP_LT_OQ)));
+    }
+    return amax;
+  };
+  // Max pivot, whole vectors: groups of 8 blocks get their logits first and their 8 shared exponents
+  // in one vector computation (no per-block horizontal max and scalar exponent chain).
+  const bool grouping = quant && pivot_max && block % 8 == 0;
+  int group_E[8];
+  int64_t group_start = 0, group_end = 0;  // blocks in [start, end): logits in y, exponents in group_E
   for (int64_t b0 = 0; b0 < n; b0 += block) {
     const int len = static_cast<int>(std::min<int64_t>(block, n - b0));
     const float* xb = x + b0;
     float* ob = out + b0;
     const int full = len & ~7;
-    __m256 amax = _mm256_setzero_ps();  // largest finite |y| (an infinite y, x - max overflowing, is not)
-    for (int j = 0; j < full; j += 8) {
-      const __m256 v = _mm256_loadu_ps(xb + j);
-      __m256 yv = _mm256_mul_ps(_mm256_sub_ps(v, vmax), l2e);  // masked: -inf
-      if (!kInfPolicy) yv = _mm256_and_ps(yv, _mm256_cmp_ps(v, ninf, _CMP_NEQ_OQ));
-      _mm256_storeu_ps(y + j, yv);
-      const __m256 a = abs_ps(yv);
-      amax = _mm256_max_ps(amax, _mm256_and_ps(a, _mm256_cmp_ps(a, pinf, _CMP_LT_OQ)));
+    if (grouping && b0 >= group_end && b0 + block <= n) {  // up to 8 whole blocks
+      const int nb = static_cast<int>(std::min<int64_t>(8, (n - b0) / block));
+      __m256 amax8[8];
+      for (int i = 0; i < 8; ++i) amax8[i] = i < nb ? logits(xb + i * block, y + i * block, block) : _mm256_setzero_ps();
+      max_pivot_exponents8(p, hmax8(amax8), group_E);
+      group_start = b0;
+      group_end = b0 + nb * block;
     }
-    float amax_s = hmax(amax);
-    for (int j = full; j < len; ++j) {
-      y[j] = xb[j] == -kInf ? 0.0f : (xb[j] - m) * kLog2e;
-      if (std::isfinite(y[j])) amax_s = std::max(amax_s, std::fabs(y[j]));
+    const bool grouped = b0 < group_end;
+    const int gi = grouped ? static_cast<int>((b0 - group_start) / block) : 0;
+    float* yb = grouped ? y + gi * block : y;
+    float amax_s = 0;
+    if (!grouped) {
+      amax_s = hmax(logits(xb, yb, full));
+      for (int j = full; j < len; ++j) {
+        yb[j] = xb[j] == -kInf ? 0.0f : (xb[j] - m) * kLog2e;
+        if (std::isfinite(yb[j])) amax_s = std::max(amax_s, std::fabs(yb[j]));
+      }
     }
     float step = 1.0f, inv = 1.0f;
     int d = -1;  // the integer path's shift; -1: float path
     if (quant) {
-      const int E = pivot_max ? (amax_s == 0 ? emin : max_pivot_exponent(p, amax_s)) : block_exponent(p, y, len);
+      const int E = grouped     ? group_E[gi]
+                    : pivot_max ? (amax_s == 0 ? emin : max_pivot_exponent(p, amax_s))
+                                : block_exponent(p, yb, len);
       const int s = E - mbits + 1;
       if (s < -126 || s > 126) return false;
       step = pow2(s);
@@ -240,7 +296,7 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
                         _mm256_set1_epi32((1 << cp) - 1),
                         c <= 4 && kTable == 0 ? p.block_tables.data() + 16 * (d - p.block_tables_d0) : nullptr};
       auto exp_at = [&](int j) {
-        __m256i ev = int_path(_mm256_loadu_ps(y + j), ib);
+        __m256i ev = int_path(_mm256_loadu_ps(yb + j), ib);
         if (!kInfPolicy) ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
         _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
         return ev;
@@ -255,7 +311,7 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
     } else {
       const __m256 vstep = _mm256_set1_ps(step), vinv = _mm256_set1_ps(inv);
       for (int j = 0; j < full; j += 8) {
-        __m256i ev = exp_float_v(p, hi_shifted, quant_float_v(p, _mm256_loadu_ps(y + j), vstep, vinv));
+        __m256i ev = exp_float_v(p, hi_shifted, quant_float_v(p, _mm256_loadu_ps(yb + j), vstep, vinv));
         if (!kInfPolicy || !quant)
           ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
         _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
@@ -263,7 +319,7 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
       }
     }
     for (int j = full; j < len; ++j) {
-      const uint32_t ej = xb[j] == -kInf ? 0 : exp_of_t(p, quant_t(p, y[j], step, inv));
+      const uint32_t ej = xb[j] == -kInf ? 0 : exp_of_t(p, quant_t(p, yb[j], step, inv));
       ob[j] = static_cast<float>(ej);
       sum += ej;
     }

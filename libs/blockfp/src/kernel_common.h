@@ -93,7 +93,7 @@ inline float quant_t(const Plan& p, float y, float step, float inv) {
 // Per-ISA row functions. Return false if the row needs the scalar model.
 // AVX-512: y, e scratch of n entries each.
 bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
-// AVX2: y scratch of p.block entries (one block's shifted logits).
+// AVX2: y scratch of 8·p.block entries (the shifted logits of a group of 8 blocks).
 bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y);
 
 }  // namespace labkit::blockfp::detail

@@ -87,6 +87,7 @@ void expect_kernels_match_model(const std::vector<float>& x, int64_t rows, int64
       {"dbfp:b32:m8:e6:max:rne:inf", {8, 16, 1}},  // the speed table's format (integer path)
       {"dbfp:b32:m8:e6:max:rne:inf", {8, 15, 2}},  // in-register level-2 tables
       {"dbfp:b32:m8:e6:max:rne:sat", {8, 16, 1}},
+      {"dbfp:b32:m8:e8:max:rne:inf", {8, 16, 1}},  // shared exponents down to -127
       {"dbfp:b16:m6:e8:median:trunc:inf", {7, 16, 1}},
       {"dbfp:b32:m4:e6:p75:rne:sat", {10, 14, 2}},  // level-2 tables too large for registers
       {"bfp:b8:m12:e8", {12, 20, 1}},               // d > 31 - m: float path
@@ -113,7 +114,7 @@ void expect_kernels_match_model(const std::vector<float>& x, int64_t rows, int64
 // ramps whose blocks take every shared exponent from -1 to 8.
 TEST(BlockfpKernel, EdgeRowsMatchTheModel) {
   std::mt19937 rng(5);
-  const int64_t n = 203, rows = 8;
+  const int64_t n = 203, rows = 9;
   std::vector<float> x(rows * n);
   std::normal_distribution<float> tiny(0.0f, 0.02f), wide(0.0f, 6.0f);
   for (int64_t j = 0; j < n; ++j) {
@@ -125,6 +126,8 @@ TEST(BlockfpKernel, EdgeRowsMatchTheModel) {
     x[5 * n + j] = -static_cast<float>(j) * 0.25f;        // rows 5, 6: arithmetic ramps (every block
     x[6 * n + j] = -static_cast<float>(j) * 1.5f;         // shift of the AVX2 integer path)
     x[7 * n + j] = j % 16 == 5 ? -100.0f - j : tiny(rng) * 50.0f;  // row 7: a far entry per block (E 7, 8)
+    // row 8: subnormal logits just below 2^-126, whose mantissa rounds up past the top code under e8 (E + 1)
+    x[8 * n + j] = j % 4 == 0 ? 0.0f : -std::ldexp(1.0f, -126) / kLog2e * (1.0f - static_cast<float>(1 + j % 5) * 1e-3f);
   }
   x[2 * n + 7] = 3e38f;
   expect_kernels_match_model(x, rows, n, "edge rows");
