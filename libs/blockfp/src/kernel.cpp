@@ -31,12 +31,15 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
   p.shift = kQ - p.entry_bits;
   p.hi = lut.hi().data();
   p.lo = lut.lo().empty() ? nullptr : lut.lo().data();
-  for (uint32_t v : lut.hi()) p.hi_shifted.push_back(v << p.shift);
-  if (p.levels == 1) {
+  p.hi_shifted.resize(lut.hi().size());
+  for (size_t i = 0; i < lut.hi().size(); ++i) p.hi_shifted[i] = lut.hi()[i] << p.shift;
+  if (p.levels == 1 && p.quant) {
     p.block_tables_d0 = std::max(p.index_bits - 4, 0);
-    for (int d = p.block_tables_d0; d <= 31 - p.m; ++d) {
-      const int size = 1 << std::max(p.index_bits - d, 0);
-      for (int j = 0; j < 16; ++j) p.block_tables.push_back(p.hi_shifted[static_cast<size_t>(j & (size - 1)) << d]);
+    const int tables = std::max(31 - p.m - p.block_tables_d0 + 1, 0);
+    p.block_tables.resize(static_cast<size_t>(tables) * 16);
+    for (int t = 0; t < tables; ++t) {
+      const int d = p.block_tables_d0 + t, size = 1 << std::max(p.index_bits - d, 0);
+      for (int j = 0; j < 16; ++j) p.block_tables[t * 16 + j] = p.hi_shifted[static_cast<size_t>(j & (size - 1)) << d];
     }
   }
   return p;
