@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "kernel_common.h"
 
@@ -118,18 +119,21 @@ struct IntPath {
         entry_bits(p.entry_bits),
         shift(p.shift) {}
 
-  __m256i operator()(__m256 y, const IntBlock& b) const {
+  // kMode (chosen per block, so the per-vector code has no branches): 0 gather or level-2 tables,
+  // 1 register table with 0 <= c <= 3, 2 with c = 4, 3 with c < 0 (the index is 0, k = r << -c).
+  template <int kMode>
+  __m256i run(__m256 y, const IntBlock& b) const {
     const __m256 q = _mm256_min_ps(_mm256_mul_ps(abs_ps(y), b.inv), _mm256_set1_ps(1073741824.0f));  // inf -> 2^30
     __m256i r = kTrunc ? _mm256_cvttps_epi32(q) : _mm256_cvtps_epi32(q);
     __m256i over;
     if (kInfPolicy) over = _mm256_cmpgt_epi32(r, maxf);
     r = _mm256_min_epi32(r, maxf);  // saturation; the inf policy zeroes `over` lanes below
     __m256i entry, k;
-    if (kTable == 0 && b.c <= 4) {  // block-local register table
+    if (kMode != 0) {  // block-local register table
       const __m256i j = _mm256_and_si256(r, b.low_mask);
-      k = b.c >= 0 ? _mm256_srl_epi32(r, b.c_count) : _mm256_sll_epi32(r, b.c_count);
+      k = kMode != 3 ? _mm256_srl_epi32(r, b.c_count) : _mm256_sll_epi32(r, b.c_count);
       const __m256i lo8 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.entries));
-      if (b.c <= 3) {
+      if (kMode != 2) {
         entry = _mm256_permutevar8x32_epi32(lo8, j);
       } else {
         const __m256i hi8 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.entries + 8));
@@ -295,19 +299,30 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
       const IntBlock ib{_mm256_set1_ps(inv), _mm_cvtsi32_si128(d), c, _mm_cvtsi32_si128(std::abs(c)),
                         _mm256_set1_epi32((1 << cp) - 1),
                         c <= 4 && kTable == 0 ? p.block_tables.data() + 16 * (d - p.block_tables_d0) : nullptr};
-      auto exp_at = [&](int j) {
-        __m256i ev = int_path(_mm256_loadu_ps(yb + j), ib);
-        if (!kInfPolicy) ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
-        _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
-        return ev;
+      auto block_loop = [&](auto mode) {
+        auto exp_at = [&](int j) {
+          __m256i ev = int_path.template run<decltype(mode)::value>(_mm256_loadu_ps(yb + j), ib);
+          if (!kInfPolicy)
+            ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
+          _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
+          return ev;
+        };
+        int j = 0;
+        for (; j + 16 <= full; j += 16) {  // e <= 2^30, so a pair sums without overflow in 32 bits
+          const __m256i pair = _mm256_add_epi32(exp_at(j), exp_at(j + 8));
+          acc = _mm256_add_epi64(acc, _mm256_and_si256(pair, low32));
+          acc_hi = _mm256_add_epi64(acc_hi, _mm256_srli_epi64(pair, 32));
+        }
+        if (j < full) acc = add_u32_to_u64(acc, exp_at(j));
       };
-      int j = 0;
-      for (; j + 16 <= full; j += 16) {  // e <= 2^30, so a pair sums without overflow in 32 bits
-        const __m256i pair = _mm256_add_epi32(exp_at(j), exp_at(j + 8));
-        acc = _mm256_add_epi64(acc, _mm256_and_si256(pair, low32));
-        acc_hi = _mm256_add_epi64(acc_hi, _mm256_srli_epi64(pair, 32));
-      }
-      if (j < full) acc = add_u32_to_u64(acc, exp_at(j));
+      if (kTable != 0 || c > 4)
+        block_loop(std::integral_constant<int, 0>{});
+      else if (c < 0)
+        block_loop(std::integral_constant<int, 3>{});
+      else if (c == 4)
+        block_loop(std::integral_constant<int, 2>{});
+      else
+        block_loop(std::integral_constant<int, 1>{});
     } else {
       const __m256 vstep = _mm256_set1_ps(step), vinv = _mm256_set1_ps(inv);
       for (int j = 0; j < full; j += 8) {
