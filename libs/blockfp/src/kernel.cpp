@@ -16,6 +16,7 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
   p.quant = f.kind == Kind::kBfp || f.kind == Kind::kDbfp;
   p.pivot_max = f.kind == Kind::kBfp || f.pivot == Pivot::kMax;
   p.truncate = f.rounding == Rounding::kTruncate;
+  p.stochastic = p.quant && f.rounding == Rounding::kStochastic;
   p.inf_policy = f.overflow == Overflow::kInfinity;
   p.m = f.mantissa_bits;
   const uint32_t inf_code = (1u << f.mantissa_bits) - 1;
@@ -81,7 +82,6 @@ bool vector_path(const SoftmaxSpec& s, const ExpLut& lut) {
   const Format& f = s.format;
   if (f.kind == Kind::kMx) return false;
   if (f.kind == Kind::kDbfp && f.split_range > 0) return false;
-  if (f.kind != Kind::kFloat32 && f.rounding == Rounding::kStochastic) return false;
   if (lut.spec().levels == 2 && lut.spec().entry_bits > 15) return false;
   return true;
 }
@@ -93,16 +93,19 @@ Isa softmax_rows(const SoftmaxSpec& s, const ExpLut& lut, const float* x, float*
   if (isa == Isa::kAvx512 && best != Isa::kAvx512) isa = best;
   if (isa == Isa::kAvx2 && best == Isa::kScalar) isa = Isa::kScalar;
   if (!vector_path(s, lut)) isa = Isa::kScalar;
+  // Stochastic rounding has an AVX2 path only.
+  if (isa == Isa::kAvx512 && s.format.kind != Kind::kFloat32 && s.format.rounding == Rounding::kStochastic)
+    isa = Isa::kAvx2;
   const detail::Plan plan = detail::make_plan(s, lut);
   auto work = [&](int64_t r0, int64_t r1) {
-    std::vector<float> y(isa == Isa::kAvx2 ? 8 * plan.block : n);
+    std::vector<float> y(isa == Isa::kAvx2 ? 9 * plan.block : n);
     std::vector<uint32_t> e(isa == Isa::kAvx512 ? n : 0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = x + r * n;
       float* pr = p + r * n;
       bool done = false;
       if (isa == Isa::kAvx512) done = detail::row_avx512(plan, xr, pr, n, y.data(), e.data());
-      if (isa == Isa::kAvx2) done = detail::row_avx2(plan, xr, pr, n, y.data());
+      if (isa == Isa::kAvx2) done = detail::row_avx2(plan, xr, pr, n, y.data(), static_cast<uint64_t>(r));
       if (!done) softmax_two_pass(s, lut, xr, pr, n, static_cast<uint64_t>(r));
     }
   };

@@ -59,10 +59,11 @@ inline __m256i exp_float_v(const Plan& p, const uint32_t* hi_shifted, __m256 t) 
 }
 
 // Float quantisation (decode(encode(y)) negated: t = r·step, or inf / max_finite·step on overflow).
-inline __m256 quant_float_v(const Plan& p, __m256 y, __m256 step, __m256 inv) {
+inline __m256 quant_float_v(const Plan& p, __m256 y, __m256 step, __m256 inv, __m256 u) {
   if (!p.quant) return _mm256_sub_ps(_mm256_setzero_ps(), y);
-  const __m256 q = _mm256_mul_ps(abs_ps(y), inv);
-  const __m256 r = p.truncate ? _mm256_round_ps(q, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+  __m256 q = _mm256_mul_ps(abs_ps(y), inv);
+  if (p.stochastic) q = _mm256_add_ps(q, u);
+  const __m256 r = p.truncate || p.stochastic ? _mm256_round_ps(q, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
                               : _mm256_round_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   const __m256 over = _mm256_cmp_ps(r, _mm256_set1_ps(p.max_finite), _CMP_GT_OQ);
   const __m256 sat = p.inf_policy ? _mm256_set1_ps(kInf) : _mm256_mul_ps(_mm256_set1_ps(p.max_finite), step);
@@ -100,7 +101,7 @@ struct IntBlock {
 
 // Integer path, one vector: y -> Q30 exp. kTable: 0 = gather from the pre-shifted level-1 table,
 // 2 = two 16-entry in-register tables (levels 2 with at most 4 bits per half).
-template <int kTable, bool kInfPolicy, bool kTrunc>
+template <int kTable, bool kInfPolicy, int kRound>
 struct IntPath {
   const uint32_t* hi_shifted;
   Table16 hi16, lo16;
@@ -121,10 +122,13 @@ struct IntPath {
 
   // kMode (chosen per block, so the per-vector code has no branches): 0 gather or level-2 tables,
   // 1 register table with 0 <= c <= 3, 2 with c = 4, 3 with c < 0 (the index is 0, k = r << -c).
+  // kRound: 0 nearest-even, 1 truncate, 2 stochastic (floor(q + u)); conversions clamp at 2^30 (inf too).
   template <int kMode>
-  __m256i run(__m256 y, const IntBlock& b) const {
-    const __m256 q = _mm256_min_ps(_mm256_mul_ps(abs_ps(y), b.inv), _mm256_set1_ps(1073741824.0f));  // inf -> 2^30
-    __m256i r = kTrunc ? _mm256_cvttps_epi32(q) : _mm256_cvtps_epi32(q);
+  __m256i run(__m256 y, const IntBlock& b, __m256 offset) const {
+    __m256 q = _mm256_mul_ps(abs_ps(y), b.inv);
+    if (kRound == 2) q = _mm256_add_ps(q, offset);
+    q = _mm256_min_ps(q, _mm256_set1_ps(1073741824.0f));
+    __m256i r = kRound != 0 ? _mm256_cvttps_epi32(q) : _mm256_cvtps_epi32(q);
     __m256i over;
     if (kInfPolicy) over = _mm256_cmpgt_epi32(r, maxf);
     r = _mm256_min_epi32(r, maxf);  // saturation; the inf policy zeroes `over` lanes below
@@ -201,9 +205,10 @@ inline void max_pivot_exponents8(const Plan& p, __m256 amax, int* E) {
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(E), e);
 }
 
-template <int kTable, bool kInfPolicy, bool kTrunc>
-bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
-  const IntPath<kTable, kInfPolicy, kTrunc> int_path(p);
+template <int kTable, bool kInfPolicy, int kRound>
+bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y, uint64_t stream) {
+  float* const ubuf = y + 8 * p.block;  // stochastic-rounding offsets of the current block
+  const IntPath<kTable, kInfPolicy, kRound> int_path(p);
   const uint32_t* hi_shifted = p.hi_shifted.data();
   // Pass 1: max; NaN or +inf anywhere (NLT_UQ: not less than +inf, or unordered).
   const __m256 ninf = _mm256_set1_ps(-kInf), pinf = _mm256_set1_ps(kInf);
@@ -282,6 +287,8 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
         if (std::isfinite(yb[j])) amax_s = std::max(amax_s, std::fabs(yb[j]));
       }
     }
+    if (kRound == 2)  // the scalar model's offsets: element index within the row, the row's stream
+      for (int j = 0; j < len; ++j) ubuf[j] = stochastic_u(stream, static_cast<uint64_t>(b0 + j));
     float step = 1.0f, inv = 1.0f;
     int d = -1;  // the integer path's shift; -1: float path
     if (quant) {
@@ -301,7 +308,8 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
                         c <= 4 && kTable == 0 ? p.block_tables.data() + 16 * (d - p.block_tables_d0) : nullptr};
       auto block_loop = [&](auto mode) {
         auto exp_at = [&](int j) {
-          __m256i ev = int_path.template run<decltype(mode)::value>(_mm256_loadu_ps(yb + j), ib);
+          const __m256 u = kRound == 2 ? _mm256_loadu_ps(ubuf + j) : _mm256_setzero_ps();
+          __m256i ev = int_path.template run<decltype(mode)::value>(_mm256_loadu_ps(yb + j), ib, u);
           if (!kInfPolicy)
             ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
           _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
@@ -326,7 +334,8 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
     } else {
       const __m256 vstep = _mm256_set1_ps(step), vinv = _mm256_set1_ps(inv);
       for (int j = 0; j < full; j += 8) {
-        __m256i ev = exp_float_v(p, hi_shifted, quant_float_v(p, _mm256_loadu_ps(yb + j), vstep, vinv));
+        const __m256 u = kRound == 2 ? _mm256_loadu_ps(ubuf + j) : _mm256_setzero_ps();
+        __m256i ev = exp_float_v(p, hi_shifted, quant_float_v(p, _mm256_loadu_ps(yb + j), vstep, vinv, u));
         if (!kInfPolicy || !quant)
           ev = _mm256_and_si256(ev, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(xb + j), ninf, _CMP_NEQ_OQ)));
         _mm256_storeu_ps(ob + j, _mm256_cvtepi32_ps(ev));
@@ -334,7 +343,7 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
       }
     }
     for (int j = full; j < len; ++j) {
-      const uint32_t ej = xb[j] == -kInf ? 0 : exp_of_t(p, quant_t(p, yb[j], step, inv));
+      const uint32_t ej = xb[j] == -kInf ? 0 : exp_of_t(p, quant_t(p, yb[j], step, inv, ubuf[j]));
       ob[j] = static_cast<float>(ej);
       sum += ej;
     }
@@ -355,20 +364,26 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y) {
   return true;
 }
 
+template <int kTable, bool kInfPolicy>
+bool row_policy(const Plan& p, const float* x, float* out, int64_t n, float* y, uint64_t stream) {
+  if (p.stochastic) return row_impl<kTable, kInfPolicy, 2>(p, x, out, n, y, stream);
+  if (p.truncate) return row_impl<kTable, kInfPolicy, 1>(p, x, out, n, y, stream);
+  return row_impl<kTable, kInfPolicy, 0>(p, x, out, n, y, stream);
+}
+
 template <int kTable>
-bool row_table(const Plan& p, const float* x, float* out, int64_t n, float* y) {
-  if (p.inf_policy)
-    return p.truncate ? row_impl<kTable, true, true>(p, x, out, n, y) : row_impl<kTable, true, false>(p, x, out, n, y);
-  return p.truncate ? row_impl<kTable, false, true>(p, x, out, n, y) : row_impl<kTable, false, false>(p, x, out, n, y);
+bool row_table(const Plan& p, const float* x, float* out, int64_t n, float* y, uint64_t stream) {
+  return p.inf_policy ? row_policy<kTable, true>(p, x, out, n, y, stream)
+                      : row_policy<kTable, false>(p, x, out, n, y, stream);
 }
 
 }  // namespace
 
-bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y) {
+bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, uint64_t stream) {
   // Two 16-entry level-2 tables fit in registers (no gather). Larger level-2 tables run every block
   // through the float path (it gathers from both tables).
-  if (p.levels == 2 && p.index_bits - p.lo_bits <= 4 && p.lo_bits <= 4) return row_table<2>(p, x, out, n, y);
-  return row_table<0>(p, x, out, n, y);
+  if (p.levels == 2 && p.index_bits - p.lo_bits <= 4 && p.lo_bits <= 4) return row_table<2>(p, x, out, n, y, stream);
+  return row_table<0>(p, x, out, n, y, stream);
 }
 
 }  // namespace labkit::blockfp::detail

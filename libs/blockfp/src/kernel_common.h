@@ -18,6 +18,7 @@ struct Plan {
   bool quant;        // BFP/DBFP (false: fp32)
   bool pivot_max;
   bool truncate;
+  bool stochastic;   // floor(q + u), u = stochastic_u(row, element index)
   bool inf_policy;
   int m;             // mantissa bits
   float max_finite;  // largest finite mantissa code
@@ -81,11 +82,11 @@ inline uint32_t exp_of_t(const Plan& p, float t) {
   return (entry << p.shift) >> k;
 }
 
-// t = -yq for one element of a block with step 2^s (inv = 2^-s).
-inline float quant_t(const Plan& p, float y, float step, float inv) {
+// t = -yq for one element of a block with step 2^s (inv = 2^-s); u: its stochastic-rounding offset.
+inline float quant_t(const Plan& p, float y, float step, float inv, float u = 0.0f) {
   if (!p.quant) return -y;
   const float q = std::fabs(y) * inv;
-  const float r = p.truncate ? std::floor(q) : std::nearbyint(q);
+  const float r = p.stochastic ? std::floor(q + u) : p.truncate ? std::floor(q) : std::nearbyint(q);
   if (r > p.max_finite) return p.inf_policy ? std::numeric_limits<float>::infinity() : p.max_finite * step;
   return r * step;
 }
@@ -93,7 +94,8 @@ inline float quant_t(const Plan& p, float y, float step, float inv) {
 // Per-ISA row functions. Return false if the row needs the scalar model.
 // AVX-512: y, e scratch of n entries each.
 bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
-// AVX2: y scratch of 8·p.block entries (the shifted logits of a group of 8 blocks).
-bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y);
+// AVX2: y scratch of 9·p.block entries (the shifted logits of a group of 8 blocks, one block's
+// stochastic-rounding offsets); stream: the row's stochastic-rounding stream.
+bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, uint64_t stream);
 
 }  // namespace labkit::blockfp::detail

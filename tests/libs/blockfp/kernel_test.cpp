@@ -26,6 +26,7 @@ TEST(BlockfpKernel, BitIdenticalToScalarModel) {
       {"dbfp:b16:m5:e6:p75:trunc", {8, 15, 2}},
       {"dbfp:b24:m6:e5:outlier1g2:inf", {9, 20, 1}},
       {"dbfp:b8:m3:e6:max:inf", {6, 12, 2}},
+      {"dbfp:b32:m8:e6:max:sr:inf", {8, 16, 1}},
       {"dbfp:b32:m6:e6:median:split3", {8, 16, 1}},  // scalar fallback path
       {"mxfp8_e4m3", {8, 16, 1}},                     // scalar fallback path
   };
@@ -88,6 +89,8 @@ void expect_kernels_match_model(const std::vector<float>& x, int64_t rows, int64
       {"dbfp:b32:m8:e6:max:rne:inf", {8, 15, 2}},  // in-register level-2 tables
       {"dbfp:b32:m8:e6:max:rne:sat", {8, 16, 1}},
       {"dbfp:b32:m8:e8:max:rne:inf", {8, 16, 1}},  // shared exponents down to -127
+      {"dbfp:b32:m6:e6:max:sr:inf", {8, 16, 1}},   // stochastic rounding (AVX2 path)
+      {"dbfp:b16:m4:e6:p75:sr:sat", {8, 15, 2}},
       {"dbfp:b16:m6:e8:median:trunc:inf", {7, 16, 1}},
       {"dbfp:b32:m4:e6:p75:rne:sat", {10, 14, 2}},  // level-2 tables too large for registers
       {"bfp:b8:m12:e8", {12, 20, 1}},               // d > 31 - m: float path
