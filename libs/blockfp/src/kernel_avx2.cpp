@@ -163,6 +163,32 @@ struct IntPath {
   }
 };
 
+// a·b mod 2^64 per 64-bit lane, b a constant.
+inline __m256i mul64(__m256i a, uint64_t b) {
+  const __m256i blo = _mm256_set1_epi64x(static_cast<int64_t>(b & 0xFFFFFFFFu));
+  const __m256i bhi = _mm256_set1_epi64x(static_cast<int64_t>(b >> 32));
+  const __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), blo), _mm256_mul_epu32(a, bhi));
+  return _mm256_add_epi64(_mm256_mul_epu32(a, blo), _mm256_slli_epi64(cross, 32));
+}
+
+// stochastic_u(stream, first + i) for i = 0..7: splitmix64 on 4 lanes at a time, the same integer steps.
+inline __m256 stochastic_u8(uint64_t stream, uint64_t first) {
+  const uint64_t base = stream * 0x9E3779B97F4A7C15ULL + first + 0x632BE59BD9B4E019ULL;
+  __m256i z[2] = {_mm256_add_epi64(_mm256_set1_epi64x(static_cast<int64_t>(base)), _mm256_setr_epi64x(0, 1, 2, 3)),
+                  _mm256_add_epi64(_mm256_set1_epi64x(static_cast<int64_t>(base)), _mm256_setr_epi64x(4, 5, 6, 7))};
+  for (auto& v : z) {
+    v = mul64(_mm256_xor_si256(v, _mm256_srli_epi64(v, 30)), 0xBF58476D1CE4E5B9ULL);
+    v = mul64(_mm256_xor_si256(v, _mm256_srli_epi64(v, 27)), 0x94D049BB133111EBULL);
+    v = _mm256_srli_epi64(_mm256_xor_si256(v, _mm256_srli_epi64(v, 31)), 40);  // 24 bits
+  }
+  // The low dwords of the 8 lanes, in order.
+  const __m256i pick = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+  const __m128i lo = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(z[0], pick));
+  const __m128i hi = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(z[1], pick));
+  const __m256i all = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(all), _mm256_set1_ps(1.0f / 16777216.0f));
+}
+
 inline __m256i add_u32_to_u64(__m256i acc, __m256i v) {
   acc = _mm256_add_epi64(acc, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(v)));
   return _mm256_add_epi64(acc, _mm256_cvtepu32_epi64(_mm256_extracti128_si256(v, 1)));
@@ -287,8 +313,11 @@ bool row_impl(const Plan& p, const float* x, float* out, int64_t n, float* y, ui
         if (std::isfinite(yb[j])) amax_s = std::max(amax_s, std::fabs(yb[j]));
       }
     }
-    if (kRound == 2)  // the scalar model's offsets: element index within the row, the row's stream
-      for (int j = 0; j < len; ++j) ubuf[j] = stochastic_u(stream, static_cast<uint64_t>(b0 + j));
+    if (kRound == 2) {  // the scalar model's offsets: element index within the row, the row's stream
+      int j = 0;
+      for (; j + 8 <= len; j += 8) _mm256_storeu_ps(ubuf + j, stochastic_u8(stream, static_cast<uint64_t>(b0 + j)));
+      for (; j < len; ++j) ubuf[j] = stochastic_u(stream, static_cast<uint64_t>(b0 + j));
+    }
     float step = 1.0f, inv = 1.0f;
     int d = -1;  // the integer path's shift; -1: float path
     if (quant) {
