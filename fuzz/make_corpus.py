@@ -165,6 +165,14 @@ put("safetensors", "mixed.safetensors", safetensors({
     "e": ("F16", [0, 4], b""),
     "s": ("F64", [], np.array(3.5).tobytes())}, {"format": "pt"}))
 
+# dbattn_scores: dbattn-bench --scores files, one F32 tensor [rows, n] with -inf masks; a rank-3 one; a
+# NaN score; an F16 tensor (each bad one is an InputError).
+scores = np.array([[0.5, -1.0, float("-inf"), 2.0], [1.0, 1.0, 1.0, float("-inf")]], dtype=np.float32)
+put("dbattn_scores", "rows.safetensors", safetensors({"scores": ("F32", [2, 4], scores.tobytes())}))
+put("dbattn_scores", "rank3.safetensors", safetensors({"s": ("F32", [2, 1, 4], scores.tobytes())}))
+put("dbattn_scores", "nan.safetensors", safetensors({"s": ("F32", [1, 2], np.array([0, np.nan], np.float32).tobytes())}))
+put("dbattn_scores", "f16.safetensors", safetensors({"s": ("F16", [1, 2], b"\x00\x3c\x00\x3c")}))
+
 # config_json: the repository's nvr-sim configs that are small, and a few edited sections.
 for name in ("test1-int32.json",):
     with open(os.path.join(HERE, "..", "configs", "nvr-sim", name), "rb") as f:

@@ -16,6 +16,7 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
   p.quant = f.kind == Kind::kBfp || f.kind == Kind::kDbfp;
   p.pivot_max = f.kind == Kind::kBfp || f.pivot == Pivot::kMax;
   p.truncate = f.rounding == Rounding::kTruncate;
+  p.stochastic = p.quant && f.rounding == Rounding::kStochastic;
   p.inf_policy = f.overflow == Overflow::kInfinity;
   p.m = f.mantissa_bits;
   const uint32_t inf_code = (1u << f.mantissa_bits) - 1;
@@ -31,18 +32,30 @@ Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut) {
   p.shift = kQ - p.entry_bits;
   p.hi = lut.hi().data();
   p.lo = lut.lo().empty() ? nullptr : lut.lo().data();
+  p.hi_shifted.resize(lut.hi().size());
+  for (size_t i = 0; i < lut.hi().size(); ++i) p.hi_shifted[i] = lut.hi()[i] << p.shift;
+  if (p.levels == 1 && p.quant) {
+    p.block_tables_d0 = std::max(p.index_bits - 4, 0);
+    const int tables = std::max(31 - p.m - p.block_tables_d0 + 1, 0);
+    p.block_tables.resize(static_cast<size_t>(tables) * 16);
+    for (int t = 0; t < tables; ++t) {
+      const int d = p.block_tables_d0 + t, size = 1 << std::max(p.index_bits - d, 0);
+      for (int j = 0; j < 16; ++j) p.block_tables[t * 16 + j] = p.hi_shifted[static_cast<size_t>(j & (size - 1)) << d];
+    }
+  }
   return p;
 }
 
 int block_exponent(const Plan& p, const float* y, int len) {
   float amax = 0;
-  for (int i = 0; i < len; ++i) amax = std::max(amax, std::fabs(y[i]));
+  for (int i = 0; i < len; ++i)
+    if (std::isfinite(y[i])) amax = std::max(amax, std::fabs(y[i]));
   if (amax == 0) return p.emin;
   if (p.pivot_max) return max_pivot_exponent(p, amax);
   std::vector<int> ex;
   ex.reserve(len);
   for (int i = 0; i < len; ++i)
-    if (y[i] != 0) ex.push_back(float_exponent(y[i]));
+    if (y[i] != 0 && std::isfinite(y[i])) ex.push_back(float_exponent(y[i]));
   return shared_exponent(p.spec->format, std::move(ex), amax);
 }
 
@@ -69,7 +82,6 @@ bool vector_path(const SoftmaxSpec& s, const ExpLut& lut) {
   const Format& f = s.format;
   if (f.kind == Kind::kMx) return false;
   if (f.kind == Kind::kDbfp && f.split_range > 0) return false;
-  if (f.kind != Kind::kFloat32 && f.rounding == Rounding::kStochastic) return false;
   if (lut.spec().levels == 2 && lut.spec().entry_bits > 15) return false;
   return true;
 }
@@ -81,16 +93,19 @@ Isa softmax_rows(const SoftmaxSpec& s, const ExpLut& lut, const float* x, float*
   if (isa == Isa::kAvx512 && best != Isa::kAvx512) isa = best;
   if (isa == Isa::kAvx2 && best == Isa::kScalar) isa = Isa::kScalar;
   if (!vector_path(s, lut)) isa = Isa::kScalar;
+  // Stochastic rounding has an AVX2 path only.
+  if (isa == Isa::kAvx512 && s.format.kind != Kind::kFloat32 && s.format.rounding == Rounding::kStochastic)
+    isa = Isa::kAvx2;
   const detail::Plan plan = detail::make_plan(s, lut);
   auto work = [&](int64_t r0, int64_t r1) {
-    std::vector<float> y(n);
-    std::vector<uint32_t> e(n);
+    std::vector<float> y(isa == Isa::kAvx2 ? 9 * plan.block : n);
+    std::vector<uint32_t> e(isa == Isa::kAvx512 ? n : 0);
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = x + r * n;
       float* pr = p + r * n;
       bool done = false;
       if (isa == Isa::kAvx512) done = detail::row_avx512(plan, xr, pr, n, y.data(), e.data());
-      if (isa == Isa::kAvx2) done = detail::row_avx2(plan, xr, pr, n, y.data(), e.data());
+      if (isa == Isa::kAvx2) done = detail::row_avx2(plan, xr, pr, n, y.data(), static_cast<uint64_t>(r));
       if (!done) softmax_two_pass(s, lut, xr, pr, n, static_cast<uint64_t>(r));
     }
   };

@@ -18,6 +18,7 @@ struct Plan {
   bool quant;        // BFP/DBFP (false: fp32)
   bool pivot_max;
   bool truncate;
+  bool stochastic;   // floor(q + u), u = stochastic_u(row, element index)
   bool inf_policy;
   int m;             // mantissa bits
   float max_finite;  // largest finite mantissa code
@@ -28,6 +29,11 @@ struct Plan {
   int levels, lo_bits, entry_bits, shift;  // shift = 30 - entry_bits
   const uint32_t* hi;
   const uint32_t* lo;
+  std::vector<uint32_t> hi_shifted;  // level-1 table entries << shift (the AVX2 kernel's gather table)
+  // Level-1 only: for each block shift d in [d0, 31 - m], 16 entries hi_shifted[(j mod 2^c) << d] with
+  // c = max(index_bits - d, 0): the table entries one block can touch when c <= 4 (AVX2 register tables).
+  std::vector<uint32_t> block_tables;
+  int block_tables_d0 = 0;
 };
 
 Plan make_plan(const SoftmaxSpec& s, const ExpLut& lut);
@@ -51,7 +57,8 @@ inline int max_pivot_exponent(const Plan& p, float amax) {
   return E;
 }
 
-// Shared exponent of the block y[0..len) (all <= 0, masked entries 0) under the plan's pivot rule.
+// Shared exponent of the block y[0..len) (all <= 0, masked entries 0) under the plan's pivot rule. As in
+// the scalar model, infinite entries (x - max overflowing to -inf) take no part in the choice.
 int block_exponent(const Plan& p, const float* y, int len);
 
 inline uint32_t exp_of_t(const Plan& p, float t) {
@@ -75,17 +82,20 @@ inline uint32_t exp_of_t(const Plan& p, float t) {
   return (entry << p.shift) >> k;
 }
 
-// t = -yq for one element of a block with step 2^s (inv = 2^-s).
-inline float quant_t(const Plan& p, float y, float step, float inv) {
+// t = -yq for one element of a block with step 2^s (inv = 2^-s); u: its stochastic-rounding offset.
+inline float quant_t(const Plan& p, float y, float step, float inv, float u = 0.0f) {
   if (!p.quant) return -y;
   const float q = std::fabs(y) * inv;
-  const float r = p.truncate ? std::floor(q) : std::nearbyint(q);
+  const float r = p.stochastic ? std::floor(q + u) : p.truncate ? std::floor(q) : std::nearbyint(q);
   if (r > p.max_finite) return p.inf_policy ? std::numeric_limits<float>::infinity() : p.max_finite * step;
   return r * step;
 }
 
-// Per-ISA row functions: y, e scratch of n entries. Return false if the row needs the scalar model.
+// Per-ISA row functions. Return false if the row needs the scalar model.
+// AVX-512: y, e scratch of n entries each.
 bool row_avx512(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
-bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, uint32_t* e);
+// AVX2: y scratch of 9·p.block entries (the shifted logits of a group of 8 blocks, one block's
+// stochastic-rounding offsets); stream: the row's stochastic-rounding stream.
+bool row_avx2(const Plan& p, const float* x, float* out, int64_t n, float* y, uint64_t stream);
 
 }  // namespace labkit::blockfp::detail

@@ -1,9 +1,9 @@
 // Row-parallel softmax kernels over a [rows, n] float32 matrix, bit-identical to softmax_two_pass (row r
 // uses stream r). AVX-512 or AVX2 chosen at run time (__builtin_cpu_supports; separate translation units
 // compiled with -mavx512f/-mavx2 and -ffp-contract=off); the scalar model otherwise. The vector paths
-// cover fp32, BFP and DBFP with any pivot rule, nearest-even or truncating rounding, both overflow
-// policies and 1- or 2-level LUTs (2-level with entry_bits <= 15); adaptive grouping, stochastic rounding
-// and MX formats run the scalar model row by row (still multithreaded).
+// cover fp32, BFP and DBFP with any pivot rule, nearest-even or truncating rounding (stochastic rounding:
+// AVX2 only), both overflow policies and 1- or 2-level LUTs (2-level with entry_bits <= 15); adaptive
+// grouping and MX formats run the scalar model row by row (still multithreaded).
 #pragma once
 
 #include <cstdint>
