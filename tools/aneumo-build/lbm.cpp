@@ -58,8 +58,9 @@ struct Solver {
   Relaxation r;
   SlabPool pool;
   NodeRecord rec;
+  std::vector<int64_t> share;
 
-  Solver(Lattice l, Relaxation rr, int threads) : lat(std::move(l)), r(rr), pool(threads) {
+  Solver(Lattice l, Relaxation rr, int threads) : lat(std::move(l)), r(rr), pool(threads), share(segment_shares(lat, pool.size())) {
     a.assign(kQ * lat.cells, 0.f);
     b.assign(kQ * lat.cells, 0.f);
     const size_t F = lat.fluid.size();
@@ -67,9 +68,15 @@ struct Solver {
     rec.u.assign(3 * F, 0.f);
     rec.pi_neq.assign(6 * F, 0.f);
   }
+  // Threads take contiguous shares of equal fluid count (z-slabs, since cells are k-major).
+  bool reference_kernel = false;
   void step(bool record) {
-    const int64_t F = static_cast<int64_t>(lat.fluid.size()), P = pool.size();
-    pool.run([&](int p) { lbm_step(lat, a.data(), b.data(), r, F * p / P, F * (p + 1) / P, record ? &rec : nullptr); });
+    if (reference_kernel) {
+      const int64_t F = static_cast<int64_t>(lat.fluid.size()), P = pool.size();
+      pool.run([&](int p) { lbm_step_reference(lat, a.data(), b.data(), r, F * p / P, F * (p + 1) / P, record ? &rec : nullptr); });
+    } else {
+      pool.run([&](int p) { lbm_step(lat, a.data(), b.data(), r, share[p], share[p + 1], record ? &rec : nullptr); });
+    }
     a.swap(b);
   }
 };
@@ -123,8 +130,7 @@ void wall_geometry(const Domain& d, const Lattice& lat, const BoundaryNode& b, d
 // linearly along the normal from the node and one lattice unit further in, to the wall.
 void wall_shear(const Domain& d, const Solver& s, const LbmUnits& u, const Fluid& fluid, FlowField& out) {
   const Lattice& lat = s.lat;
-  std::vector<int32_t> fluid_index(lat.cells, -1);
-  for (size_t f = 0; f < lat.fluid.size(); ++f) fluid_index[lat.fluid[f]] = static_cast<int32_t>(f);
+  const std::vector<int32_t>& fluid_index = lat.fluid_index;
   const double stress_scale = -(1 - 0.5 * s.r.omega_plus) * fluid.density_kg_m3 * std::pow(u.velocity_scale(), 2);
   for (const auto& b : lat.boundary) {
     bool wall = false;
@@ -166,8 +172,7 @@ FlowField collect(const Domain& d, const Solver& s, const LbmUnits& u, const Flu
     }
     out.pressure_pa.push_back(s.rec.rho[f] * ps);
   }
-  std::vector<int32_t> fluid_index(lat.cells, -1);
-  for (size_t f = 0; f < lat.fluid.size(); ++f) fluid_index[lat.fluid[f]] = static_cast<int32_t>(f);
+  const std::vector<int32_t>& fluid_index = lat.fluid_index;
   const double flux = fluid.density_kg_m3 * u.dx_m * u.dx_m * vs;
   for (int64_t c : lat.inlet_nodes) {
     const int32_t f = fluid_index[c];
@@ -249,10 +254,11 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
 }
 
 Throughput lbm_throughput(const Domain& d, const Openings& o, double mass_flow_kg_s, const Fluid& fluid,
-                      const LbmSettings& s, int threads, int64_t steps) {
+                          const LbmSettings& s, int threads, int64_t steps, bool reference_kernel) {
   const LbmUnits u = choose_units(d, o.inlet, mass_flow_kg_s, fluid, s);
   const double lattice_flux = mass_flow_kg_s / fluid.density_kg_m3 * u.dt_s / std::pow(u.dx_m, 3);
   Solver solver(build_lattice(d, o, s.inlet_profile == "parabolic", lattice_flux), relaxation(u, s), threads);
+  solver.reference_kernel = reference_kernel;
   solver.step(false);  // first touch
   const auto t0 = std::chrono::steady_clock::now();
   const double c0 = process_cpu_seconds();

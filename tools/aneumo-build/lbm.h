@@ -85,8 +85,9 @@ FlowField solve_lbm(const Domain& d, const Openings& openings, double mass_flow_
 struct Throughput {
   double mlups_wall, mlups_cpu;
 };
+// `reference_kernel` times the first, node-by-node kernel instead (the bench's before/after row).
 Throughput lbm_throughput(const Domain& d, const Openings& openings, double mass_flow_kg_s, const Fluid& fluid,
-                      const LbmSettings& s, int threads, int64_t steps);
+                          const LbmSettings& s, int threads, int64_t steps, bool reference_kernel = false);
 
 // Bytes a fluid-node update moves at least: 19 float32 read + 19 written + the node's type byte.
 constexpr double kLbmBytesPerUpdate = 19 * 4 * 2 + 1;
