@@ -3,6 +3,7 @@
 // tiny OpenFOAM Poiseuille run (skipped without OpenFOAM).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -104,4 +105,26 @@ TEST(AneumoE2E, OpenFoamPoiseuilleTiny) {
   // 45 mm of a plug inlet at Re 246 is not fully developed (entry length ~37 mm): +5..10 % (README).
   EXPECT_NEAR(row["wss_error"].get<double>(), 0.0, 0.10);
   EXPECT_NEAR(row["dpdx_error"].get<double>(), 0.0, 0.15);
+  // Wall normals from the mesh faces: unit, radial and into the lumen of the z-axis pipe; the written
+  // WSS is tangential, and along the flow (+z) in the developed part.
+  namespace tio = labkit::tensorio;
+  auto h5 = tio::H5File::open_read(tmp / "run/openfoam/n9/fields.h5");
+  const auto xyz = tio::read_array<double>(h5, "/wall/coords"), n = tio::read_array<double>(h5, "/wall/normal"),
+             wss = tio::read_array<double>(h5, "/wall/wss");
+  ASSERT_EQ(n.size(), xyz.size());
+  ASSERT_GT(n.size(), 300u);
+  double worst_radial = 1, worst_normal_part = 0, downstream_wss = 0;
+  int downstream = 0;
+  for (size_t m = 0; m < n.size(); m += 3) {
+    const double r = std::hypot(xyz[m], xyz[m + 1]);
+    worst_radial = std::min(worst_radial, -(n[m] * xyz[m] + n[m + 1] * xyz[m + 1]) / r);  // 1 for -r_hat
+    EXPECT_NEAR(n[m] * n[m] + n[m + 1] * n[m + 1] + n[m + 2] * n[m + 2], 1.0, 1e-9);
+    worst_normal_part = std::max(worst_normal_part, std::abs(wss[m] * n[m] + wss[m + 1] * n[m + 1] + wss[m + 2] * n[m + 2]));
+    if (xyz[m + 2] > 0.6 * 45e-3 && xyz[m + 2] < 0.9 * 45e-3) downstream_wss += wss[m + 2], ++downstream;
+  }
+  EXPECT_GT(worst_radial, 0.99);  // faceted O-grid faces: within 8 degrees of radial
+  EXPECT_LT(worst_normal_part, 1e-9);
+  ASSERT_GT(downstream, 0);
+  // Analytic 4 mu Q / (pi R^3) = 2.4791 Pa (32 mu Q / (pi D^3)); the 9-cell O-grid reads +5..10 % (README).
+  EXPECT_NEAR(downstream_wss / downstream / 2.4791, 1.0, 0.10);
 }
