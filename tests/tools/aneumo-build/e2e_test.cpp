@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labkit/tensorio/h5.h"
+#include "prism_surface.h"
 #include "run_command.h"
 
 using labkit::test::run_command;
@@ -127,4 +128,26 @@ TEST(AneumoE2E, OpenFoamPoiseuilleTiny) {
   ASSERT_GT(downstream, 0);
   // Analytic 4 mu Q / (pi R^3) = 2.4791 Pa (32 mu Q / (pi D^3)); the 9-cell O-grid reads +5..10 % (README).
   EXPECT_NEAR(downstream_wss / downstream / 2.4791, 1.0, 0.10);
+}
+
+// A user's closed surface: the capped prism as STL, its ends clipped open, solved by the LBM at a low
+// flow; an open surface exits 2 naming the file.
+TEST(AneumoE2E, SurfaceInputIsVoxelisedAndSolved) {
+  labkit::test::TempDir tmp("aneumo-surface-case");
+  aneumo_test::write_ascii_stl(aneumo_test::prism(true), tmp / "vessel.stl");
+  const auto r = run_command(kTool + " case --out " + shell_quote(tmp / "run") + " --surface " + shell_quote(tmp / "vessel.stl") +
+                             " --set 'surface.clip_mm=[-0.5,-0.5,-0.5,-0.5,0.5,0.5]' --set spacing_mm=0.5"
+                             " --set 'flow_rates_kg_s=[0.0003]' --set lbm.tolerance=1e-4 --threads 1 --log-level warn");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto c = report(tmp / "run")["metrics"]["case"];
+  EXPECT_EQ(c["inlet"].get<std::string>().substr(0, 2), "z-") << c["inlet"];
+  EXPECT_NEAR(c["surface_input"]["enclosed_volume_mm3"].get<double>() / aneumo_test::prism_volume(), 1.0, 1e-5);
+  namespace tio = labkit::tensorio;
+  auto h5 = tio::H5File::open_read(tmp / "run/case/lbm/m=0.0003/fields.h5");
+  EXPECT_NEAR(tio::attribute_double(h5, "/", "inlet_mass_flow_kg_s").value_or(0) / 0.0003, 1.0, 0.01);
+
+  aneumo_test::write_ascii_stl(aneumo_test::prism(false), tmp / "open.stl");
+  const auto bad = run_command(kTool + " case --out " + shell_quote(tmp / "bad") + " --surface " + shell_quote(tmp / "open.stl"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("open.stl: the surface is not closed and manifold"), std::string::npos) << bad.err;
 }
