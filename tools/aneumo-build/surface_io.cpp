@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <utility>
 
@@ -61,16 +63,32 @@ vtkSmartPointer<vtkPolyData> to_vtk(const TriangleSurface& s) {
   return pd;
 }
 
-}  // namespace
+// VTK's STL reader trusts a binary file's facet count and allocates for it before reading (a 200-byte
+// file claiming 2e9 facets took gigabytes: found by fuzz/aneumo_surface_fuzz.cpp). So the file must be
+// either binary with exactly 84 + 50 N bytes, or text that starts with "solid".
+void require_consistent_stl(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() >= 84) {
+    std::uint32_t n = 0;
+    for (int b = 3; b >= 0; --b) n = n << 8 | static_cast<unsigned char>(bytes[80 + b]);
+    if (bytes.size() == 84 + 50ull * n) return;
+  }
+  const auto first = bytes.find_first_not_of(" \t\r\n");
+  const bool text = std::all_of(bytes.begin(), bytes.end(), [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return u == '\n' || u == '\r' || u == '\t' || (u >= 32 && u < 127);
+  });
+  if (text && first != std::string::npos && bytes.compare(first, 5, "solid") == 0) return;
+  throw input_error(path, "not an STL file: neither binary with 84 + 50 x (facet count) bytes (" + std::to_string(bytes.size()) +
+                              " bytes) nor ASCII text starting with 'solid'");
+}
 
-TriangleSurface read_surface(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw input_error(path, "no such surface file");
-  // VTK reports bad files on its own output window; the answer here is the InputError below.
-  const int warnings = vtkObject::GetGlobalWarningDisplay();
-  vtkObject::GlobalWarningDisplayOff();
+TriangleSurface read_surface_quietly(const std::string& path) {
   vtkSmartPointer<vtkPolyData> raw;
   unsigned long error = 0;
   if (ends_with(path, ".stl")) {
+    require_consistent_stl(path);
     vtkNew<vtkSTLReader> r;
     r->SetFileName(path.c_str());
     r->Update();
@@ -83,7 +101,6 @@ TriangleSurface read_surface(const std::string& path) {
     error = r->GetErrorCode();
     raw = r->GetOutput();
   } else {
-    vtkObject::SetGlobalWarningDisplay(warnings);
     throw input_error(path, "unknown surface format (expected .stl or .vtp)");
   }
   TriangleSurface s;
@@ -102,10 +119,8 @@ TriangleSurface read_surface(const std::string& path) {
     for (vtkIdType p = 0; p < pd->GetNumberOfPoints(); ++p) {
       double x[3];
       pd->GetPoint(p, x);
-      if (!std::isfinite(x[0]) || !std::isfinite(x[1]) || !std::isfinite(x[2])) {
-        vtkObject::SetGlobalWarningDisplay(warnings);
+      if (!std::isfinite(x[0]) || !std::isfinite(x[1]) || !std::isfinite(x[2]))
         throw input_error(path, "point " + std::to_string(p) + " is not finite");
-      }
       s.points.insert(s.points.end(), x, x + 3);
     }
     vtkNew<vtkIdList> ids;
@@ -115,11 +130,29 @@ TriangleSurface read_surface(const std::string& path) {
       if (ids->GetNumberOfIds() == 3)
         for (int m = 0; m < 3; ++m) s.triangles.push_back(ids->GetId(m));
   }
-  vtkObject::SetGlobalWarningDisplay(warnings);
   if (error) throw input_error(path, "not a readable surface file (the VTK reader failed)");
   if (s.triangles.empty()) throw input_error(path, "the surface has no triangles");
   require_closed_manifold(s, path);
   return s;
+}
+
+}  // namespace
+
+TriangleSurface read_surface(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw input_error(path, "no such surface file");
+  // VTK reports bad files on its own output window; the answer here is the InputError below.
+  struct QuietVtk {
+    int before = vtkObject::GetGlobalWarningDisplay();
+    QuietVtk() { vtkObject::GlobalWarningDisplayOff(); }
+    ~QuietVtk() { vtkObject::SetGlobalWarningDisplay(before); }
+  } quiet;
+  try {
+    return read_surface_quietly(path);
+  } catch (const std::bad_alloc&) {
+    throw input_error(path, "sizes in the file need more memory than there is (corrupt counts?)");
+  } catch (const std::length_error&) {
+    throw input_error(path, "sizes in the file are out of range (corrupt counts?)");
+  }
 }
 
 double enclosed_volume_mm3(const TriangleSurface& s) {
