@@ -20,6 +20,16 @@ struct BoundaryNode {
   float inlet_velocity[3];       // inlet links: wall velocity on the half-way plane (lattice units)
   float last_velocity[3];        // outlet links: this node's velocity at the previous step
   std::uint32_t links = 0;       // bit i set when the upstream cell of link i (c - c_i) is not fluid
+  int32_t cut_begin = 0, cut_end = 0;  // its links in Lattice::cut (wall and inlet links; outlets not)
+};
+
+// A wall or inlet link's rule, precomputed: the incoming population is
+//   g_i = a * src[from1] + b * src[from2] + inlet * inlet_scale
+// (interpolated bounce-back for q < 1/2 and q >= 1/2, plain bounce-back, velocity bounce-back).
+struct CutLink {
+  int64_t from1, from2;  // indices into the population array (i * cells + cell)
+  float a, b, inlet;
+  int32_t i;             // the link's direction
 };
 
 
@@ -40,6 +50,7 @@ struct Lattice {
   std::vector<std::uint8_t> type;
   std::vector<int32_t> boundary_of;  // per cell: index into boundary, or -1
   std::vector<BoundaryNode> boundary;
+  std::vector<CutLink> cut;          // the boundary nodes' wall and inlet links, node by node
   std::vector<int64_t> fluid;        // padded indices of fluid nodes, k-major order
   std::vector<int32_t> fluid_index;  // per cell: index into fluid[], or -1
   std::vector<Segment> segments;     // the fluid cells as bridged runs, in cell order
@@ -84,6 +95,9 @@ std::vector<int64_t> segment_shares(const Lattice& lat, int parts);
 // reference the fast kernel is tested against. Over fluid[] entries [begin, end).
 void lbm_step_reference(Lattice& lat, const float* src, float* dst, const Relaxation& r, int64_t begin, int64_t end,
                         NodeRecord* record);
+
+// Fills Lattice::cut from the wall fractions and inlet velocities (build_lattice calls it last).
+void build_cut_links(Lattice& lat);
 
 // Incoming population i at boundary node b whose upstream cell (of type `upstream`) is not fluid.
 float boundary_population(const Lattice& lat, const BoundaryNode& b, const float* src, int64_t c, int i,

@@ -157,6 +157,7 @@ Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, 
       lat.outlet_nodes.push_back(lat.padded(v % g.size[0], (v / g.size[0]) % g.size[1], v / (g.size[0] * g.size[1])));
       lat.outlet_inward.push_back(out.inward);
     }
+  build_cut_links(lat);
   return lat;
 }
 
