@@ -48,6 +48,13 @@ TEST(AneumoE2E, CaseWritesMaskSurfaceAndFieldsWithUnits) {
   EXPECT_NEAR(tio::attribute_double(h5, "/", "inlet_mass_flow_kg_s").value_or(0) / 0.0004, 1.0, 0.01);
   const auto rep = report(tmp / "run");
   EXPECT_EQ(rep["metrics"]["case"]["flows"].size(), 2u);
+  // The convergence history, one series per flow rate, falling to below the tolerance (1e-4).
+  const auto& panel = rep["curves"]["LBM convergence: relative L2 change of velocity per check"];
+  ASSERT_EQ(panel["series"].size(), 2u) << panel.dump();
+  const auto& history = panel["series"]["case 0.0004 kg/s"];
+  ASSERT_GE(history.size(), 2u);
+  EXPECT_GT(history.front()[1].get<double>(), history.back()[1].get<double>());
+  EXPECT_LT(history.back()[1].get<double>(), 1e-4);
 }
 
 TEST(AneumoE2E, SigkillThenResumeKeepsFinishedFlowRates) {
