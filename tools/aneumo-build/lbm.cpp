@@ -225,6 +225,10 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
   int64_t step = 0;
   double change = INFINITY;
   bool converged = false;
+  // Running sums of the recorded fields over the tail, for a run that does not settle.
+  const int64_t tail_from = s.max_steps - static_cast<int64_t>(s.average_tail * s.max_steps);
+  std::vector<double> sum_rho, sum_u, sum_pi;
+  int64_t samples = 0;
   while (step < s.max_steps && !converged) {
     const bool check = (step + 1) % s.check_every == 0;
     solver.r.inlet_scale = ramp(step, ramp_steps);
@@ -237,13 +241,30 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
       throw std::runtime_error(fmt::format("LBM diverged at step {} (tau {:.5f}); lower lbm.max_lattice_velocity", step, u.tau));
     if (progress) progress(step, change);
     converged = step >= 2 * s.check_every && change < s.tolerance;
+    if (!converged && s.average_tail > 0 && step > tail_from) {
+      auto add = [](std::vector<double>& sum, const std::vector<float>& v) {
+        sum.resize(v.size(), 0.0);
+        for (size_t n = 0; n < v.size(); ++n) sum[n] += v[n];
+      };
+      add(sum_rho, solver.rec.rho), add(sum_u, solver.rec.u), add(sum_pi, solver.rec.pi_neq);
+      ++samples;
+    }
   }
   if (step % s.check_every != 0) solver.step(true), ++step;
+  if (!converged && samples > 0) {
+    // The mean fields: every output (velocity, pressure, Pi_neq and so WSS, the mass flows) is linear in
+    // the recorded moments, so averaging them averages the outputs.
+    auto mean = [samples](const std::vector<double>& sum, std::vector<float>& out) {
+      for (size_t n = 0; n < sum.size(); ++n) out[n] = static_cast<float>(sum[n] / samples);
+    };
+    mean(sum_rho, solver.rec.rho), mean(sum_u, solver.rec.u), mean(sum_pi, solver.rec.pi_neq);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   FlowField out = collect(d, solver, u, fluid);
   out.iterations = step;
   out.converged = converged;
   out.final_change = change;
+  out.averaged_checks = converged ? 0 : samples;
   out.seconds = seconds;
   if (info) {
     info->units = u;

@@ -39,6 +39,7 @@ struct LbmSettings {
   std::string inlet_profile;    // plug | parabolic
   int64_t max_steps, check_every;
   double tolerance;
+  double average_tail;  // unconverged: mean over the checks in this last fraction of max_steps (0: none)
 };
 
 // Lattice units of one solve, and the conversions to SI.
@@ -64,6 +65,7 @@ struct FlowField {
   int64_t iterations = 0;
   bool converged = false;
   double final_change = 0;
+  int64_t averaged_checks = 0;  // > 0: the fields are the mean of this many checks (an unconverged run)
   double seconds = 0;
   std::string solver;
 };

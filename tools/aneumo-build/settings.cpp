@@ -33,7 +33,10 @@ nlohmann::json default_config() {
         {"inlet_profile", "parabolic"},
         {"max_steps", 200000},
         {"check_every", 100},
-        {"tolerance", 1e-5}}},
+        {"tolerance", 1e-5},
+        // A run that ends unconverged (an unsteady flow) writes the mean over the checks in this last
+        // fraction of lbm.max_steps instead of its last snapshot (0: the snapshot).
+        {"average_tail", 0.25}}},
       {"poiseuille",
        {{"diameter_mm", 3.0},
         {"length_mm", 18.0},
@@ -99,6 +102,7 @@ Settings Settings::from_config(const labkit::Config& c) {
   l.max_steps = int_in(c, "lbm.max_steps", 1, 100000000);
   l.check_every = int_in(c, "lbm.check_every", 1, 100000);
   l.tolerance = number_in(c, "lbm.tolerance", 1e-12, 1);
+  l.average_tail = number_in(c, "lbm.average_tail", 0, 1);
 
   auto& p = s.poiseuille;
   p.diameter_mm = number_in(c, "poiseuille.diameter_mm", 0.5, 20);

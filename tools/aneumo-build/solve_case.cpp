@@ -37,6 +37,7 @@ FlowField solve_one(const std::string& solver, const Settings& s, const Domain& 
   bar.finish();
   if (curves.contains(kConvergencePanel)) set_curve_log_y(curves, kConvergencePanel);
   row["final_change"] = f.final_change;
+  row["averaged_checks"] = f.averaged_checks;
   row["tau"] = info.units.tau;
   row["dt_s"] = info.units.dt_s;
   row["mlups"] = info.mlups;
