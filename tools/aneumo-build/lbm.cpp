@@ -35,8 +35,10 @@ LbmUnits choose_units(const Domain& d, const Opening& inlet, double mass_flow_kg
     throw InputError(fmt::format("config lbm.max_lattice_velocity: Mach number {:.3f} exceeds lbm.max_mach {}", u.mach, s.max_mach));
   if (u.tau < s.tau_min)
     throw InputError(fmt::format("config lbm.max_lattice_velocity: relaxation time tau = {:.5f} {} is below lbm.tau_min {} "
-                                 "(unstable); raise the lattice velocity or refine the grid",
-                                 u.tau, where, s.tau_min));
+                                 "(unstable); raise the lattice velocity or refine the grid (the inlet {} is {:.3f} mm^2, "
+                                 "a mean inlet velocity of {:.2f} m/s: if that is far above the flow's, the inlet found "
+                                 "is not the vessel's)",
+                                 u.tau, where, s.tau_min, inlet.name(), inlet.area_mm2, mean));
   if (u.tau > s.tau_max)
     throw InputError(fmt::format("config lbm.max_lattice_velocity: relaxation time tau = {:.4f} {} is above lbm.tau_max {} "
                                  "(inaccurate walls); lower the lattice velocity or coarsen the grid",
