@@ -65,14 +65,15 @@ vtkSmartPointer<vtkPolyData> to_vtk(const TriangleSurface& s) {
 
 // VTK's STL reader trusts a binary file's facet count and allocates for it before reading (a 200-byte
 // file claiming 2e9 facets took gigabytes: found by fuzz/aneumo_surface_fuzz.cpp). So the file must be
-// either binary with exactly 84 + 50 N bytes, or text that starts with "solid".
+// either binary with at least 84 + 50 N bytes, or text that starts with "solid" (text bytes at offset 80
+// read as a count of at least 0x20202020 facets, so no text file passes as binary).
 void require_consistent_stl(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.size() >= 84) {
     std::uint32_t n = 0;
     for (int b = 3; b >= 0; --b) n = n << 8 | static_cast<unsigned char>(bytes[80 + b]);
-    if (bytes.size() == 84 + 50ull * n) return;
+    if (bytes.size() >= 84 + 50ull * n) return;  // exporters may append bytes after the facets
   }
   const auto first = bytes.find_first_not_of(" \t\r\n");
   const bool text = std::all_of(bytes.begin(), bytes.end(), [](char c) {
@@ -80,7 +81,7 @@ void require_consistent_stl(const std::string& path) {
     return u == '\n' || u == '\r' || u == '\t' || (u >= 32 && u < 127);
   });
   if (text && first != std::string::npos && bytes.compare(first, 5, "solid") == 0) return;
-  throw input_error(path, "not an STL file: neither binary with 84 + 50 x (facet count) bytes (" + std::to_string(bytes.size()) +
+  throw input_error(path, "not an STL file: neither binary with at least 84 + 50 x (facet count) bytes (" + std::to_string(bytes.size()) +
                               " bytes) nor ASCII text starting with 'solid'");
 }
 

@@ -10,6 +10,7 @@
 #include <vtkXMLPolyDataWriter.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 
@@ -104,6 +105,14 @@ TEST(AneumoSurfaceIo, OpenUnreadableAndUnknownFilesAreNamed) {
   EXPECT_NE(error_of(tmp / "junk.vtp").find("junk.vtp: "), std::string::npos);
   std::ofstream(tmp / "junk.stl") << "solid x\n facet normal 0 0 0\n outer loop\n vertex 1 2\n";
   EXPECT_NE(error_of(tmp / "junk.stl").find("junk.stl: "), std::string::npos);
+  {  // a binary STL whose header claims 1e9 facets in a 134-byte file (VTK would allocate for them)
+    std::string bytes(84, 'x');
+    const std::uint32_t n = 1000000000u;
+    for (int b = 0; b < 4; ++b) bytes[80 + b] = static_cast<char>((n >> (8 * b)) & 0xff);
+    bytes += std::string(50, '\0');
+    std::ofstream(tmp / "huge.stl", std::ios::binary) << bytes;
+    EXPECT_NE(error_of(tmp / "huge.stl").find("huge.stl: not an STL file"), std::string::npos) << error_of(tmp / "huge.stl");
+  }
   std::ofstream(tmp / "mesh.obj") << "v 0 0 0\n";
   EXPECT_NE(error_of(tmp / "mesh.obj").find("unknown surface format"), std::string::npos);
   EXPECT_NE(error_of(tmp / "missing.stl").find("no such surface file"), std::string::npos);
