@@ -16,5 +16,8 @@ b="$bin/aneumo-build"
 # OpenFOAM (blockMesh O-grid, plug inlet) on the 90 mm pipe, window 60-85 mm.
 "$b" poiseuille --out "$out/openfoam" --force --set 'solvers=["openfoam"]' \
   --set 'poiseuille.cells_per_diameter=[9,12,18]' --set openfoam.cell_length_mm=0.75 | tee "$out/openfoam.md"
-# LBM throughput on 1 and $threads threads against the copy bandwidth measured in the same run.
+# LBM throughput (the first kernel on 1 thread, the chunked one on 1 and $threads) against the copy bandwidth
+# measured in the same run.
 "$b" bench --out "$out/bench" --force --threads "$threads" | tee "$out/bench.md"
+# The same past the L3 (32 cells per diameter, ~64 MB of populations).
+"$b" bench --out "$out/bench32" --force --threads "$threads" --set bench.cells_per_diameter=32 --set bench.steps=60 | tee "$out/bench32.md"

@@ -38,6 +38,7 @@ void write_flow_h5(const FlowField& f, double mdot, const Fluid& fluid, const st
   tio::set_attribute(h5, "/", "converged", int64_t(f.converged));
   tio::set_attribute(h5, "/", "iterations", f.iterations);
   tio::set_attribute(h5, "/", "final_change", f.final_change);
+  tio::set_attribute(h5, "/", "averaged_checks", f.averaged_checks);
   tio::set_attribute(h5, "/", "inlet_mass_flow_kg_s", f.inlet_mass_flow_kg_s);
   tio::set_attribute(h5, "/", "outlet_mass_flow_kg_s", f.outlet_mass_flow_kg_s);
   tio::set_attribute(h5, "/", "seconds", f.seconds);

@@ -35,8 +35,10 @@ LbmUnits choose_units(const Domain& d, const Opening& inlet, double mass_flow_kg
     throw InputError(fmt::format("config lbm.max_lattice_velocity: Mach number {:.3f} exceeds lbm.max_mach {}", u.mach, s.max_mach));
   if (u.tau < s.tau_min)
     throw InputError(fmt::format("config lbm.max_lattice_velocity: relaxation time tau = {:.5f} {} is below lbm.tau_min {} "
-                                 "(unstable); raise the lattice velocity or refine the grid",
-                                 u.tau, where, s.tau_min));
+                                 "(unstable); raise the lattice velocity or refine the grid (the inlet {} is {:.3f} mm^2, "
+                                 "a mean inlet velocity of {:.2f} m/s: if that is far above the flow's, the inlet found "
+                                 "is not the vessel's)",
+                                 u.tau, where, s.tau_min, inlet.name(), inlet.area_mm2, mean));
   if (u.tau > s.tau_max)
     throw InputError(fmt::format("config lbm.max_lattice_velocity: relaxation time tau = {:.4f} {} is above lbm.tau_max {} "
                                  "(inaccurate walls); lower the lattice velocity or coarsen the grid",
@@ -58,8 +60,9 @@ struct Solver {
   Relaxation r;
   SlabPool pool;
   NodeRecord rec;
+  std::vector<int64_t> share;
 
-  Solver(Lattice l, Relaxation rr, int threads) : lat(std::move(l)), r(rr), pool(threads) {
+  Solver(Lattice l, Relaxation rr, int threads) : lat(std::move(l)), r(rr), pool(threads), share(segment_shares(lat, pool.size())) {
     a.assign(kQ * lat.cells, 0.f);
     b.assign(kQ * lat.cells, 0.f);
     const size_t F = lat.fluid.size();
@@ -67,9 +70,15 @@ struct Solver {
     rec.u.assign(3 * F, 0.f);
     rec.pi_neq.assign(6 * F, 0.f);
   }
+  // Threads take contiguous shares of equal fluid count (z-slabs, since cells are k-major).
+  bool reference_kernel = false;
   void step(bool record) {
-    const int64_t F = static_cast<int64_t>(lat.fluid.size()), P = pool.size();
-    pool.run([&](int p) { lbm_step(lat, a.data(), b.data(), r, F * p / P, F * (p + 1) / P, record ? &rec : nullptr); });
+    if (reference_kernel) {
+      const int64_t F = static_cast<int64_t>(lat.fluid.size()), P = pool.size();
+      pool.run([&](int p) { lbm_step_reference(lat, a.data(), b.data(), r, F * p / P, F * (p + 1) / P, record ? &rec : nullptr); });
+    } else {
+      pool.run([&](int p) { lbm_step(lat, a.data(), b.data(), r, share[p], share[p + 1], record ? &rec : nullptr); });
+    }
     a.swap(b);
   }
 };
@@ -123,8 +132,7 @@ void wall_geometry(const Domain& d, const Lattice& lat, const BoundaryNode& b, d
 // linearly along the normal from the node and one lattice unit further in, to the wall.
 void wall_shear(const Domain& d, const Solver& s, const LbmUnits& u, const Fluid& fluid, FlowField& out) {
   const Lattice& lat = s.lat;
-  std::vector<int32_t> fluid_index(lat.cells, -1);
-  for (size_t f = 0; f < lat.fluid.size(); ++f) fluid_index[lat.fluid[f]] = static_cast<int32_t>(f);
+  const std::vector<int32_t>& fluid_index = lat.fluid_index;
   const double stress_scale = -(1 - 0.5 * s.r.omega_plus) * fluid.density_kg_m3 * std::pow(u.velocity_scale(), 2);
   for (const auto& b : lat.boundary) {
     bool wall = false;
@@ -166,8 +174,7 @@ FlowField collect(const Domain& d, const Solver& s, const LbmUnits& u, const Flu
     }
     out.pressure_pa.push_back(s.rec.rho[f] * ps);
   }
-  std::vector<int32_t> fluid_index(lat.cells, -1);
-  for (size_t f = 0; f < lat.fluid.size(); ++f) fluid_index[lat.fluid[f]] = static_cast<int32_t>(f);
+  const std::vector<int32_t>& fluid_index = lat.fluid_index;
   const double flux = fluid.density_kg_m3 * u.dx_m * u.dx_m * vs;
   for (int64_t c : lat.inlet_nodes) {
     const int32_t f = fluid_index[c];
@@ -220,6 +227,10 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
   int64_t step = 0;
   double change = INFINITY;
   bool converged = false;
+  // Running sums of the recorded fields over the tail, for a run that does not settle.
+  const int64_t tail_from = s.max_steps - static_cast<int64_t>(s.average_tail * s.max_steps);
+  std::vector<double> sum_rho, sum_u, sum_pi;
+  int64_t samples = 0;
   while (step < s.max_steps && !converged) {
     const bool check = (step + 1) % s.check_every == 0;
     solver.r.inlet_scale = ramp(step, ramp_steps);
@@ -232,13 +243,30 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
       throw std::runtime_error(fmt::format("LBM diverged at step {} (tau {:.5f}); lower lbm.max_lattice_velocity", step, u.tau));
     if (progress) progress(step, change);
     converged = step >= 2 * s.check_every && change < s.tolerance;
+    if (!converged && s.average_tail > 0 && step > tail_from) {
+      auto add = [](std::vector<double>& sum, const std::vector<float>& v) {
+        sum.resize(v.size(), 0.0);
+        for (size_t n = 0; n < v.size(); ++n) sum[n] += v[n];
+      };
+      add(sum_rho, solver.rec.rho), add(sum_u, solver.rec.u), add(sum_pi, solver.rec.pi_neq);
+      ++samples;
+    }
   }
   if (step % s.check_every != 0) solver.step(true), ++step;
+  if (!converged && samples > 0) {
+    // The mean fields: every output (velocity, pressure, Pi_neq and so WSS, the mass flows) is linear in
+    // the recorded moments, so averaging them averages the outputs.
+    auto mean = [samples](const std::vector<double>& sum, std::vector<float>& out) {
+      for (size_t n = 0; n < sum.size(); ++n) out[n] = static_cast<float>(sum[n] / samples);
+    };
+    mean(sum_rho, solver.rec.rho), mean(sum_u, solver.rec.u), mean(sum_pi, solver.rec.pi_neq);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   FlowField out = collect(d, solver, u, fluid);
   out.iterations = step;
   out.converged = converged;
   out.final_change = change;
+  out.averaged_checks = converged ? 0 : samples;
   out.seconds = seconds;
   if (info) {
     info->units = u;
@@ -249,10 +277,11 @@ FlowField solve_lbm(const Domain& d, const Openings& o, double mass_flow_kg_s, c
 }
 
 Throughput lbm_throughput(const Domain& d, const Openings& o, double mass_flow_kg_s, const Fluid& fluid,
-                      const LbmSettings& s, int threads, int64_t steps) {
+                          const LbmSettings& s, int threads, int64_t steps, bool reference_kernel) {
   const LbmUnits u = choose_units(d, o.inlet, mass_flow_kg_s, fluid, s);
   const double lattice_flux = mass_flow_kg_s / fluid.density_kg_m3 * u.dt_s / std::pow(u.dx_m, 3);
   Solver solver(build_lattice(d, o, s.inlet_profile == "parabolic", lattice_flux), relaxation(u, s), threads);
+  solver.reference_kernel = reference_kernel;
   solver.step(false);  // first touch
   const auto t0 = std::chrono::steady_clock::now();
   const double c0 = process_cpu_seconds();

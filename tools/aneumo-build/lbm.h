@@ -39,6 +39,7 @@ struct LbmSettings {
   std::string inlet_profile;    // plug | parabolic
   int64_t max_steps, check_every;
   double tolerance;
+  double average_tail;  // unconverged: mean over the checks in this last fraction of max_steps (0: none)
 };
 
 // Lattice units of one solve, and the conversions to SI.
@@ -64,6 +65,7 @@ struct FlowField {
   int64_t iterations = 0;
   bool converged = false;
   double final_change = 0;
+  int64_t averaged_checks = 0;  // > 0: the fields are the mean of this many checks (an unconverged run)
   double seconds = 0;
   std::string solver;
 };
@@ -85,8 +87,9 @@ FlowField solve_lbm(const Domain& d, const Openings& openings, double mass_flow_
 struct Throughput {
   double mlups_wall, mlups_cpu;
 };
+// `reference_kernel` times the first, node-by-node kernel instead (the bench's before/after row).
 Throughput lbm_throughput(const Domain& d, const Openings& openings, double mass_flow_kg_s, const Fluid& fluid,
-                      const LbmSettings& s, int threads, int64_t steps);
+                          const LbmSettings& s, int threads, int64_t steps, bool reference_kernel = false);
 
 // Bytes a fluid-node update moves at least: 19 float32 read + 19 written + the node's type byte.
 constexpr double kLbmBytesPerUpdate = 19 * 4 * 2 + 1;

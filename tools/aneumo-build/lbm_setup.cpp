@@ -56,7 +56,38 @@ void mark_opening(Lattice& lat, const Opening& o, NodeType ghost) {
   }
 }
 
+// Bridged runs of fluid cells: a gap of up to kBridge non-fluid cells costs less computed than the
+// loop restart it saves (rows of a vessel cross-section are a few to a few tens of cells long).
+constexpr int64_t kBridge = 8;
+
+void build_segments(Lattice& lat) {
+  lat.fluid_index.assign(lat.cells, -1);
+  const int64_t F = static_cast<int64_t>(lat.fluid.size());
+  for (int64_t f = 0; f < F; ++f) lat.fluid_index[lat.fluid[f]] = static_cast<int32_t>(f);
+  int32_t b = 0;
+  for (int64_t f = 0; f < F;) {
+    Segment s{lat.fluid[f], 1, false, b, f};
+    for (++f; f < F && lat.fluid[f] - (s.cell + s.length) <= kBridge; ++f) {
+      s.has_gaps |= lat.fluid[f] != s.cell + s.length;
+      s.length = static_cast<int32_t>(lat.fluid[f] - s.cell + 1);
+    }
+    while (b < static_cast<int32_t>(lat.boundary.size()) && lat.boundary[b].node < s.cell + s.length) ++b;
+    lat.segments.push_back(s);
+  }
+}
+
 }  // namespace
+
+std::vector<int64_t> segment_shares(const Lattice& lat, int parts) {
+  const int64_t S = static_cast<int64_t>(lat.segments.size()), F = static_cast<int64_t>(lat.fluid.size());
+  std::vector<int64_t> start(parts + 1, S);
+  start[0] = 0;
+  for (int64_t p = 1, s = 0; p < parts; ++p) {
+    while (s < S && lat.segments[s].fluid_begin < F * p / parts) ++s;
+    start[p] = s;
+  }
+  return start;
+}
 
 Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, double lattice_flux) {
   const Grid& g = d.grid;
@@ -73,7 +104,6 @@ Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, 
   for (const auto& out : o.outlets) mark_opening(lat, out, kOutletGhost);
 
   lat.boundary_of.assign(lat.cells, -1);
-  lat.slab_start.assign(lat.n[2] + 1, 0);
   for (int64_t c = 0; c < lat.cells; ++c) {
     if (lat.type[c] != kFluid) continue;
     lat.fluid.push_back(c);
@@ -85,6 +115,7 @@ Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, 
     const auto me = lat.grid_ijk(c);
     for (int i = 1; i < kQ; ++i) {
       b.q[i] = 0.5f;
+      if (lat.type[c - lat.offset[i]] != kFluid) b.links |= 1u << i;
       if (lat.type[c - lat.offset[i]] != kSolid || !d.has_sdf()) continue;
       const int64_t si = me[0] - kC[i][0], sj = me[1] - kC[i][1], sk = me[2] - kC[i][2];
       if (si < 0 || sj < 0 || sk < 0 || si >= g.size[0] || sj >= g.size[1] || sk >= g.size[2]) continue;
@@ -94,10 +125,7 @@ Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, 
     lat.boundary_of[c] = static_cast<int32_t>(lat.boundary.size());
     lat.boundary.push_back(b);
   }
-  for (int64_t k = 0, f = 0; k <= lat.n[2]; ++k) {
-    while (f < static_cast<int64_t>(lat.fluid.size()) && lat.fluid[f] / (lat.n[0] * lat.n[1]) < k) ++f;
-    lat.slab_start[k] = f;
-  }
+  build_segments(lat);
 
   // Inlet profile, scaled so that the mass injected per step (sum over inlet links of 6 w_i c_i.u_w)
   // equals lattice_flux: rim nodes lose some diagonal links to the wall, which this accounts for.
@@ -129,6 +157,7 @@ Lattice build_lattice(const Domain& d, const Openings& o, bool parabolic_inlet, 
       lat.outlet_nodes.push_back(lat.padded(v % g.size[0], (v / g.size[0]) % g.size[1], v / (g.size[0] * g.size[1])));
       lat.outlet_inward.push_back(out.inward);
     }
+  build_cut_links(lat);
   return lat;
 }
 

@@ -1,6 +1,6 @@
 // aneumo-build: aneurysm geometries -> masks -> steady CFD (D3Q19 LBM and OpenFOAM), see README.md.
 //   aneumo-build poiseuille --out DIR            both solvers against Poiseuille, grid convergence
-//   aneumo-build case --out DIR [--mask F]       one geometry (config shape.* or a mask), every flow rate
+//   aneumo-build case --out DIR [--mask F | --surface S]   one geometry (shape.*, a mask or a surface), every flow rate
 //   aneumo-build dataset --count N --out DIR     N generated aneurysms x flow rates (--shard i/N, --resume)
 //   aneumo-build bench --out DIR                 LBM MLUPS vs the copy-bandwidth roofline
 #include "labkit/core/tool.h"
@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   auto& app = tool.app();
   auto* poiseuille = app.add_subcommand("poiseuille", "Solvers vs analytic Poiseuille flow at several resolutions");
   auto* one_case = app.add_subcommand("case", "One geometry (config shape.*, or --mask) solved at every flow rate");
-  one_case->add_option("--mask", in.mask, "lumen mask: .nii/.nii.gz/.mha/.nrrd, or the released .npy (npy.* keys)")
+  auto* mask = one_case->add_option("--mask", in.mask, "lumen mask: .nii/.nii.gz/.mha/.nrrd, or the released .npy (npy.* keys)")
       ->check(CLI::ExistingFile);
+  one_case->add_option("--surface", in.surface, "closed vessel surface in mm: .stl or .vtp (surface.clip_mm opens its ends)")
+      ->excludes(mask);
   auto* dataset = app.add_subcommand("dataset", "Generated aneurysms x flow rates, sharded and resumable");
   dataset->add_option("--count", in.count, "number of geometries")->check(CLI::Range(1, 1000000));
   auto* bench = app.add_subcommand("bench", "LBM million lattice updates per second vs memory bandwidth");

@@ -61,6 +61,8 @@ Morphometrics sac_morphometrics(const Domain& a, const Domain& parent) {
   const SurfaceStats st = mask_surface(sac, g, 20, "");
   m.volume_mm3 = st.volume_mm3;
   m.area_mm2 = st.area_mm2;
+  m.hull_volume_mm3 = st.hull_volume_mm3;
+  m.ui = undulation_index(m.volume_mm3, m.hull_volume_mm3);
   m.aspect_ratio = m.neck_width_mm > 0 ? m.height_mm / m.neck_width_mm : 0;
   m.bottleneck_factor = m.neck_width_mm > 0 ? m.dmax_mm / m.neck_width_mm : 0;
   constexpr double kPi = 3.14159265358979323846;
@@ -72,13 +74,15 @@ nlohmann::json morphometrics_json(const Morphometrics& m) {
   return {{"size_mm", m.size_mm},       {"neck_width_mm", m.neck_width_mm}, {"aspect_ratio", m.aspect_ratio},
           {"height_mm", m.height_mm},   {"dmax_mm", m.dmax_mm},             {"volume_mm3", m.volume_mm3},
           {"area_mm2", m.area_mm2},     {"bottleneck_factor", m.bottleneck_factor}, {"nsi", m.nsi},
-          {"sac_voxels", m.sac_voxels}};
+          {"hull_volume_mm3", m.hull_volume_mm3}, {"ui", m.ui}, {"sac_voxels", m.sac_voxels}};
 }
 
 std::vector<std::string> morphometric_qc(const Morphometrics& m) {
   std::vector<std::string> p;
   if (m.sac_voxels == 0) p.push_back("no sac: the aneurysm mask adds nothing to its parent");
   if (m.nsi < 0 || m.nsi >= 1) p.push_back(fmt::format("NSI {:.3f} outside [0, 1): a sac cannot be rounder than a sphere", m.nsi));
+  // A hull holds its surface, so V <= V_hull: UI < 0 is impossible (the released MPs.csv has UI -1.64).
+  if (m.ui < 0 || m.ui >= 1) p.push_back(fmt::format("UI {:.3f} outside [0, 1): a sac cannot hold more than its convex hull", m.ui));
   if (m.aspect_ratio < 0.2 || m.aspect_ratio > 5) p.push_back(fmt::format("aspect ratio {:.2f} outside [0.2, 5]", m.aspect_ratio));
   if (m.bottleneck_factor < 0.5 || m.bottleneck_factor > 4) p.push_back(fmt::format("bottleneck factor {:.2f} outside [0.5, 4]", m.bottleneck_factor));
   return p;

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "foam_dict.h"
+#include "foam_mesh.h"
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "openfoam_mesh.h"
@@ -151,7 +152,19 @@ FlowField run_and_read(const std::string& dir, double mdot, const Fluid& fl, con
   f.wall_coords_m = foam_patch_field(t + "/C", "wall", 3);
   f.wss_pa = foam_patch_field(t + "/wallShearStress", "wall", 3);
   for (double& w : f.wss_pa) w *= -fl.density_kg_m3;  // kinematic, n into the domain -> Pa along the flow
-  f.wall_normal.assign(f.wall_coords_m.size(), 0.0);  // not read back: OpenFOAM writes no face normals here
+  // Wall normals from the mesh faces (out of the domain there; stored into the lumen), and the traction's
+  // normal part removed, so /wall/wss is the wall shear stress proper, as the LBM writes it.
+  f.wall_normal = foam_patch_normals(dir + "/constant/polyMesh", "wall");
+  if (f.wall_normal.size() != f.wss_pa.size())
+    throw InputError(fmt::format("{}/constant/polyMesh: the wall patch has {} faces but wallShearStress has {} values", dir,
+                                 f.wall_normal.size() / 3, f.wss_pa.size() / 3));
+  for (size_t m = 0; m < f.wss_pa.size(); m += 3) {
+    double* n = &f.wall_normal[m];
+    double* w = &f.wss_pa[m];
+    for (int a = 0; a < 3; ++a) n[a] = -n[a];
+    const double wn = w[0] * n[0] + w[1] * n[1] + w[2] * n[2];
+    for (int a = 0; a < 3; ++a) w[a] -= wn * n[a];
+  }
   f.inlet_mass_flow_kg_s = -last_flux(dir + "/postProcessing/inletFlux/0/surfaceFieldValue.dat") * fl.density_kg_m3;
   f.outlet_mass_flow_kg_s = last_flux(dir + "/postProcessing/outletFlux/0/surfaceFieldValue.dat") * fl.density_kg_m3;
   f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

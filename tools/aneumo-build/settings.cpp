@@ -33,7 +33,10 @@ nlohmann::json default_config() {
         {"inlet_profile", "parabolic"},
         {"max_steps", 200000},
         {"check_every", 100},
-        {"tolerance", 1e-5}}},
+        {"tolerance", 1e-5},
+        // A run that ends unconverged (an unsteady flow) writes the mean over the checks in this last
+        // fraction of lbm.max_steps instead of its last snapshot (0: the snapshot).
+        {"average_tail", 0.25}}},
       {"poiseuille",
        {{"diameter_mm", 3.0},
         {"length_mm", 18.0},
@@ -50,6 +53,10 @@ nlohmann::json default_config() {
         {"u_tolerance", 1e-7},
         {"ranks", 1}}},
       {"npy", {{"spacing_mm", 0.18}, {"axes", "ijk"}}},
+      // case --surface: the grid spans the surface's bounds shrunk by these (mm; x-, x+, y-, y+, z-, z+).
+      // Negative keeps a margin (a closed box); positive on a capped vessel end cuts its cap off, so the
+      // opening lands on a grid face where the solvers look for inlets and outlets.
+      {"surface", {{"clip_mm", {-0.5, -0.5, -0.5, -0.5, -0.5, -0.5}}}},
       // dataset: each generated sac is deformed with an amplitude drawn from [min, max] (Aneumo: [0.5, 1.0])
       {"deformation", {{"enabled", true}, {"amplitude_min", 0.5}, {"amplitude_max", 1.0}, {"band_mm", 0.75}}},
       {"bench", {{"cells_per_diameter", 16}, {"steps", 200}, {"copy_megabytes", 256}}},
@@ -95,6 +102,7 @@ Settings Settings::from_config(const labkit::Config& c) {
   l.max_steps = int_in(c, "lbm.max_steps", 1, 100000000);
   l.check_every = int_in(c, "lbm.check_every", 1, 100000);
   l.tolerance = number_in(c, "lbm.tolerance", 1e-12, 1);
+  l.average_tail = number_in(c, "lbm.average_tail", 0, 1);
 
   auto& p = s.poiseuille;
   p.diameter_mm = number_in(c, "poiseuille.diameter_mm", 0.5, 20);
@@ -118,6 +126,9 @@ Settings Settings::from_config(const labkit::Config& c) {
     throw config_error("openfoam.window", "must be [lo, hi] with lo < hi");
 
   s.npy = {number_in(c, "npy.spacing_mm", 1e-3, 10), one_of(c, "npy.axes", {"ijk", "kji"})};
+  const auto clip = numbers_in(c, "surface.clip_mm", -1000, 1000, 6);
+  if (clip.size() != 6) throw config_error("surface.clip_mm", "needs 6 numbers (x-, x+, y-, y+, z-, z+), got " + std::to_string(clip.size()));
+  std::copy(clip.begin(), clip.end(), s.surface_clip_mm.begin());
   s.bench = {int_in(c, "bench.cells_per_diameter", 4, 256), int_in(c, "bench.steps", 1, 1000000),
              int_in(c, "bench.copy_megabytes", 1, 65536)};
   auto& df = s.deformation;

@@ -2,6 +2,8 @@
 // and the schema); every key checked, errors name the key.
 #pragma once
 
+#include <array>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -45,6 +47,7 @@ struct Settings {
   PoiseuilleSettings poiseuille;
   OpenFoamSettings openfoam;
   NpyLayout npy;
+  std::array<double, 6> surface_clip_mm{};  // case --surface: bounds shrunk by these (x-, x+, y-, y+, z-, z+)
   BenchSettings bench;
   DeformationSettings deformation;
   std::vector<std::string> solvers;  // lbm, openfoam

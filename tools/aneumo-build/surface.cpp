@@ -3,7 +3,11 @@
 #include <vtkFeatureEdges.h>
 #include <vtkFlyingEdges3D.h>
 #include <vtkImageData.h>
+#include <vtkCell.h>
+#include <vtkDelaunay3D.h>
 #include <vtkMassProperties.h>
+#include <vtkPoints.h>
+#include <vtkUnstructuredGrid.h>
 #include <vtkNew.h>
 #include <vtkSTLWriter.h>
 #include <vtkTriangleFilter.h>
@@ -49,6 +53,9 @@ SurfaceStats mask_surface(const std::vector<std::uint8_t>& mask, const Grid& g, 
     mp->Update();
     st.area_mm2 = mp->GetSurfaceArea();
     st.volume_mm3 = mp->GetVolume();
+    std::vector<double> pts(3 * surf->GetNumberOfPoints());
+    for (vtkIdType p = 0; p < surf->GetNumberOfPoints(); ++p) surf->GetPoint(p, &pts[3 * p]);
+    st.hull_volume_mm3 = convex_hull_volume_mm3(pts);
     vtkNew<vtkFeatureEdges> edges;
     edges->SetInputData(surf);
     edges->BoundaryEdgesOn();
@@ -79,6 +86,35 @@ SurfaceStats mask_surface(const std::vector<std::uint8_t>& mask, const Grid& g, 
     }
   }
   return st;
+}
+
+double convex_hull_volume_mm3(const std::vector<double>& points) {
+  if (points.size() < 12) return 0;
+  vtkNew<vtkPoints> pts;
+  pts->SetDataTypeToDouble();
+  for (size_t p = 0; p < points.size(); p += 3) pts->InsertNextPoint(&points[p]);
+  vtkNew<vtkPolyData> cloud;
+  cloud->SetPoints(pts);
+  vtkNew<vtkDelaunay3D> del;
+  del->SetInputData(cloud);
+  del->SetAlpha(0);  // no alpha shape: the triangulation fills the convex hull
+  // Flat point sets make VTK warn ("Unable to factor linear system"); their hull volume is 0 anyway.
+  const int warnings = vtkObject::GetGlobalWarningDisplay();
+  vtkObject::GlobalWarningDisplayOff();
+  del->Update();
+  vtkObject::SetGlobalWarningDisplay(warnings);
+  vtkUnstructuredGrid* grid = del->GetOutput();
+  double v = 0;
+  for (vtkIdType c = 0; c < grid->GetNumberOfCells(); ++c) {
+    vtkCell* cell = grid->GetCell(c);
+    if (cell->GetNumberOfPoints() != 4) continue;
+    double a[4][3];
+    for (int m = 0; m < 4; ++m) grid->GetPoint(cell->GetPointId(m), a[m]);
+    double u[3], w[3], z[3];
+    for (int k = 0; k < 3; ++k) u[k] = a[1][k] - a[0][k], w[k] = a[2][k] - a[0][k], z[k] = a[3][k] - a[0][k];
+    v += std::abs(u[0] * (w[1] * z[2] - w[2] * z[1]) - u[1] * (w[0] * z[2] - w[2] * z[0]) + u[2] * (w[0] * z[1] - w[1] * z[0])) / 6;
+  }
+  return v;
 }
 
 }  // namespace labkit::aneumo_build

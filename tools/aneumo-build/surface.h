@@ -13,6 +13,7 @@ namespace labkit::aneumo_build {
 
 struct SurfaceStats {
   double area_mm2 = 0, volume_mm3 = 0;
+  double hull_volume_mm3 = 0;  // volume of the convex hull of the surface's points
   int64_t triangles = 0;
   bool closed = false;
 };
@@ -21,5 +22,14 @@ struct SurfaceStats {
 // none). Writes `path` (.vtp or .stl by extension) when non-empty.
 SurfaceStats mask_surface(const std::vector<std::uint8_t>& mask, const Grid& g, int smoothing_iterations,
                           const std::string& path);
+
+// Volume of the convex hull of points [P,3] (mm): VTK's Delaunay tetrahedralisation (alpha 0 fills the
+// hull), summed tetrahedron volumes. 0 for fewer than 4 points or coplanar ones.
+double convex_hull_volume_mm3(const std::vector<double>& points);
+
+// Raghavan et al. 2005: UI = 1 - V / V_hull; 0 for a convex sac, larger the more the surface folds in.
+inline double undulation_index(double volume_mm3, double hull_volume_mm3) {
+  return hull_volume_mm3 > 0 ? 1 - volume_mm3 / hull_volume_mm3 : 0;
+}
 
 }  // namespace labkit::aneumo_build

@@ -51,13 +51,22 @@ void run_bench(labkit::Run& run, const Settings& s) {
   if (run.threads() > 1) thread_counts.push_back(run.threads());
   std::vector<std::vector<nlohmann::json>> rows;
   nlohmann::json out = nlohmann::json::array();
-  for (int t : thread_counts) {
-    const double bw = copy_bandwidth(s.bench.copy_megabytes, t);
-    const Throughput tp = lbm_throughput(d, o, 0.0005, s.fluid, lbm, t, s.bench.steps);
-    const double roof = bw / kLbmBytesPerUpdate / 1e6;
-    rows.push_back({t, tp.mlups_wall, tp.mlups_cpu / t, bw / 1e9, roof, 100 * tp.mlups_wall / roof});
-    out.push_back({{"threads", t}, {"mlups", tp.mlups_wall}, {"mlups_per_cpu_second_per_thread", tp.mlups_cpu / t},
-                   {"copy_gb_s", bw / 1e9}, {"roofline_mlups", roof}, {"fraction_of_roofline", tp.mlups_wall / roof}});
+  // The first (node-by-node) kernel on 1 thread, then the chunked one on each thread count, in the same
+  // run so that the machine's load is comparable.
+  struct Case {
+    const char* kernel;
+    int threads;
+  };
+  std::vector<Case> cases{{"reference", 1}};
+  for (int t : thread_counts) cases.push_back({"chunked", t});
+  for (const Case& c : cases) {
+    const double bw = copy_bandwidth(s.bench.copy_megabytes, c.threads);
+    const Throughput tp = lbm_throughput(d, o, 0.0005, s.fluid, lbm, c.threads, s.bench.steps, c.kernel[0] == 'r');
+    const double roof = bw / kLbmBytesPerUpdate / 1e6, per_cpu = tp.mlups_cpu / c.threads;
+    rows.push_back({c.kernel, c.threads, tp.mlups_wall, per_cpu, bw / 1e9, roof, 100 * tp.mlups_wall / roof, 100 * per_cpu / roof});
+    out.push_back({{"kernel", c.kernel}, {"threads", c.threads}, {"mlups", tp.mlups_wall}, {"mlups_per_cpu_second_per_thread", per_cpu},
+                   {"copy_gb_s", bw / 1e9}, {"roofline_mlups", roof}, {"fraction_of_roofline", tp.mlups_wall / roof},
+                   {"fraction_of_roofline_per_cpu_second", per_cpu / roof}});
   }
   run.metrics()["bench"] = out;
   run.metrics()["grid"] = d.grid.size;
@@ -66,7 +75,7 @@ void run_bench(labkit::Run& run, const Settings& s) {
   run.summary()
       .add("grid", fmt::format("{}x{}x{}", d.grid.size[0], d.grid.size[1], d.grid.size[2]))
       .add("fluid nodes", d.fluid_count())
-      .add_table("LBM throughput", {"threads", "MLUPS", "MLUPS/CPU-s/thread", "copy GB/s", "roofline MLUPS", "% of roofline"}, rows);
+      .add_table("LBM throughput", {"kernel", "threads", "MLUPS", "MLUPS/CPU-s/thread", "copy GB/s", "roofline MLUPS", "% of roofline", "% (CPU-s)"}, rows);
 }
 
 }  // namespace labkit::aneumo_build

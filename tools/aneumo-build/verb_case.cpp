@@ -7,6 +7,7 @@
 #include "deformation.h"
 #include "labkit/core/log.h"
 #include "mask_io.h"
+#include "surface_io.h"
 #include "morphometrics.h"
 #include "openings.h"
 #include "shapes.h"
@@ -67,6 +68,12 @@ void run_case(labkit::Run& run, const Settings& s, const Inputs& in) {
   if (!in.mask.empty()) {
     const Domain d = read_mask(in.mask, s.npy);
     m = build_case(run, s, d, nullptr, "case", in.mask);
+  } else if (!in.surface.empty()) {
+    const TriangleSurface surface = read_surface(in.surface);
+    const Domain d = voxelise_surface(surface, s.spacing_mm, s.surface_clip_mm);
+    m = build_case(run, s, d, nullptr, "case", in.surface);
+    m["surface_input"] = {{"file", in.surface}, {"triangles", surface.triangles.size() / 3},
+                          {"enclosed_volume_mm3", enclosed_volume_mm3(surface)}};
   } else {
     const Shape shape = make_shape(s.shape);
     const Domain d = voxelise(shape, s.spacing_mm);

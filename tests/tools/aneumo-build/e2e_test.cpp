@@ -3,12 +3,14 @@
 // tiny OpenFOAM Poiseuille run (skipped without OpenFOAM).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "labkit/tensorio/h5.h"
+#include "prism_surface.h"
 #include "run_command.h"
 
 using labkit::test::run_command;
@@ -46,6 +48,13 @@ TEST(AneumoE2E, CaseWritesMaskSurfaceAndFieldsWithUnits) {
   EXPECT_NEAR(tio::attribute_double(h5, "/", "inlet_mass_flow_kg_s").value_or(0) / 0.0004, 1.0, 0.01);
   const auto rep = report(tmp / "run");
   EXPECT_EQ(rep["metrics"]["case"]["flows"].size(), 2u);
+  // The convergence history, one series per flow rate, falling to below the tolerance (1e-4).
+  const auto& panel = rep["curves"]["LBM convergence: relative L2 change of velocity per check"];
+  ASSERT_EQ(panel["series"].size(), 2u) << panel.dump();
+  const auto& history = panel["series"]["case 0.0004 kg/s"];
+  ASSERT_GE(history.size(), 2u);
+  EXPECT_GT(history.front()[1].get<double>(), history.back()[1].get<double>());
+  EXPECT_LT(history.back()[1].get<double>(), 1e-4);
 }
 
 TEST(AneumoE2E, SigkillThenResumeKeepsFinishedFlowRates) {
@@ -104,4 +113,48 @@ TEST(AneumoE2E, OpenFoamPoiseuilleTiny) {
   // 45 mm of a plug inlet at Re 246 is not fully developed (entry length ~37 mm): +5..10 % (README).
   EXPECT_NEAR(row["wss_error"].get<double>(), 0.0, 0.10);
   EXPECT_NEAR(row["dpdx_error"].get<double>(), 0.0, 0.15);
+  // Wall normals from the mesh faces: unit, radial and into the lumen of the z-axis pipe; the written
+  // WSS is tangential, and along the flow (+z) in the developed part.
+  namespace tio = labkit::tensorio;
+  auto h5 = tio::H5File::open_read(tmp / "run/openfoam/n9/fields.h5");
+  const auto xyz = tio::read_array<double>(h5, "/wall/coords"), n = tio::read_array<double>(h5, "/wall/normal"),
+             wss = tio::read_array<double>(h5, "/wall/wss");
+  ASSERT_EQ(n.size(), xyz.size());
+  ASSERT_GT(n.size(), 300u);
+  double worst_radial = 1, worst_normal_part = 0, downstream_wss = 0;
+  int downstream = 0;
+  for (size_t m = 0; m < n.size(); m += 3) {
+    const double r = std::hypot(xyz[m], xyz[m + 1]);
+    worst_radial = std::min(worst_radial, -(n[m] * xyz[m] + n[m + 1] * xyz[m + 1]) / r);  // 1 for -r_hat
+    EXPECT_NEAR(n[m] * n[m] + n[m + 1] * n[m + 1] + n[m + 2] * n[m + 2], 1.0, 1e-9);
+    worst_normal_part = std::max(worst_normal_part, std::abs(wss[m] * n[m] + wss[m + 1] * n[m + 1] + wss[m + 2] * n[m + 2]));
+    if (xyz[m + 2] > 0.6 * 45e-3 && xyz[m + 2] < 0.9 * 45e-3) downstream_wss += wss[m + 2], ++downstream;
+  }
+  EXPECT_GT(worst_radial, 0.99);  // faceted O-grid faces: within 8 degrees of radial
+  EXPECT_LT(worst_normal_part, 1e-9);
+  ASSERT_GT(downstream, 0);
+  // Analytic 4 mu Q / (pi R^3) = 2.4791 Pa (32 mu Q / (pi D^3)); the 9-cell O-grid reads +5..10 % (README).
+  EXPECT_NEAR(downstream_wss / downstream / 2.4791, 1.0, 0.10);
+}
+
+// A user's closed surface: the capped prism as STL, its ends clipped open, solved by the LBM at a low
+// flow; an open surface exits 2 naming the file.
+TEST(AneumoE2E, SurfaceInputIsVoxelisedAndSolved) {
+  labkit::test::TempDir tmp("aneumo-surface-case");
+  aneumo_test::write_ascii_stl(aneumo_test::prism(true), tmp / "vessel.stl");
+  const auto r = run_command(kTool + " case --out " + shell_quote(tmp / "run") + " --surface " + shell_quote(tmp / "vessel.stl") +
+                             " --set 'surface.clip_mm=[-0.5,-0.5,-0.5,-0.5,0.5,0.5]' --set spacing_mm=0.5"
+                             " --set 'flow_rates_kg_s=[0.0003]' --set lbm.tolerance=1e-4 --threads 1 --log-level warn");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto c = report(tmp / "run")["metrics"]["case"];
+  EXPECT_EQ(c["inlet"].get<std::string>().substr(0, 2), "z-") << c["inlet"];
+  EXPECT_NEAR(c["surface_input"]["enclosed_volume_mm3"].get<double>() / aneumo_test::prism_volume(), 1.0, 1e-5);
+  namespace tio = labkit::tensorio;
+  auto h5 = tio::H5File::open_read(tmp / "run/case/lbm/m=0.0003/fields.h5");
+  EXPECT_NEAR(tio::attribute_double(h5, "/", "inlet_mass_flow_kg_s").value_or(0) / 0.0003, 1.0, 0.01);
+
+  aneumo_test::write_ascii_stl(aneumo_test::prism(false), tmp / "open.stl");
+  const auto bad = run_command(kTool + " case --out " + shell_quote(tmp / "bad") + " --surface " + shell_quote(tmp / "open.stl"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("open.stl: the surface is not closed and manifold"), std::string::npos) << bad.err;
 }

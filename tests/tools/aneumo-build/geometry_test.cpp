@@ -1,6 +1,8 @@
 // Geometry: generated aneurysms against their construction, masks through NIfTI and .npy, the surface.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <cstring>
 #include <fstream>
 
@@ -9,6 +11,7 @@
 #include "mask_io.h"
 #include "morphometrics.h"
 #include "npy_reader.h"
+#include "prism_surface.h"
 #include "shapes.h"
 #include "surface.h"
 #include "temp_dir.h"
@@ -58,6 +61,29 @@ TEST(AneumoMorphometrics, GeneratedSacMatchesItsConstruction) {
   // curvature removes a little of it.
   const double a = 0.5 * (3.0 + 2.4 * 2.4 / 12.0), H = 3.0;
   EXPECT_NEAR(m.volume_mm3 / (3.14159265 * H * H * (3 * a - H) / 3), 1.0, 0.2);
+  // A spherical cap is convex; its smoothed staircase surface is nearly so.
+  EXPECT_GE(m.ui, 0.0);
+  EXPECT_LT(m.ui, 0.05);
+  std::printf("generated sac: V %.3f mm^3, hull %.3f mm^3, UI %.4f\n", m.volume_mm3, m.hull_volume_mm3, m.ui);
+}
+
+// Convex hull volumes against exact values: a convex polyhedron is its own hull (UI 0), and a cube of
+// side 2 with a unit cube cut from a corner (V = 7) has the hull 8 - 1/6 (the plane x + y + z = 5 cuts
+// the missing corner's tetrahedron), so UI = 1 - 7 / (47/6) = 5/47.
+TEST(AneumoMorphometrics, HullVolumeAndUndulationIndexOfKnownShapes) {
+  const auto prism = aneumo_test::prism(true);
+  const double hull = ab::convex_hull_volume_mm3(prism.points);
+  EXPECT_NEAR(hull / aneumo_test::prism_volume(), 1.0, 1e-9);
+  EXPECT_NEAR(ab::undulation_index(ab::enclosed_volume_mm3(prism), hull), 0.0, 1e-9);
+  std::vector<double> notched;
+  for (int x = 0; x <= 2; ++x)
+    for (int y = 0; y <= 2; ++y)
+      for (int z = 0; z <= 2; ++z)
+        if (!(x == 2 && y == 2 && z == 2)) notched.insert(notched.end(), {double(x), double(y), double(z)});
+  const double notched_hull = ab::convex_hull_volume_mm3(notched);
+  EXPECT_NEAR(notched_hull, 8.0 - 1.0 / 6, 1e-9);
+  EXPECT_NEAR(ab::undulation_index(7.0, notched_hull), 5.0 / 47, 1e-9);
+  EXPECT_EQ(ab::convex_hull_volume_mm3({0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0}), 0.0);  // coplanar
 }
 
 TEST(AneumoMorphometrics, QcRejectsImpossibleValues) {
@@ -67,6 +93,8 @@ TEST(AneumoMorphometrics, QcRejectsImpossibleValues) {
   m.aspect_ratio = 14.15;
   m.bottleneck_factor = 15.66;
   EXPECT_EQ(ab::morphometric_qc(m).size(), 3u);
+  m.ui = -1.639;  // the released MPs.csv minimum
+  EXPECT_EQ(ab::morphometric_qc(m).size(), 4u);
 }
 
 TEST(AneumoShapes, AneurysmRaisesAParentWhosePartsAreKnown) {
