@@ -27,7 +27,7 @@ namespace {
 
 // Everything the update needs about one team step of one episode (batch dimension 1).
 struct StepRecord {
-  torch::Tensor agent, nodes, node_adj, mask, last_error, intention, messages, uncertainty, state;
+  torch::Tensor agent, nodes, node_adj, mask, last_error, intention, messages, uncertainty, confusion, state;
   torch::Tensor actions, logp, agent_error;  // [1, N]
   double value = 0, reward = 0;
   bool done = false;
@@ -110,7 +110,7 @@ struct Trainer::Impl {
 
   ModelInput stack_input(const std::vector<Live*>& live, const std::vector<Observation>& obs) const {
     const int64_t N = shape.agents, M = shape.nodes;
-    std::vector<torch::Tensor> a, n, adj, mask, err, z, m, u;
+    std::vector<torch::Tensor> a, n, adj, mask, err, z, m, u, cm;
     for (size_t i = 0; i < live.size(); ++i) {
       const auto& o = obs[i];
       a.push_back(floats(o.agent, {1, N, shape.agent_features}));
@@ -121,8 +121,10 @@ struct Trainer::Impl {
       z.push_back(live[i]->state.intention);
       m.push_back(live[i]->state.messages);
       u.push_back(live[i]->state.uncertainty);
+      cm.push_back(live[i]->state.confusion);
     }
-    return {torch::cat(a), torch::cat(n), torch::cat(adj), torch::cat(mask), torch::cat(err), {torch::cat(z), torch::cat(m), torch::cat(u)}};
+    return {torch::cat(a), torch::cat(n), torch::cat(adj), torch::cat(mask), torch::cat(err),
+            {torch::cat(z), torch::cat(m), torch::cat(u), torch::cat(cm)}};
   }
 
   // Runs the episodes [first, first + count) of one iteration side by side; sampled actions (greedy when
@@ -189,6 +191,7 @@ struct Trainer::Impl {
         r.intention = input.state.intention.narrow(0, bi, 1);
         r.messages = input.state.messages.narrow(0, bi, 1);
         r.uncertainty = input.state.uncertainty.narrow(0, bi, 1);
+        r.confusion = input.state.confusion.narrow(0, bi, 1);
         r.state = state.narrow(0, bi, 1);
         r.actions = actions.narrow(0, bi, 1);
         r.logp = logp.narrow(0, bi, 1);
@@ -200,7 +203,12 @@ struct Trainer::Impl {
         if (keep_log)
           l.log.push_back({{"episode", l.index}, {"step", l.records.size()}, {"actions", std::vector<int>(aa[b].data(), aa[b].data() + N)},
                            {"reward", o.reward}, {"miscoordination", o.miscoordination}});
-        l.state = {out.next.intention.narrow(0, bi, 1), out.next.messages.narrow(0, bi, 1), out.next.uncertainty.narrow(0, bi, 1)};
+        // Algorithm 1 step 8: the confusion memory counts this step's confusions (Eq. 12).
+        auto confusion = r.confusion;
+        if (net->modules_in_use().confusion)
+          confusion = update_confusion_memory(confusion, r.actions, r.agent_error, net->adjacency(), shape.shared_nodes);
+        l.state = {out.next.intention.narrow(0, bi, 1), out.next.messages.narrow(0, bi, 1), out.next.uncertainty.narrow(0, bi, 1),
+                   confusion};
         l.last_error = r.agent_error;
         l.records.push_back(std::move(r));
         if (o.done) l.metrics = l.env->episode_metrics();
@@ -259,7 +267,7 @@ struct Trainer::Impl {
                cat([](StepRecord& r) { return r.node_adj; }), cat([](StepRecord& r) { return r.mask; }),
                cat([](StepRecord& r) { return r.last_error; }),
                {cat([](StepRecord& r) { return r.intention; }), cat([](StepRecord& r) { return r.messages; }),
-                cat([](StepRecord& r) { return r.uncertainty; })}};
+                cat([](StepRecord& r) { return r.uncertainty; }), cat([](StepRecord& r) { return r.confusion; })}};
     b.state = cat([](StepRecord& r) { return r.state; });
     b.actions = cat([](StepRecord& r) { return r.actions; });
     b.logp = cat([](StepRecord& r) { return r.logp; });
@@ -274,7 +282,8 @@ struct Trainer::Impl {
   nlohmann::json update(const Batch& b, int64_t iteration) {
     const int64_t S = b.actions.size(0);
     const int64_t mb = std::max<int64_t>(1, S / s.train.minibatches);
-    double pl = 0, vl = 0, ent = 0, ul = 0, plan = 0;
+    double pl = 0, vl = 0, ent = 0, ul = 0, plan = 0, imit = 0, conf = 0, mate = 0;
+    const auto& mods = net->modules_in_use();
     int64_t steps = 0;
     for (int64_t epoch = 0; epoch < s.train.epochs; ++epoch) {
       SplitMix rng(mix_seed(mix_seed(seed, 0xb00 + static_cast<uint64_t>(iteration)), static_cast<uint64_t>(epoch)));
@@ -286,7 +295,8 @@ struct Trainer::Impl {
         const auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + len), torch::kLong);
         auto sel = [&](const torch::Tensor& t) { return t.index_select(0, idx); };
         ModelInput in{sel(b.input.agent), sel(b.input.nodes), sel(b.input.node_adj), sel(b.input.mask), sel(b.input.last_error),
-                      {sel(b.input.state.intention), sel(b.input.state.messages), sel(b.input.state.uncertainty)}};
+                      {sel(b.input.state.intention), sel(b.input.state.messages), sel(b.input.state.uncertainty),
+                       sel(b.input.state.confusion)}};
         const auto out = net->forward(in);
         const auto logp_all = torch::log_softmax(out.logits, -1);
         const auto actions = sel(b.actions);
@@ -302,8 +312,26 @@ struct Trainer::Impl {
         const auto good = ((err < 0.5) & (adv > 0).expand_as(err)).to(torch::kFloat);
         const auto plan_nll = -torch::log_softmax(out.planning_logits, -1).gather(-1, actions.unsqueeze(-1)).squeeze(-1);
         const auto plan_loss = (plan_nll * good).sum() / good.sum().clamp_min(1.0);
-        const auto loss = policy_loss - s.train.entropy * entropy + s.train.value_coef * value_loss +
-                          s.train.uncertainty_coef * unc_loss + s.train.planning_coef * plan_loss;
+        auto loss = policy_loss - s.train.entropy * entropy + s.train.value_coef * value_loss +
+                    s.train.uncertainty_coef * unc_loss + s.train.planning_coef * plan_loss;
+        // Eq. 8: the state-only policy imitates the feedback-informed one.
+        if (out.state_only_logits.defined()) {
+          const auto l = imitation_loss(out.state_only_logits, out.logits);
+          loss = loss + s.train.imitation_coef * l;
+          imit += l.item<double>();
+        }
+        // Eq. 11: the chance that teammates pick one sub-goal, weighted by the (confusion-biased) feedback
+        // attention, which is held fixed here: the loss pushes the policies apart, not the attention.
+        if (mods.confusion && shape.shared_nodes && out.attention.defined()) {
+          const auto l = confusion_loss(logp_all.exp(), out.attention.detach(), shape.idle_node);
+          loss = loss + s.train.confusion_coef * l;
+          conf += l.item<double>();
+        }
+        if (out.teammate_logp.defined() && shape.shared_nodes) {
+          const auto l = teammate_loss(out.teammate_logp, actions, err, net->adjacency(), shape.idle_node);
+          loss = loss + s.train.teammate_coef * l;
+          mate += l.item<double>();
+        }
         opt->zero_grad();
         loss.backward();
         if (s.train.grad_clip > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), s.train.grad_clip);
@@ -317,7 +345,12 @@ struct Trainer::Impl {
       }
     }
     const double n = static_cast<double>(std::max<int64_t>(steps, 1));
-    return {{"policy_loss", pl / n}, {"value_loss", vl / n}, {"entropy", ent / n}, {"uncertainty_loss", ul / n}, {"planning_loss", plan / n}};
+    nlohmann::json losses{{"policy_loss", pl / n}, {"value_loss", vl / n}, {"entropy", ent / n}, {"uncertainty_loss", ul / n},
+                          {"planning_loss", plan / n}};
+    if (mods.imitation) losses["imitation_loss"] = imit / n;
+    if (mods.confusion && shape.shared_nodes) losses["confusion_loss"] = conf / n;
+    if (mods.desired_teammate && shape.shared_nodes) losses["teammate_loss"] = mate / n;
+    return losses;
   }
 
   void save_checkpoint() {
@@ -363,8 +396,16 @@ Trainer::Trainer(const Settings& s, EnvFactory make_env, uint64_t seed, std::str
   const auto graph = first.agent_graph();
   torch::manual_seed(seed);
   const ModelSizes sizes{m.shape.agent_features, m.shape.nodes, m.shape.node_features, m.shape.state_features,
-                         s.agents.hidden, s.agents.heads, s.agents.planning_layers, s.agents.critic_hidden};
-  m.net = RemalisNet(sizes, comm_mode_from(s.agents.communication), floats(graph, {m.shape.agents, m.shape.agents}));
+                         s.agents.hidden, s.agents.heads, s.agents.planning_layers, s.agents.critic_hidden,
+                         m.shape.shared_nodes, m.shape.idle_node};
+  ModuleSwitches modules;
+  modules.desired_teammate = s.agents.desired_teammate;
+  modules.recursion_depth = s.agents.recursion_depth;
+  modules.confusion = s.agents.confusion;
+  modules.confusion_lambda = s.agents.confusion_lambda;
+  modules.vocabulary = s.agents.vocabulary;
+  modules.imitation = s.train.imitation_coef > 0;
+  m.net = RemalisNet(sizes, comm_mode_from(s.agents.communication), floats(graph, {m.shape.agents, m.shape.agents}), modules);
   m.opt = std::make_unique<torch::optim::Adam>(m.net->parameters(), torch::optim::AdamOptions(s.train.lr).eps(1e-5));
   if (resume) m.load_checkpoint();
 }
@@ -398,7 +439,7 @@ nlohmann::json Trainer::train(const std::string& label) {
     const double x = static_cast<double>(it + 1);
     const auto means = stats.means();
     if (means.contains("return")) add_curve_point(m.curves, "episode return", "iteration", "train", x, means["return"].get<double>());
-    for (const char* k : {"success", "aligned_subtasks", "miscoordination", "mean_travel_time"})
+    for (const char* k : {"success", "aligned_subtasks", "miscoordination", "mean_travel_time", "wasted_green_share"})
       if (means.contains(k)) add_curve_point(m.curves, "episode metrics", "iteration", k, x, means[k].get<double>());
     for (const auto& [k, v] : losses.items()) add_curve_point(m.curves, "losses", "iteration", k, x, v.get<double>());
     m.next_iteration = it + 1;
@@ -411,7 +452,10 @@ nlohmann::json Trainer::train(const std::string& label) {
   progress.finish();
   int64_t params = 0;
   for (const auto& p : m.net->parameters()) params += p.numel();
-  return {{"curves", m.curves}, {"parameters", params}, {"lost_episodes", m.lost_total},
+  const auto& used = m.net->modules_in_use();
+  const nlohmann::json modules{{"desired_teammate", used.desired_teammate}, {"recursion_depth", used.recursion_depth},
+                               {"confusion", used.confusion}, {"vocabulary", used.vocabulary}, {"imitation", used.imitation}};
+  return {{"curves", m.curves}, {"parameters", params}, {"lost_episodes", m.lost_total}, {"modules", modules},
           {"samples_per_second", seconds > 0 ? static_cast<double>(samples) / seconds : 0.0},
           {"env_steps_per_second", seconds > 0 ? static_cast<double>(env_steps) / seconds : 0.0}};
 }

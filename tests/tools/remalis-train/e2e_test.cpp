@@ -73,12 +73,21 @@ TEST(RemalisE2E, TrainWritesMetricsCurvesWeightsAndEpisodeLogs) {
 
 TEST(RemalisE2E, AblationTableHasEveryModeAndLevel) {
   const auto out = labkit::test::fresh_temp_dir("remalis_e2e_ablation") + "/out";
-  const auto r = run_command(kTool + " ablation --json --out " + shell_quote(out) + kTiny +
-                             " --set train.iterations=1 --set 'ablation.modes=[\"single_agent\",\"full\"]'"
+  const std::string modes = " --set 'ablation.modes=[\"single_agent\",\"recursive\",\"full-no_confusion\",\"full\"]'";
+  const auto r = run_command(kTool + " ablation --json --out " + shell_quote(out) + kTiny + " --set train.iterations=1" + modes +
                              " --set 'ablation.levels=[\"easy\"]' --set 'ablation.seeds=[0,1]'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto m = nlohmann::json::parse(r.out);
-  for (const char* mode : {"single_agent", "full"}) {
+  // Each variant trained the modules it names (result.json keeps what the network used).
+  const auto used = [&](const std::string& v) { return read_json(out + "/runs/easy-" + v + "-seed0/result.json")["modules"]; };
+  EXPECT_EQ(used("recursive")["recursion_depth"], 1);
+  EXPECT_EQ(used("recursive")["confusion"], false);
+  EXPECT_EQ(used("full-no_confusion")["confusion"], false);
+  EXPECT_EQ(used("full-no_confusion")["desired_teammate"], true);
+  EXPECT_EQ(used("full")["confusion"], true);
+  EXPECT_EQ(used("full")["vocabulary"], 16);
+  EXPECT_EQ(used("full")["imitation"], true);
+  for (const char* mode : {"single_agent", "recursive", "full-no_confusion", "full"}) {
     const auto& cell = m["ablation"]["easy"][mode];
     EXPECT_EQ(cell["success"]["seeds"].size(), 2u) << mode;
     EXPECT_GE(cell["miscoordination"]["mean"].get<double>(), 0.0);
@@ -87,9 +96,8 @@ TEST(RemalisE2E, AblationTableHasEveryModeAndLevel) {
     EXPECT_LE(m["ablation"]["easy"][mode]["aligned_subtasks"]["mean"].get<double>(),
               m["ablation"]["easy"][mode]["finished_subtasks"]["mean"].get<double>()) << mode;
   // Finished runs are kept: --resume reads them back instead of training again, with the same table.
-  const auto again = run_command(kTool + " ablation --json --resume --out " + shell_quote(out) + kTiny +
-                                 " --set train.iterations=1 --set 'ablation.modes=[\"single_agent\",\"full\"]'"
-                                 " --set 'ablation.levels=[\"easy\"]' --set 'ablation.seeds=[0,1]'");
+  const auto again = run_command(kTool + " ablation --json --resume --out " + shell_quote(out) + kTiny + " --set train.iterations=1" +
+                                 modes + " --set 'ablation.levels=[\"easy\"]' --set 'ablation.seeds=[0,1]'");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["ablation"], m["ablation"]);
 }
@@ -104,6 +112,9 @@ TEST(RemalisE2E, BadInputIsOneLineAndExitTwo) {
                                          {"sumo.grid=3by3 --set sumo.scenario=grid", "sumo.grid"},
                                          {"tasks.level=impossible", "tasks.level"},
                                          {"agents.heads=3", "agents.heads"},
+                                         {"agents.vocabulary=1", "agents.vocabulary"},
+                                         {"agents.recursion_depth=9", "agents.recursion_depth"},
+                                         {"'ablation.modes=[\"full-no_everything\"]'", "ablation.modes[0]"},
                                          {"env=sumo --set sumo.sumo_binary=/nonexistent/sumo", "sumo.sumo_binary"},
                                          {"env=sumo --set sumo.netgenerate_binary=no-such-netgenerate", "sumo.netgenerate_binary"}}) {
     const auto r = run_command(kTool + " train --out " + shell_quote(dir + "/o") + kTiny + " --set " + c.set);
@@ -181,4 +192,10 @@ TEST(RemalisE2E, SumoTrainingRunsAgainstTheSignalBaselines) {
   EXPECT_GT(m["evaluation"]["mean_travel_time"].get<double>(), 20);
   EXPECT_EQ(m["evaluation"]["loaded"], m["baselines"]["fixed_time"]["loaded"]);
   EXPECT_EQ(m["lost_episodes"], 0);
+  // Decision errors (a green for an empty approach while another queues) are a share of the decisions.
+  EXPECT_GE(m["evaluation"]["wasted_green_share"].get<double>(), 0.0);
+  EXPECT_LE(m["evaluation"]["wasted_green_share"].get<double>(), 1.0);
+  // Every module runs on SUMO too (desired teammate and level-k reasoning without shared nodes).
+  EXPECT_EQ(m["modules"]["recursion_depth"], 1);
+  EXPECT_EQ(m["modules"]["confusion"], true);
 }
