@@ -14,7 +14,9 @@
 #include "labkit/core/error.h"
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
+#include "labkit/core/settings.h"
 #include "labkit/core/termination.h"
+#include "labkit/distributed/process_group.h"
 #include "labkit/torchutil/archive_file.h"
 #include "model.h"
 #include "seeds.h"
@@ -99,6 +101,21 @@ struct Trainer::Impl {
   int64_t next_iteration = 0, lost_in_a_row = 0, lost_total = 0;
   std::string last_loss;
   nlohmann::json curves = nlohmann::json::object();
+  // Data-parallel rollouts (WORLD_SIZE > 1): each rank runs its share of every iteration's episodes, the
+  // value and advantage statistics are summed over ranks, and gradients are averaged, so the replicas stay
+  // identical. Null for one process.
+  std::unique_ptr<distributed::ProcessGroup> group;
+
+  int rank() const { return group ? group->rank() : 0; }
+  int world() const { return group ? group->world_size() : 1; }
+
+  // Sums `values` over the ranks (identity for one process).
+  void sum_over_ranks(std::vector<double>& values) {
+    if (!group) return;
+    std::vector<torch::Tensor> t{torch::tensor(values, torch::kDouble)};
+    group->all_reduce_sum(t);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = t[0][static_cast<int64_t>(i)].item<double>();
+  }
 
   Impl(const Settings& st, EnvFactory f, uint64_t sd, std::string d)
       : s(st), make_env(std::move(f)), seed(sd), dir(std::move(d)), vnorm(st.train.value_norm_beta) {}
@@ -228,11 +245,12 @@ struct Trainer::Impl {
     }
   }
 
-  std::vector<Live> run_episodes(int64_t episodes, uint64_t seed_base, bool greedy, uint64_t rng_seed, bool keep_log) {
+  // Episodes [begin, end) of a set seeded by `seed_base`.
+  std::vector<Live> run_episodes(int64_t begin, int64_t end, uint64_t seed_base, bool greedy, uint64_t rng_seed, bool keep_log) {
     SplitMix rng(rng_seed);
     std::vector<Live> done;
-    for (int64_t first = 0; first < episodes; first += s.train.parallel_envs)
-      run_wave(first, std::min(s.train.parallel_envs, episodes - first), seed_base, greedy, rng, done, keep_log);
+    for (int64_t first = begin; first < end; first += s.train.parallel_envs)
+      run_wave(first, std::min(s.train.parallel_envs, end - first), seed_base, greedy, rng, done, keep_log);
     return done;
   }
 
@@ -254,7 +272,17 @@ struct Trainer::Impl {
         returns.push_back(adv[t] + v[t]);
       }
     }
-    vnorm.update(returns);
+    std::vector<double> sums{0, 0, static_cast<double>(returns.size()), 0, 0};
+    for (double x : returns) {
+      sums[0] += x;
+      sums[1] += x * x;
+    }
+    for (double x : advantages) {
+      sums[3] += x;
+      sums[4] += x * x;
+    }
+    sum_over_ranks(sums);
+    vnorm.update_from_sums(sums[0], sums[1], sums[2]);
     std::vector<double> ret_norm;
     for (double x : returns) ret_norm.push_back(vnorm.normalise(x));
     auto cat = [&](auto field) {
@@ -272,8 +300,15 @@ struct Trainer::Impl {
     b.actions = cat([](StepRecord& r) { return r.actions; });
     b.logp = cat([](StepRecord& r) { return r.logp; });
     b.agent_error = cat([](StepRecord& r) { return r.agent_error; });
-    auto adv = torch::tensor(advantages, torch::kDouble).to(torch::kFloat);
-    b.advantages = (adv - adv.mean()) / (adv.std(/*unbiased=*/false) + 1e-8);
+    // Advantages normalised with the whole iteration's mean and (population) standard deviation: over all
+    // ranks from the summed moments; in one process as before (float, so runs stay comparable).
+    if (group) {
+      const double n = std::max(sums[2], 1.0), mean = sums[3] / n, sd = std::sqrt(std::max(sums[4] / n - mean * mean, 0.0));
+      b.advantages = ((torch::tensor(advantages, torch::kDouble) - mean) / (sd + 1e-8)).to(torch::kFloat);
+    } else {
+      const auto adv = torch::tensor(advantages, torch::kDouble).to(torch::kFloat);
+      b.advantages = (adv - adv.mean()) / (adv.std(/*unbiased=*/false) + 1e-8);
+    }
     b.returns = torch::tensor(ret_norm, torch::kDouble).to(torch::kFloat);
     return b;
   }
@@ -281,7 +316,9 @@ struct Trainer::Impl {
   // PPO epochs over shuffled minibatches; returns the mean losses.
   nlohmann::json update(const Batch& b, int64_t iteration) {
     const int64_t S = b.actions.size(0);
-    const int64_t mb = std::max<int64_t>(1, S / s.train.minibatches);
+    // With several ranks every rank must make the same number of steps (each one an all-reduce), whatever
+    // its batch size: exactly `minibatches` slices of ceil(S / minibatches).
+    const int64_t mb = group ? (S + s.train.minibatches - 1) / s.train.minibatches : std::max<int64_t>(1, S / s.train.minibatches);
     double pl = 0, vl = 0, ent = 0, ul = 0, plan = 0, imit = 0, conf = 0, mate = 0;
     const auto& mods = net->modules_in_use();
     int64_t steps = 0;
@@ -290,8 +327,10 @@ struct Trainer::Impl {
       std::vector<int64_t> perm(S);
       for (int64_t i = 0; i < S; ++i) perm[i] = i;
       for (int64_t i = S - 1; i > 0; --i) std::swap(perm[i], perm[rng.next() % static_cast<uint64_t>(i + 1)]);
-      for (int64_t start = 0; start < S; start += mb) {
-        const int64_t len = std::min(mb, S - start);
+      const int64_t steps_per_epoch = group ? s.train.minibatches : (S + mb - 1) / mb;
+      for (int64_t k = 0; k < steps_per_epoch; ++k) {
+        int64_t start = k * mb, len = std::min(mb, S - start);
+        if (len <= 0) start = 0, len = std::min(mb, S);  // a rank with fewer steps than minibatches repeats a slice
         const auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + len), torch::kLong);
         auto sel = [&](const torch::Tensor& t) { return t.index_select(0, idx); };
         ModelInput in{sel(b.input.agent), sel(b.input.nodes), sel(b.input.node_adj), sel(b.input.mask), sel(b.input.last_error),
@@ -334,6 +373,22 @@ struct Trainer::Impl {
         }
         opt->zero_grad();
         loss.backward();
+        if (group) {
+          // One flat buffer (Gloo reduces a list only of equally shaped tensors), averaged, copied back.
+          std::vector<torch::Tensor> grads;
+          for (auto& p : net->parameters()) {
+            if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+            grads.push_back(p.grad().reshape({-1}));
+          }
+          std::vector<torch::Tensor> flat{torch::cat(grads)};
+          group->average(flat);
+          int64_t offset = 0;
+          for (auto& p : net->parameters()) {
+            const int64_t n = p.numel();
+            p.mutable_grad().copy_(flat[0].narrow(0, offset, n).view_as(p));
+            offset += n;
+          }
+        }
         if (s.train.grad_clip > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), s.train.grad_clip);
         opt->step();
         pl += policy_loss.item<double>();
@@ -407,6 +462,12 @@ Trainer::Trainer(const Settings& s, EnvFactory make_env, uint64_t seed, std::str
   modules.imitation = s.train.imitation_coef > 0;
   m.net = RemalisNet(sizes, comm_mode_from(s.agents.communication), floats(graph, {m.shape.agents, m.shape.agents}), modules);
   m.opt = std::make_unique<torch::optim::Adam>(m.net->parameters(), torch::optim::AdamOptions(s.train.lr).eps(1e-5));
+  const auto launch = distributed::launch_env_from_environment();
+  if (launch.world_size > 1) {
+    if (s.train.episodes_per_iteration % launch.world_size != 0)
+      throw config_error("train.episodes_per_iteration", fmt::format("must be a multiple of the world size ({})", launch.world_size));
+    m.group = distributed::ProcessGroup::create(launch, torch::kCPU);
+  }
   if (resume) m.load_checkpoint();
 }
 
@@ -424,8 +485,12 @@ nlohmann::json Trainer::train(const std::string& label) {
   for (; m.next_iteration < m.s.train.iterations;) {
     const int64_t it = m.next_iteration;
     const auto t0 = std::chrono::steady_clock::now();
-    auto episodes = m.run_episodes(m.s.train.episodes_per_iteration, mix_seed(m.seed, 0x1000 + static_cast<uint64_t>(it)), false,
-                                   mix_seed(m.seed, 0x2000 + static_cast<uint64_t>(it)), false);
+    // This rank's share of the iteration's episodes; the action-sampling stream is per rank.
+    const int64_t E = m.s.train.episodes_per_iteration, share = E / m.world();
+    uint64_t rng_seed = mix_seed(m.seed, 0x2000 + static_cast<uint64_t>(it));
+    if (m.world() > 1) rng_seed = mix_seed(rng_seed, 0xd00 + static_cast<uint64_t>(m.rank()));
+    auto episodes = m.run_episodes(m.rank() * share, (m.rank() + 1) * share, mix_seed(m.seed, 0x1000 + static_cast<uint64_t>(it)), false,
+                                   rng_seed, false);
     EpisodeStats stats;
     for (const auto& e : episodes) stats.add(e.metrics, e.episode_return);
     nlohmann::json losses = nlohmann::json::object();
@@ -455,7 +520,8 @@ nlohmann::json Trainer::train(const std::string& label) {
   const auto& used = m.net->modules_in_use();
   const nlohmann::json modules{{"desired_teammate", used.desired_teammate}, {"recursion_depth", used.recursion_depth},
                                {"confusion", used.confusion}, {"vocabulary", used.vocabulary}, {"imitation", used.imitation}};
-  return {{"curves", m.curves}, {"parameters", params}, {"lost_episodes", m.lost_total}, {"modules", modules},
+  const nlohmann::json dist{{"rank", m.rank()}, {"world_size", m.world()}, {"backend", m.group ? m.group->backend() : "none"}};
+  return {{"curves", m.curves}, {"parameters", params}, {"lost_episodes", m.lost_total}, {"modules", modules}, {"distributed", dist},
           {"samples_per_second", seconds > 0 ? static_cast<double>(samples) / seconds : 0.0},
           {"env_steps_per_second", seconds > 0 ? static_cast<double>(env_steps) / seconds : 0.0}};
 }
@@ -463,7 +529,7 @@ nlohmann::json Trainer::train(const std::string& label) {
 nlohmann::json Trainer::evaluate(int64_t episodes, const std::string& log_path, int64_t log_episodes) {
   auto& m = *impl_;
   m.net->eval();
-  const auto done = m.run_episodes(episodes, mix_seed(m.seed, 0xe7a1), m.s.eval_greedy, mix_seed(m.seed, 0xe7a2), !log_path.empty());
+  const auto done = m.run_episodes(0, episodes, mix_seed(m.seed, 0xe7a1), m.s.eval_greedy, mix_seed(m.seed, 0xe7a2), !log_path.empty());
   EpisodeStats stats;
   std::string lines;
   for (const auto& e : done) {

@@ -3,6 +3,8 @@
 // SIGKILL-then-resume equal to an uninterrupted run, and a SUMO training run when sumo is installed.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -149,6 +151,35 @@ TEST(RemalisE2E, SigkillThenResumeEqualsAnUninterruptedRun) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(read_json(term + "/report.json")["curves"], a["curves"]);
   }
+}
+
+// Data-parallel rollouts: two ranks over Gloo, each with its own --out and half of every iteration's
+// episodes, average their gradients and must end with byte-identical weights (and so the same evaluation).
+TEST(RemalisE2E, TwoRanksKeepIdenticalReplicas) {
+#ifndef LABKIT_TEST_HAVE_GLOO
+  GTEST_SKIP() << "LibTorch without Gloo: no CPU process group";
+#endif
+  const auto dir = labkit::test::fresh_temp_dir("remalis_e2e_ranks");
+  const std::string port = std::to_string(20000 + (::getpid() + 7919) % 20000);
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " WORLD_SIZE=2 OMP_NUM_THREADS=1";
+  const std::string args = kTiny + " --set train.iterations=3";
+  const auto r = run_command("(" + env + " RANK=0 " + kTool + " train --out " + shell_quote(dir + "/r0") + args + " & " + env +
+                             " RANK=1 " + kTool + " train --out " + shell_quote(dir + "/r1") + args + "; s1=$?; wait $!; s0=$?; " +
+                             "exit $((s0 | s1)))");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto w0 = bytes(dir + "/r0/model.pt");
+  EXPECT_GT(w0.size(), 1000u);
+  EXPECT_EQ(w0, bytes(dir + "/r1/model.pt"));
+  const auto a = read_json(dir + "/r0/report.json"), b = read_json(dir + "/r1/report.json");
+  EXPECT_EQ(a["metrics"]["distributed"]["world_size"], 2);
+  EXPECT_EQ(b["metrics"]["distributed"]["rank"], 1);
+  EXPECT_EQ(a["metrics"]["evaluation"], b["metrics"]["evaluation"]);
+  // The ranks ran different episodes (their own halves): their training returns differ.
+  EXPECT_NE(a["curves"]["episode return"], b["curves"]["episode return"]);
 }
 
 TEST(RemalisE2E, SumoFailuresAreOneLineNamingTheLog) {
