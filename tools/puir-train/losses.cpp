@@ -8,9 +8,10 @@ torch::Tensor reconstruction_loss(const torch::Tensor& out, const torch::Tensor&
   return w * (err * mask).sum() / mask.sum().clamp_min(1.0) + err.mean();
 }
 
-torch::Tensor contrastive_loss(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+torch::Tensor contrastive_loss(const torch::Tensor& z1, const torch::Tensor& z2, double temperature, int64_t first) {
   const auto logits = torch::matmul(z1, z2.t()) / temperature;
-  const auto labels = torch::arange(z1.size(0), torch::TensorOptions().dtype(torch::kLong).device(z1.device()));
+  const auto labels =
+      torch::arange(first, first + z1.size(0), torch::TensorOptions().dtype(torch::kLong).device(z1.device()));
   return torch::nn::functional::cross_entropy(logits, labels);
 }
 

@@ -75,7 +75,7 @@ PuirNetworkImpl::PuirNetworkImpl(const NetworkSpec& s) : spec_(s) {
   decoder1 = register_module("decoder1", nets3d::UnetrUpBlock(fs, fs));
   out = register_module("out", nets3d::UnetOutBlock(fs, c));
   rotation_head = register_module("rotation_head", nn::Linear(16 * fs, 4));
-  contrastive_head = register_module("contrastive_head", nn::Linear(16 * fs, 512));
+  contrastive_head = register_module("contrastive_head", nn::Linear(16 * fs, kContrastiveDim));
 }
 
 torch::Tensor PuirNetworkImpl::x_h(const torch::Tensor& x) {
@@ -89,8 +89,9 @@ torch::Tensor PuirNetworkImpl::contrastive(const torch::Tensor& x) {
 }
 
 Outputs PuirNetworkImpl::forward(const torch::Tensor& x) {
-  const auto hidden = swinViT->forward(x);
   Outputs o;
+  o.encoder_stages = swinViT->forward(x);
+  const auto& hidden = o.encoder_stages;
   // SSLHead: the rotation head reads the bottleneck's first token, the contrastive head its second (the
   // first too when a 32^3 crop leaves one token).
   const auto tokens = hidden[4].flatten(2).transpose(1, 2);

@@ -27,11 +27,14 @@ struct NetworkSpec {
   void check() const;                                     // std::invalid_argument naming the problem
 };
 
+constexpr int64_t kContrastiveDim = 512;  // the contrastive head's output size, as upstream
+
 struct Outputs {
   torch::Tensor rotation;        // (B, 4) logits of the rotation class k (k * 90 degrees)
-  torch::Tensor contrastive;     // (B, 512)
+  torch::Tensor contrastive;     // (B, kContrastiveDim)
   torch::Tensor x_h;             // (B, 16 fs, r, r, r): X_h (the bottleneck for the baseline)
   torch::Tensor reconstruction;  // (B, modalities, D, H, W)
+  std::vector<torch::Tensor> encoder_stages;  // the Swin encoder's five outputs (kept for shape traces)
 };
 
 // refine_semantic: channels as tokens (sequence 16 fs, embedding r^3) attending over the prior's channels,

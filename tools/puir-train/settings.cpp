@@ -75,10 +75,13 @@ Settings Settings::from_config(const labkit::Config& c) {
   s.eval.gaussian = c.get<bool>("eval.gaussian");
   s.upstream_quirks = c.get<bool>("upstream_quirks");
   s.checkpoint_every = labkit::int_in(c, "checkpoint_every", 1, 10'000'000);
-  if (s.batch_size == 1 && s.puir() && s.weights.contrastive > 0 && !s.upstream_quirks)
+  return s;
+}
+
+void Settings::check_total_batch(int world_size) const {
+  if (static_cast<int64_t>(batch_size) * world_size == 1 && puir() && weights.contrastive > 0 && !upstream_quirks)
     throw labkit::config_error("batch_size", "1 makes the contrastive term identically 0 (no negatives); use 2 or more, "
                                              "set loss.contrastive=0, or upstream_quirks=true to train as released");
-  return s;
 }
 
 Settings Settings::defaults() { return from_config(labkit::Config(default_config())); }

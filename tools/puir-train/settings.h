@@ -44,6 +44,8 @@ struct Settings {
 
   bool puir() const { return mode == "puir"; }
   static Settings from_config(const labkit::Config& c);
+  // Training refuses a total batch (batch_size x ranks) of 1 with a contrastive weight: no negatives.
+  void check_total_batch(int world_size) const;
   static Settings defaults();
 };
 

@@ -10,6 +10,7 @@
 #include "labkit/core/settings.h"
 #include "labkit/core/termination.h"
 #include "labkit/core/timer.h"
+#include "labkit/distributed/launch_env.h"
 #include "labkit/tensorio/h5.h"
 #include "labkit/torchutil/runtime.h"
 #include "labkit/torchutil/tensor_files.h"
@@ -67,6 +68,9 @@ void train_command(const std::string& manifest, labkit::Run& run) {
   labkit::install_sigterm_handler();
   keep_freed_memory();
   const auto s = Settings::from_config(run.config());
+  // Data parallel when launched by torchrun-style variables or srun (README "Data parallel").
+  const auto env = labkit::distributed::launch_env_from_environment();
+  s.check_total_batch(env.world_size);
   const auto device = labkit::torchutil::parse_device(run.device());
   const auto files = read_manifest(manifest, s.modalities);
   auto train = load_cases(of_split(files, "train"), s, run);
@@ -74,7 +78,10 @@ void train_command(const std::string& manifest, labkit::Run& run) {
   if (train.empty()) throw labkit::input_error(manifest, "no training cases");
   if (s.batch_size > static_cast<int>(train.size()))
     throw labkit::config_error("batch_size", fmt::format("{} exceeds the {} training cases", s.batch_size, train.size()));
-  Trainer trainer(s, std::move(train), run, device);
+  auto group = labkit::distributed::ProcessGroup::create(env, device);
+  run.report_extra()["distributed"] = {{"rank", env.rank}, {"world_size", env.world_size},
+                                       {"backend", group->backend()}, {"source", env.source}};
+  Trainer trainer(s, std::move(train), run, device, group.get());
   trainer.train();
   run.summary().add("mode", s.mode).add("parameters", run.metrics()["parameters"]);
   run.summary().add("final loss (total / reconstruction)",

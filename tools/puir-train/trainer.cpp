@@ -18,6 +18,7 @@
 #include "labkit/core/seeds.h"
 #include "labkit/core/termination.h"
 #include "labkit/core/timer.h"
+#include "labkit/distributed/replicas.h"
 #include "labkit/torchutil/archive_file.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "losses.h"
@@ -30,9 +31,14 @@ NetworkSpec network_spec(const Settings& s) {
   return {static_cast<int64_t>(s.modalities.size()), s.feature_size, s.roi, s.prior_heads, s.puir()};
 }
 
-Trainer::Trainer(Settings s, std::vector<CaseVolume> train, labkit::Run& run, torch::Device device)
-    : s_(std::move(s)), cases_(std::move(train)), run_(run), device_(device) {
+Trainer::Trainer(Settings s, std::vector<CaseVolume> train, labkit::Run& run, torch::Device device,
+                 distributed::ProcessGroup* group)
+    : s_(std::move(s)), cases_(std::move(train)), run_(run), device_(device), group_(group) {
   if (cases_.empty()) throw labkit::InputError("the manifest has no training cases");
+  if (!group_) {
+    own_group_ = distributed::ProcessGroup::create(distributed::LaunchEnv{}, device_);
+    group_ = own_group_.get();
+  }
   torch::manual_seed(run.seed());
   net_ = PuirNetwork(network_spec(s_));
   net_->to(device_);
@@ -40,11 +46,14 @@ Trainer::Trainer(Settings s, std::vector<CaseVolume> train, labkit::Run& run, to
   optimizer_ = std::make_unique<torch::optim::AdamW>(
       net_->parameters(),
       torch::optim::AdamWOptions(s_.lr).betas({s_.beta1, s_.beta2}).eps(s_.eps).weight_decay(s_.weight_decay));
+  distributed::broadcast_from_rank0(*group_, net_->parameters());  // identical replicas whatever happened before
 }
+
+int64_t Trainer::global_batch() const { return static_cast<int64_t>(s_.batch_size) * group_->world_size(); }
 
 int64_t Trainer::steps_per_epoch() const {
   const int64_t n = static_cast<int64_t>(cases_.size());
-  return (n + s_.batch_size - 1) / s_.batch_size;
+  return (n + global_batch() - 1) / global_batch();
 }
 
 std::vector<int64_t> Trainer::batch(int64_t step_index) const {
@@ -53,60 +62,90 @@ std::vector<int64_t> Trainer::batch(int64_t step_index) const {
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(mix_seed(run_.seed(), 0xe9 + static_cast<uint64_t>(epoch)));
   std::shuffle(order.begin(), order.end(), rng);
-  const int64_t lo = within * s_.batch_size, hi = std::min<int64_t>(lo + s_.batch_size, order.size());
+  const int64_t lo = within * global_batch(), hi = std::min<int64_t>(lo + global_batch(), order.size());
   return {order.begin() + lo, order.begin() + hi};
 }
+
+namespace {
+
+// Rows [first, first + local.size(0)) of a (total, ...) tensor held across ranks, filled in on every rank
+// (an all-gather by summing zero-padded copies: any backend has all-reduce). No gradient flows through.
+torch::Tensor gather_rows(distributed::ProcessGroup& group, const torch::Tensor& local, int64_t first, int64_t total) {
+  if (group.world_size() == 1) return local;
+  auto sizes = local.sizes().vec();
+  sizes[0] = total;
+  std::vector<torch::Tensor> all{torch::zeros(sizes, local.options())};
+  if (local.size(0) > 0) all[0].narrow(0, first, local.size(0)).copy_(local);
+  group.all_reduce_sum(all);
+  return all[0];
+}
+
+}  // namespace
 
 // One piece: a batch's modality loop is one unit of upstream's train_epoch (the anchor lives across it).
 StepRecord Trainer::step(int64_t step_index, const std::vector<int64_t>& patients) {
   std::mt19937_64 rng(mix_seed(run_.seed(), 0x5eed + static_cast<uint64_t>(step_index)));
   torch::manual_seed(mix_seed(run_.seed(), 0x70c + static_cast<uint64_t>(step_index)));  // noise blocks
-  const int64_t c = static_cast<int64_t>(s_.modalities.size()), b = static_cast<int64_t>(patients.size());
+  const int64_t c = static_cast<int64_t>(s_.modalities.size()), total = static_cast<int64_t>(patients.size());
+  // This rank's contiguous share of the batch; every rank draws the whole batch's randomness.
+  const int64_t world = group_->world_size(), rank = group_->rank();
+  const int64_t first = total * rank / world, b = total * (rank + 1) / world - first;
+  const double share = static_cast<double>(b) / static_cast<double>(total);
   std::vector<torch::Tensor> samples;
   for (int64_t p : patients) samples.push_back(random_sample(cases_[p], c, s_.roi, s_.augment, rng));
-  const auto data = torch::stack(samples).to(device_);  // (B, C, r, r, r): the reconstruction target
+  const auto all = torch::stack(samples).to(device_);  // (B, C, r, r, r): the reconstruction target
+  const auto data = all.narrow(0, first, b);
   std::vector<int64_t> order(c);
   std::iota(order.begin(), order.end(), 0);
   std::shuffle(order.begin(), order.end(), rng);
-  StepRecord r;
+  // Weighted by this rank's share: summed over ranks they are the whole batch's means.
+  std::vector<double> sums(5, 0.0);  // total, rotation, contrastive, reconstruction, anchor
   torch::Tensor anchor;
   std::uniform_int_distribution<int64_t> quarter(0, 3);
   for (int64_t m : order) {
-    const auto source = data.narrow(1, m, 1).expand({b, c, s_.roi, s_.roi, s_.roi});
-    std::vector<int64_t> k1(b), k2(b), back(b);
-    for (int64_t i = 0; i < b; ++i) k1[i] = quarter(rng), k2[i] = quarter(rng), back[i] = (4 - k1[i]) % 4;
-    const auto view1 = drop_blocks(rotate_batch(source, k1), s_.augment, rng);
-    const auto view2 = drop_blocks(rotate_batch(source, k2), s_.augment, rng);
-    auto o = net_->forward(view1);
-    auto rec = reconstruction_loss(rotate_batch(o.reconstruction, back), data, s_.foreground_weight,
-                                   s_.foreground_threshold);
-    auto loss = s_.weights.reconstruction * rec;
-    r.reconstruction += rec.item<double>();
-    if (s_.puir()) {
-      const auto labels = torch::tensor(k1, torch::TensorOptions().dtype(torch::kLong)).to(device_);
-      auto rot = torch::nn::functional::cross_entropy(o.rotation, labels);
-      torch::Tensor z2;
-      {
-        torch::NoGradGuard no_grad;
-        z2 = net_->contrastive(view2);
-      }
-      auto con = contrastive_loss(o.contrastive, z2, s_.temperature);
-      if (!anchor.defined()) anchor = o.x_h.detach().clone();  // the first visited modality starts the anchor
-      auto anc = anchor_loss(o.x_h, anchor);
-      anchor = update_anchor(anchor, o.x_h);
-      loss = loss + s_.weights.rotation * rot + s_.weights.contrastive * con + s_.weights.anchor * anc;
-      r.rotation += rot.item<double>(), r.contrastive += con.item<double>(), r.anchor += anc.item<double>();
-    }
+    const auto source = all.narrow(1, m, 1).expand({total, c, s_.roi, s_.roi, s_.roi});
+    std::vector<int64_t> k1(total), k2(total), back(total);
+    for (int64_t i = 0; i < total; ++i) k1[i] = quarter(rng), k2[i] = quarter(rng), back[i] = (4 - k1[i]) % 4;
+    const auto view1 = drop_blocks(rotate_batch(source, k1), s_.augment, rng).narrow(0, first, b);
+    const auto view2 = drop_blocks(rotate_batch(source, k2), s_.augment, rng).narrow(0, first, b);
+    const std::vector<int64_t> mine_k1(k1.begin() + first, k1.begin() + first + b),
+        mine_back(back.begin() + first, back.begin() + first + b);
     optimizer_->zero_grad();
-    loss.backward();
+    torch::Tensor z2;  // the second view's contrastive embedding (no gradient, as upstream)
+    if (s_.puir() && b > 0) {
+      torch::NoGradGuard no_grad;
+      z2 = net_->contrastive(view2);
+    }
+    if (s_.puir()) z2 = gather_rows(*group_, b > 0 ? z2 : torch::zeros({0, kContrastiveDim}, all.options()), first, total);
+    if (b > 0) {
+      auto o = net_->forward(view1);
+      auto rec = reconstruction_loss(rotate_batch(o.reconstruction, mine_back), data, s_.foreground_weight,
+                                     s_.foreground_threshold);
+      auto loss = s_.weights.reconstruction * rec;
+      sums[3] += share * rec.item<double>();
+      if (s_.puir()) {
+        const auto labels = torch::tensor(mine_k1, torch::TensorOptions().dtype(torch::kLong)).to(device_);
+        auto rot = torch::nn::functional::cross_entropy(o.rotation, labels);
+        auto con = contrastive_loss(o.contrastive, z2, s_.temperature, first);
+        if (!anchor.defined()) anchor = o.x_h.detach().clone();  // the first visited modality starts the anchor
+        auto anc = anchor_loss(o.x_h, anchor);
+        anchor = update_anchor(anchor, o.x_h);
+        loss = loss + s_.weights.rotation * rot + s_.weights.contrastive * con + s_.weights.anchor * anc;
+        sums[1] += share * rot.item<double>(), sums[2] += share * con.item<double>(), sums[4] += share * anc.item<double>();
+      }
+      (share * loss).backward();
+      sums[0] += share * loss.item<double>();
+    }
+    distributed::reduce_gradients(*group_, net_->parameters(), distributed::GradientReduction::kSum);
     optimizer_->step();
-    const double total = loss.item<double>();
-    if (!std::isfinite(total))
-      throw std::runtime_error(fmt::format("step {}: the loss became {} (learning rate too high?)", step_index, total));
-    r.total += total;
-    ++r.optimizer_steps;
   }
-  for (double* v : {&r.total, &r.rotation, &r.contrastive, &r.reconstruction, &r.anchor}) *v /= static_cast<double>(c);
+  const auto totals = distributed::sum_over_ranks(*group_, sums);
+  if (!std::isfinite(totals[0]))
+    throw std::runtime_error(fmt::format("step {}: the loss became {} (learning rate too high?)", step_index, totals[0]));
+  StepRecord r;
+  r.total = totals[0] / c, r.rotation = totals[1] / c, r.contrastive = totals[2] / c;
+  r.reconstruction = totals[3] / c, r.anchor = totals[4] / c;
+  r.optimizer_steps = static_cast<int>(c);
   return r;
 }
 
@@ -178,7 +217,7 @@ void Trainer::train() {
   labkit::Progress progress("training", total, "step");
   progress.set(start);
   for (int64_t i = start; i < total; ++i) {
-    if (labkit::sigterm_received()) {
+    if (distributed::any_rank(*group_, labkit::sigterm_received())) {  // every rank stops before the same step
       save_checkpoint(i);
       throw Interrupted(fmt::format("SIGTERM: stopped before step {} of {}; checkpoint written, continue with --resume",
                                     i, total));
@@ -202,6 +241,7 @@ void Trainer::train() {
   m["optimizer_steps"] = total * static_cast<int64_t>(s_.modalities.size());
   m["training_cases"] = cases_.size();
   m["final"] = history_.back();
+  m["history"] = history_;  // every step's loss terms
   run_.report_extra()["curves"] = curves_;
 }
 

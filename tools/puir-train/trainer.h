@@ -4,6 +4,11 @@
 // foreground reconstruction and the anchor loss; one AdamW step per modality. The baseline reconstructs
 // only (no prior block, no anchor, rotation or contrastive terms). Every random stream derives from
 // (seed, step), so a checkpoint continues bit-exactly (--resume); SIGTERM writes one and stops.
+// Data parallel over a labkit::distributed process group: a step's batch is world size x batch_size
+// patients; every rank draws the whole batch's crops, rotations and corruption (one random stream) and
+// runs its own contiguous share of the patients; the second view's contrastive embeddings are gathered so
+// every rank sees the whole batch's negatives; gradients are summed with each rank weighted by its share.
+// So a two-rank run is the single-process run at the same total batch, up to float summation order.
 #pragma once
 
 #include <torch/torch.h>
@@ -14,6 +19,7 @@
 
 #include "case_volume.h"
 #include "labkit/core/tool.h"
+#include "labkit/distributed/process_group.h"
 #include "puir_network.h"
 #include "settings.h"
 
@@ -33,13 +39,16 @@ NetworkSpec network_spec(const Settings& s);
 
 class Trainer {
  public:
-  Trainer(Settings s, std::vector<CaseVolume> train, labkit::Run& run, torch::Device device);
+  // group: null trains in this process alone.
+  Trainer(Settings s, std::vector<CaseVolume> train, labkit::Run& run, torch::Device device,
+          distributed::ProcessGroup* group = nullptr);
   void train();  // trains, writes OUT/model.safetensors, fills the run's metrics and curves
   // One batch of patients (indices into the training cases): public for the tests.
   StepRecord step(int64_t step_index, const std::vector<int64_t>& patients);
   PuirNetwork& network() { return net_; }
   int64_t steps_per_epoch() const;
-  std::vector<int64_t> batch(int64_t step_index) const;  // the patients of a global step
+  int64_t global_batch() const;  // patients per step over all ranks
+  std::vector<int64_t> batch(int64_t step_index) const;  // the patients of a global step (all ranks)
 
  private:
   void record(int64_t step_index, const StepRecord& r);
@@ -50,6 +59,8 @@ class Trainer {
   std::vector<CaseVolume> cases_;
   labkit::Run& run_;
   torch::Device device_;
+  std::unique_ptr<distributed::ProcessGroup> own_group_;  // the one-process group when none was given
+  distributed::ProcessGroup* group_;
   PuirNetwork net_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   nlohmann::json curves_ = nlohmann::json::object();

@@ -17,6 +17,7 @@
 #include "labkit/core/log.h"
 #include "labkit/core/progress.h"
 #include "labkit/core/timer.h"
+#include "labkit/distributed/replicas.h"
 #include "labkit/sammed3d/checkpoint.h"
 #include "labkit/torchutil/archive_file.h"
 #include "loss.h"
@@ -85,17 +86,7 @@ Trainer::Trainer(TrainSettings settings, std::vector<Sample> train, std::vector<
     std::vector<torch::Tensor> state;
     for (auto& p : r->model->parameters()) state.push_back(p.data());
     for (auto& b : r->model->buffers()) state.push_back(b.data());
-    if (group_.world_size() > 1) {  // one flat tensor: Gloo wants equal sizes within one call
-      std::vector<torch::Tensor> flat;
-      for (auto& t : state) flat.push_back(t.reshape(-1));
-      std::vector<torch::Tensor> all{torch::cat(flat)};
-      group_.broadcast(all, 0);
-      int64_t off = 0;
-      for (auto& t : state) {
-        t.copy_(all[0].narrow(0, off, t.numel()).view_as(t));
-        off += t.numel();
-      }
-    }
+    distributed::broadcast_from_rank0(group_, state);
     models_.push_back(std::move(r));
   }
 }
@@ -114,20 +105,10 @@ void Trainer::set_learning_rate(int epoch) {
 }
 
 void Trainer::average_gradients(Replica& r) {
-  std::vector<torch::Tensor> flat;
-  for (auto& p : r.params) {
+  // Zero gradients even alone: AdamW then treats a parameter a batch missed the same in every world size.
+  for (auto& p : r.params)
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    flat.push_back(p.grad().reshape(-1));
-  }
-  if (group_.world_size() == 1) return;
-  std::vector<torch::Tensor> all{torch::cat(flat)};
-  group_.average(all);
-  int64_t off = 0;
-  for (auto& p : r.params) {
-    const int64_t n = p.numel();
-    p.mutable_grad().copy_(all[0].narrow(0, off, n).view_as(p));
-    off += n;
-  }
+  distributed::reduce_gradients(group_, r.params);
 }
 
 struct Trainer::CpclStats {

@@ -19,6 +19,7 @@
 #include "labkit/core/settings.h"
 #include "labkit/core/termination.h"
 #include "labkit/core/timer.h"
+#include "labkit/distributed/replicas.h"
 #include "labkit/torchutil/archive_file.h"
 #include "labkit/torchutil/tensor_files.h"
 #include "losses.h"
@@ -79,52 +80,7 @@ Trainer::Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device 
     for (auto& p : m->parameters()) state.push_back(p.data());
     for (auto& b : m->buffers()) state.push_back(b.data());
   }
-  broadcast_from_rank0(state);
-}
-
-namespace {
-// Gloo wants one flat tensor of equal size on every rank per call.
-torch::Tensor flatten(const std::vector<torch::Tensor>& ts) {
-  std::vector<torch::Tensor> flat;
-  for (const auto& t : ts) flat.push_back(t.reshape(-1));
-  return torch::cat(flat);
-}
-void unflatten(const torch::Tensor& flat, std::vector<torch::Tensor>& ts) {
-  int64_t off = 0;
-  for (auto& t : ts) {
-    t.copy_(flat.narrow(0, off, t.numel()).view_as(t));
-    off += t.numel();
-  }
-}
-}  // namespace
-
-void Trainer::broadcast_from_rank0(std::vector<torch::Tensor> tensors) {
-  if (group_.world_size() == 1 || tensors.empty()) return;
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> all{flatten(tensors)};
-  group_.broadcast(all, 0);
-  unflatten(all[0], tensors);
-}
-
-void Trainer::average_gradients(const std::vector<torch::Tensor>& params) {
-  if (group_.world_size() == 1) return;
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> grads;
-  for (auto p : params) {
-    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    grads.push_back(p.grad());
-  }
-  std::vector<torch::Tensor> all{flatten(grads)};
-  group_.average(all);
-  unflatten(all[0], grads);
-}
-
-bool Trainer::any_rank_stops() {
-  const bool here = labkit::sigterm_received();
-  if (group_.world_size() == 1) return here;
-  std::vector<torch::Tensor> flag{torch::full({1}, here ? 1.0 : 0.0, torch::kFloat64)};
-  group_.all_reduce_sum(flag);
-  return flag[0].item<double>() > 0;
+  distributed::broadcast_from_rank0(group_, state);
 }
 
 Trainer::~Trainer() = default;
@@ -202,10 +158,10 @@ StepRecord Trainer::step(int64_t it) {
   }
   optimizer_->zero_grad();
   loss.backward();
-  average_gradients(student_->parameters());
+  distributed::reduce_gradients(group_, student_->parameters());
   optimizer_->step();
   // Batch-norm statistics (V-Net) are not gradients: rank 0's are kept everywhere.
-  broadcast_from_rank0(student_->buffers());
+  distributed::broadcast_from_rank0(group_, student_->buffers());
   r.loss = loss.item<double>();
   if (discriminator_) r.discriminator = update_discriminator(batch.image);
   if (!std::isfinite(r.loss))
@@ -226,7 +182,7 @@ double Trainer::update_discriminator(const torch::Tensor& images) {
   auto loss = dan_discriminator_loss(discriminator_->forward(probs, images), s_.labeled_bs);
   d_optimizer_->zero_grad();  // also drops what the specialist's backward left on the discriminator
   loss.backward();
-  average_gradients(discriminator_->parameters());
+  distributed::reduce_gradients(group_, discriminator_->parameters());
   d_optimizer_->step();
   return loss.item<double>();
 }
@@ -337,7 +293,7 @@ void Trainer::train() {
   labkit::Progress progress("training", s_.max_iterations, "it");
   progress.set(start);
   for (int64_t it = start; it < s_.max_iterations; ++it) {
-    if (any_rank_stops()) {
+    if (distributed::any_rank(group_, labkit::sigterm_received())) {
       save_checkpoint(it);
       throw Interrupted(fmt::format("SIGTERM: stopped before iteration {} of {}; checkpoint written, continue with --resume",
                                     it, s_.max_iterations));

@@ -56,10 +56,6 @@ class Trainer {
   // the discriminator takes one Adam step on it; returns its loss.
   double update_discriminator(const torch::Tensor& images);
   void update_teacher(int64_t iteration);
-  // World size > 1: rank 0's tensors to every rank / gradients averaged over ranks (no-ops alone).
-  void broadcast_from_rank0(std::vector<torch::Tensor> tensors);
-  void average_gradients(const std::vector<torch::Tensor>& params);
-  bool any_rank_stops();  // SIGTERM on any rank stops every rank before the same iteration
   void record(int64_t iteration, const StepRecord& r);
   void validate(int64_t iteration);
   void save_checkpoint(int64_t next_iteration);

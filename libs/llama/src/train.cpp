@@ -8,7 +8,7 @@
 
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
-#include "labkit/distributed/process_group.h"
+#include "labkit/distributed/replicas.h"
 #include "labkit/llama/io.h"
 #include "labkit/llama/lora.h"
 #include "labkit/torchutil/archive_file.h"
@@ -58,24 +58,6 @@ double learning_rate(const OptimizerSettings& s, int64_t step) {
   return s.lr * (s.min_lr_ratio + (1.0 - s.min_lr_ratio) * cosine);
 }
 
-namespace {
-
-torch::Tensor flatten(const std::vector<torch::Tensor>& tensors) {
-  std::vector<torch::Tensor> flat;
-  for (const auto& t : tensors) flat.push_back(t.detach().reshape(-1));
-  return torch::cat(flat);
-}
-
-void unflatten_into(const torch::Tensor& flat, std::vector<torch::Tensor>& tensors) {
-  torch::NoGradGuard no_grad;
-  int64_t at = 0;
-  for (auto& t : tensors) {
-    t.copy_(flat.narrow(0, at, t.numel()).view_as(t));
-    at += t.numel();
-  }
-}
-
-}  // namespace
 
 Trainer::Trainer(Model& model, const OptimizerSettings& settings) : model_(model), s_(settings) {
   std::vector<torch::Tensor> decay, no_decay;
@@ -105,12 +87,7 @@ Trainer::~Trainer() = default;
 
 void Trainer::set_process_group(distributed::ProcessGroup* group) {
   group_ = group;
-  if (!group_ || group_->world_size() == 1) return;
-  // One flat tensor per collective: c10d's list form means one tensor per device, all of one shape.
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> flat{flatten(params_)};
-  group_->broadcast(flat, 0);
-  unflatten_into(flat[0], params_);
+  if (group_) distributed::broadcast_from_rank0(*group_, params_);
 }
 
 StepResult Trainer::step(const std::vector<Batch>& micro) {
@@ -118,9 +95,7 @@ StepResult Trainer::step(const std::vector<Batch>& micro) {
   for (const auto& b : micro) r.targets += b.target_mask.narrow(1, 1, b.target_mask.size(1) - 1).count_nonzero().item<int64_t>();
   const bool parallel = group_ && group_->world_size() > 1;
   if (parallel) {  // the mean is over every rank's targets
-    std::vector<torch::Tensor> count{torch::tensor({static_cast<double>(r.targets)}, torch::kDouble)};
-    group_->all_reduce_sum(count);
-    r.targets = static_cast<int64_t>(count[0].item<double>());
+    r.targets = static_cast<int64_t>(distributed::sum_over_ranks(*group_, {static_cast<double>(r.targets)})[0]);
   }
   TORCH_CHECK(r.targets > 0, "Trainer::step: no target tokens in the batch");
   opt_->zero_grad();
@@ -132,16 +107,8 @@ StepResult Trainer::step(const std::vector<Batch>& micro) {
     loss_sum += sum.item<double>();
   }
   if (parallel) {
-    std::vector<torch::Tensor> grads;
-    for (auto& p : params_) {
-      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);  // a rank whose share missed a weight
-      grads.push_back(p.grad());
-    }
-    std::vector<torch::Tensor> flat{flatten(grads)}, loss{torch::tensor({loss_sum}, torch::kDouble)};
-    group_->all_reduce_sum(flat);
-    group_->all_reduce_sum(loss);
-    unflatten_into(flat[0], grads);
-    loss_sum = loss[0].item<double>();
+    distributed::reduce_gradients(*group_, params_, distributed::GradientReduction::kSum);
+    loss_sum = distributed::sum_over_ranks(*group_, {loss_sum})[0];
   }
   r.loss = loss_sum / static_cast<double>(r.targets);
   r.grad_norm = torch::nn::utils::clip_grad_norm_(params_, s_.grad_clip > 0 ? s_.grad_clip : INFINITY);

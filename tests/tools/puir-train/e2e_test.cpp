@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -87,6 +88,47 @@ TEST(PuirE2E, TrainsEvaluatesAndRecordsCurves) {
   auto h5 = labkit::tensorio::H5File::open_read(out / "embed/x_h.h5");
   const auto info = labkit::tensorio::array_info(h5, "phantom002/t2w");
   EXPECT_EQ(info.shape, (std::vector<int64_t>{192, 1, 1, 1}));
+}
+
+// Data parallel: two ranks over Gloo with one patient each (own --out) train byte-identical replicas, and
+// the single-process run with both patients per step gives the same losses and evaluation (float
+// summation order aside): the shares, the gathered contrastive negatives and the summed gradients.
+// Tolerance 1e-3 relative: AdamW's first updates are about lr * sign(g), so weights whose gradient is near
+// zero take float-order noise up to a full step (measured differences 1e-4..3e-4); a rank's missing share,
+// negatives or gradients moves these numbers by far more (and un-reduced replicas would differ in bytes).
+TEST(PuirE2E, TwoRanksTrainTheSingleProcessModel) {
+#ifndef LABKIT_TEST_HAVE_GLOO
+  GTEST_SKIP() << "LibTorch without Gloo: no CPU process group";
+#endif
+  labkit::test::TempDir out("puir-ranks");
+  const std::string port = std::to_string(20000 + ::getpid() % 20000);
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " WORLD_SIZE=2 OMP_NUM_THREADS=1";
+  auto rank = [&](int r) {
+    return env + " RANK=" + std::to_string(r) + " " + kBin + " train --manifest " + shell_quote(manifest()) + kTiny +
+           " --set epochs=2 --set batch_size=1 --out " + shell_quote(out / ("r" + std::to_string(r)));
+  };
+  auto r = run_command("(" + rank(0) + " & " + rank(1) + "; s1=$?; wait $!; s0=$?; exit $((s0 | s1)))");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto single = run_command("env -u RANK -u WORLD_SIZE " + kBin + " train --manifest " + shell_quote(manifest()) +
+                            kTiny + " --set epochs=2 --set batch_size=2 --out " + shell_quote(out / "single"));
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  EXPECT_EQ(labkit::read_file(out / "r0/model.safetensors"), labkit::read_file(out / "r1/model.safetensors"));
+  const auto r0 = read_json(out / "r0/report.json"), one = read_json(out / "single/report.json");
+  EXPECT_EQ(r0["distributed"]["world_size"], 2);
+  EXPECT_EQ(read_json(out / "r1/report.json")["distributed"]["rank"], 1);
+  EXPECT_EQ(r0["metrics"]["steps"], 2);  // one step per epoch: both patients at once
+  for (const char* term : {"total", "reconstruction", "rotation", "contrastive", "anchor"})
+    for (size_t step = 0; step < 2; ++step)
+      EXPECT_NEAR(r0["metrics"]["history"][step][term].get<double>(), one["metrics"]["history"][step][term].get<double>(),
+                  1e-3 * (1 + std::abs(one["metrics"]["history"][step][term].get<double>())))
+          << term << " at step " << step + 1;
+  EXPECT_GT(r0["metrics"]["history"][0]["contrastive"].get<double>(), 0.0);  // negatives came from the other rank
+  const auto& a = r0["metrics"]["evaluation"]["pairs"]["mse"]["mean"];
+  const auto& b = one["metrics"]["evaluation"]["pairs"]["mse"]["mean"];
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t j = 0; j < a[i].size(); ++j)
+      EXPECT_NEAR(a[i][j].get<double>(), b[i][j].get<double>(), 1e-3 * (1 + std::abs(b[i][j].get<double>())));
 }
 
 TEST(PuirE2E, SigkillThenResumeEqualsAStraightRun) {
