@@ -17,6 +17,7 @@
 #include "labkit/core/settings.h"
 #include "labkit/core/termination.h"
 #include "labkit/distributed/process_group.h"
+#include "labkit/distributed/replicas.h"
 #include "labkit/torchutil/archive_file.h"
 #include "model.h"
 #include "seeds.h"
@@ -109,13 +110,6 @@ struct Trainer::Impl {
   int rank() const { return group ? group->rank() : 0; }
   int world() const { return group ? group->world_size() : 1; }
 
-  // Sums `values` over the ranks (identity for one process).
-  void sum_over_ranks(std::vector<double>& values) {
-    if (!group) return;
-    std::vector<torch::Tensor> t{torch::tensor(values, torch::kDouble)};
-    group->all_reduce_sum(t);
-    for (size_t i = 0; i < values.size(); ++i) values[i] = t[0][static_cast<int64_t>(i)].item<double>();
-  }
 
   Impl(const Settings& st, EnvFactory f, uint64_t sd, std::string d)
       : s(st), make_env(std::move(f)), seed(sd), dir(std::move(d)), vnorm(st.train.value_norm_beta) {}
@@ -281,7 +275,7 @@ struct Trainer::Impl {
       sums[3] += x;
       sums[4] += x * x;
     }
-    sum_over_ranks(sums);
+    if (group) sums = distributed::sum_over_ranks(*group, sums);
     vnorm.update_from_sums(sums[0], sums[1], sums[2]);
     std::vector<double> ret_norm;
     for (double x : returns) ret_norm.push_back(vnorm.normalise(x));
@@ -373,22 +367,7 @@ struct Trainer::Impl {
         }
         opt->zero_grad();
         loss.backward();
-        if (group) {
-          // One flat buffer (Gloo reduces a list only of equally shaped tensors), averaged, copied back.
-          std::vector<torch::Tensor> grads;
-          for (auto& p : net->parameters()) {
-            if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-            grads.push_back(p.grad().reshape({-1}));
-          }
-          std::vector<torch::Tensor> flat{torch::cat(grads)};
-          group->average(flat);
-          int64_t offset = 0;
-          for (auto& p : net->parameters()) {
-            const int64_t n = p.numel();
-            p.mutable_grad().copy_(flat[0].narrow(0, offset, n).view_as(p));
-            offset += n;
-          }
-        }
+        if (group) distributed::reduce_gradients(*group, net->parameters());
         if (s.train.grad_clip > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), s.train.grad_clip);
         opt->step();
         pl += policy_loss.item<double>();
@@ -510,8 +489,10 @@ nlohmann::json Trainer::train(const std::string& label) {
     m.next_iteration = it + 1;
     progress.set(m.next_iteration);
     const bool last = m.next_iteration == m.s.train.iterations;
-    if (last || m.next_iteration % m.s.train.checkpoint_every == 0 || sigterm_received()) m.save_checkpoint();
-    if (sigterm_received() && !last)
+    // A SIGTERM seen by any rank stops every rank after the same iteration.
+    const bool stop = m.group ? distributed::any_rank(*m.group, sigterm_received()) : sigterm_received();
+    if (last || m.next_iteration % m.s.train.checkpoint_every == 0 || stop) m.save_checkpoint();
+    if (stop && !last)
       throw std::runtime_error(fmt::format("SIGTERM: checkpoint written at iteration {}; --resume continues", m.next_iteration));
   }
   progress.finish();
