@@ -18,6 +18,11 @@ struct EnvShape {
   int nodes = 0;           // sub-goal nodes per agent = actions (padded to the largest agent)
   int node_features = 0;   // per node
   int state_features = 0;  // centralised critic input (whole team)
+  // Node k means the same sub-goal for every agent (the built-in task: sub-task k), so teammates' choices
+  // can be compared node by node (recursive reasoning's occupancy, the confusion loss, the desired-teammate
+  // label). On SUMO each agent's nodes are its own light's greens: false.
+  bool shared_nodes = false;
+  int idle_node = -1;  // the "do nothing" node that never collides (-1: none)
 };
 
 // One observation of the whole team, row-major float buffers.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -82,20 +83,25 @@ double std_of(const std::vector<double>& v) {
 
 }  // namespace
 
-// Every level x mode x seed on the built-in environment. A finished run leaves result.json in its folder,
-// so --resume skips it and continues the unfinished one from its checkpoint.
+// Every level x variant x seed on the built-in environment, or every variant x seed on the configured SUMO
+// scenario (env sumo). A finished run leaves result.json in its folder, so --resume skips it and continues
+// the unfinished one from its checkpoint.
 void run_ablation(const Settings& base, labkit::Run& run) {
-  const std::vector<std::string> metrics{"success", "aligned_subtasks", "finished_subtasks", "miscoordination", "coordination_steps", "return"};
+  const bool sumo = base.env == "sumo";
+  const std::vector<std::string> metrics =
+      sumo ? std::vector<std::string>{"mean_travel_time", "mean_waiting_time", "arrived", "return"}
+           : std::vector<std::string>{"success", "aligned_subtasks", "finished_subtasks", "miscoordination", "coordination_steps", "return"};
+  const auto levels = sumo ? std::vector<std::string>{base.sumo.scenario} : base.ablation_levels;
+  if (sumo && std::find(base.ablation_modes.begin(), base.ablation_modes.end(), "single_agent") != base.ablation_modes.end())
+    throw labkit::config_error("ablation.modes", "single_agent is for the built-in environment (one light per agent on SUMO)");
   nlohmann::json table = nlohmann::json::object();
   std::vector<std::vector<nlohmann::json>> rows;
-  for (const auto& level : base.ablation_levels)
+  for (const auto& level : levels)
     for (const auto& mode : base.ablation_modes) {
       std::map<std::string, std::vector<double>> values;
       for (const int64_t seed : base.ablation_seeds) {
-        Settings s = base;
-        s.env = "tasks";
-        s.level = level;
-        s.agents.communication = mode;
+        Settings s = apply_variant(base, mode, "ablation.modes");
+        if (!sumo) s.level = level;
         const auto dir = run.out().file(fmt::format("runs/{}-{}-seed{}", level, mode, seed));
         const auto result_path = dir + "/result.json";
         nlohmann::json result;
@@ -105,7 +111,7 @@ void run_ablation(const Settings& base, labkit::Run& run) {
           result = train_and_evaluate(s, static_cast<uint64_t>(seed), dir, run.resume(), fmt::format("{} {} seed {}", level, mode, seed));
           write_file_atomically(result_path, result.dump());
         }
-        for (const auto& k : metrics) values[k].push_back(result["evaluation"][k].get<double>());
+        for (const auto& k : metrics) values[k].push_back(result["evaluation"].value(k, 0.0));
       }
       nlohmann::json cell;
       std::vector<nlohmann::json> row{level, mode};
@@ -118,8 +124,12 @@ void run_ablation(const Settings& base, labkit::Run& run) {
     }
   run.metrics()["ablation"] = table;
   run.metrics()["seeds"] = base.ablation_seeds;
-  run.summary().add_table(fmt::format("built-in task allocation, evaluation ({} actions), mean ± std over {} seeds", base.eval_greedy ? "greedy" : "sampled", base.ablation_seeds.size()),
-                          {"level", "communication", "success", "aligned", "finished", "miscoord/ep", "steps", "return"}, rows);
+  run.metrics()["env"] = base.env;
+  std::vector<std::string> header{sumo ? "scenario" : "level", "variant"};
+  for (const auto& k : metrics) header.push_back(k);
+  run.summary().add_table(fmt::format("{}, evaluation ({} actions), mean ± std over {} seeds", sumo ? "SUMO" : "built-in task allocation",
+                                      base.eval_greedy ? "greedy" : "sampled", base.ablation_seeds.size()),
+                          header, rows);
 }
 
 void run_bench(const Settings& s, labkit::Run& run) {

@@ -23,16 +23,18 @@ std::vector<double> gae_advantages(const std::vector<double>& rewards, const std
 }
 
 void ValueNormaliser::update(const std::vector<double>& targets) {
-  if (targets.empty()) return;
   double m = 0, m2 = 0;
   for (double t : targets) {
     m += t;
     m2 += t * t;
   }
-  m /= static_cast<double>(targets.size());
-  m2 /= static_cast<double>(targets.size());
-  mean_ = beta_ * mean_ + (1 - beta_) * m;
-  mean_sq_ = beta_ * mean_sq_ + (1 - beta_) * m2;
+  update_from_sums(m, m2, static_cast<double>(targets.size()));
+}
+
+void ValueNormaliser::update_from_sums(double sum, double sum_sq, double count) {
+  if (count <= 0) return;
+  mean_ = beta_ * mean_ + (1 - beta_) * sum / count;
+  mean_sq_ = beta_ * mean_sq_ + (1 - beta_) * sum_sq / count;
   debias_ = beta_ * debias_ + (1 - beta_);
 }
 

@@ -20,6 +20,9 @@ class ValueNormaliser {
  public:
   explicit ValueNormaliser(double beta, double epsilon = 1e-5) : beta_(beta), epsilon_(epsilon) {}
   void update(const std::vector<double>& targets);
+  // The same from the batch's sums (sum of targets, sum of squares, count), which data-parallel ranks
+  // add up over the whole team of processes first.
+  void update_from_sums(double sum, double sum_sq, double count);
   double mean() const;
   double variance() const;
   double normalise(double x) const;

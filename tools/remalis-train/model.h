@@ -1,19 +1,25 @@
 // The ReMALIS agents in LibTorch (paper Secs 2-3, README "Architecture"), shared by every agent:
 //   encoder      agent features + sub-goal nodes -> observation embedding h_i
-//   intention    GRU over time: z_i, the next-sub-goal distribution pi_i(sigma), broadcast b_i
+//   intention    GRU over time: z_i, the next-sub-goal distribution pi_i(sigma), the desired teammate
+//                delta_i(sigma) over the agents i hears, broadcast b_i
 //   propagation  a GRU per directed edge j->i turns b_j into a teammate-specific message (belief) m_ji
 //   feedback     GAT (2 heads, LeakyReLU 0.2) over the agent graph on execution states that carry the
 //                last coordination error E and grounding uncertainty U of each agent
-//   grounding    e_i from (h_i, beliefs, feedback), with an uncertainty head N(mu, sigma^2) that predicts
-//                the agent's coordination error; sigma^2 is the U fed back at the next step
+//   grounding    e_i from (h_i, beliefs, feedback) plus cross-attention over a learned vocabulary, with an
+//                uncertainty head N(mu, sigma^2) that predicts the agent's coordination error; U fed back
+//                at the next step is the entropy over the grounded symbols (sigma^2 without a vocabulary)
+//   confusion    memory M_t of which teammates an agent collided with; C_t biases the feedback attention
 //   planning     GNN over the sub-goal nodes (dependency edges both ways) -> Sigma_{t+1} = softmax
-//   execution    pointer policy over the sub-goal nodes from (node, e_i, f_i) plus the planning logits
+//   execution    pointer policy over the sub-goal nodes from (node, e_i, f_i) plus the planning logits,
+//                refined by level-k reasoning: level k sees teammates' level k-1 policies
 // and a centralised critic on the team state (MAPPO). Ablation modes switch parts off.
 #pragma once
 
 #include <torch/torch.h>
 
 #include <string>
+
+#include "modules.h"
 
 namespace labkit::remalis_train {
 
@@ -23,6 +29,19 @@ CommMode comm_mode_from(const std::string& name);  // single_agent | none | broa
 struct ModelSizes {
   int64_t agent_features, nodes, node_features, state_features;
   int64_t hidden, heads, planning_layers, critic_hidden;
+  bool shared_nodes = false;  // EnvShape::shared_nodes
+  int64_t idle_node = -1;
+};
+
+// The modules beyond the channel and the GAT, as requested; RemalisNet keeps those its communication mode
+// can carry (modules_in_use()).
+struct ModuleSwitches {
+  bool desired_teammate = false;
+  int64_t recursion_depth = 0;
+  bool confusion = false;
+  double confusion_lambda = 1.0;
+  int64_t vocabulary = 0;
+  bool imitation = false;
 };
 
 // The recurrent state carried between steps (detached; stored with each rollout step).
@@ -30,6 +49,7 @@ struct Recurrent {
   torch::Tensor intention;    // [B, N, H]
   torch::Tensor messages;     // [B, E, H], one per directed edge
   torch::Tensor uncertainty;  // [B, N]
+  torch::Tensor confusion;    // [B, N, N]: the confusion memory M_t (counts; updated outside the forward)
 };
 
 struct ModelInput {
@@ -45,26 +65,30 @@ struct ModelOutput {
   torch::Tensor logits;           // [B, N, M], masked entries at -1e9
   torch::Tensor planning_logits;  // [B, N, M]
   torch::Tensor error_mean, error_logvar;  // [B, N]: the grounding uncertainty head
-  Recurrent next;
+  torch::Tensor teammate_logp;    // [B, N, M, N]: log delta_i(sigma, j) (undefined without the head)
+  torch::Tensor attention;        // [B, N, N]: feedback attention, head mean (undefined without feedback)
+  torch::Tensor state_only_logits;  // [B, N, M]: the policy without feedback, for Eq. 8 (undefined when off)
+  Recurrent next;                 // the confusion memory is passed through unchanged
 };
-
-// One graph-attention layer with `heads` heads over a dense agent graph, LeakyReLU slope 0.2, heads
-// concatenated. x [B, N, F], adj [N, N] (1 = edge j -> i in row i; self loops expected). Exposed for the
-// float64 test. Weights: w [heads, F, Fo], a_src/a_dst [heads, Fo].
-torch::Tensor graph_attention(const torch::Tensor& x, const torch::Tensor& adj, const torch::Tensor& w,
-                              const torch::Tensor& a_src, const torch::Tensor& a_dst, double slope = 0.2);
 
 class RemalisNetImpl : public torch::nn::Module {
  public:
-  RemalisNetImpl(ModelSizes sizes, CommMode mode, torch::Tensor agent_adj);
+  RemalisNetImpl(ModelSizes sizes, CommMode mode, torch::Tensor agent_adj, ModuleSwitches modules = {});
   ModelOutput forward(const ModelInput& in);
   torch::Tensor value(const torch::Tensor& state);  // [B, S] -> [B] (normalised)
   Recurrent initial_state(int64_t batch) const;
   int64_t edges() const { return edge_src_.size(0); }
+  const ModuleSwitches& modules_in_use() const { return m_; }
+  const torch::Tensor& adjacency() const { return adj_; }
 
  private:
+  torch::Tensor execution_logits(const torch::Tensor& xs, const torch::Tensor& e, const torch::Tensor& f,
+                                 const torch::Tensor& team, const torch::Tensor& occupancy, const torch::Tensor& plan_logits,
+                                 const torch::Tensor& mask);
+
   ModelSizes s_;
   CommMode mode_;
+  ModuleSwitches m_;
   torch::Tensor adj_, edge_src_, edge_dst_, in_degree_;
   torch::nn::Linear agent_in{nullptr}, node_in{nullptr}, intent_score{nullptr}, broadcast{nullptr};
   torch::nn::GRUCell intention{nullptr}, channel{nullptr};
@@ -74,6 +98,10 @@ class RemalisNetImpl : public torch::nn::Module {
   torch::nn::ModuleList plan_self{nullptr}, plan_fwd{nullptr}, plan_back{nullptr};
   torch::nn::Linear plan_out{nullptr}, exec_hidden{nullptr}, exec_out{nullptr};
   torch::nn::Sequential critic{nullptr};
+  torch::nn::Linear teammate_query{nullptr}, teammate_key{nullptr};
+  torch::nn::Linear vocab_query{nullptr}, vocab_out{nullptr};
+  torch::Tensor vocabulary, vocab_key, vocab_value;
+  torch::nn::Linear team_in{nullptr};
 };
 TORCH_MODULE(RemalisNet);
 

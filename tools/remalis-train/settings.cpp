@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "labkit/core/settings.h"
@@ -22,7 +23,17 @@ nlohmann::json default_config() {
         {"reward", "queue"},
         {"sumo_binary", "sumo"},
         {"netgenerate_binary", "netgenerate"}}},
-      {"agents", {{"communication", "full"}, {"hidden", 64}, {"heads", 2}, {"planning_layers", 2}, {"critic_hidden", 128}}},
+      {"agents",
+       {{"communication", "full"},
+        {"hidden", 64},
+        {"heads", 2},
+        {"planning_layers", 2},
+        {"critic_hidden", 128},
+        {"desired_teammate", true},
+        {"recursion_depth", 1},
+        {"confusion", true},
+        {"confusion_lambda", 1.0},
+        {"vocabulary", 16}}},
       {"train",
        {{"iterations", 60},
         {"episodes_per_iteration", 32},
@@ -39,6 +50,9 @@ nlohmann::json default_config() {
         {"planning_coef", 0.05},
         {"grad_clip", 10.0},
         {"value_norm_beta", 0.99999},
+        {"imitation_coef", 0.1},
+        {"confusion_coef", 0.1},
+        {"teammate_coef", 0.05},
         {"checkpoint_every", 10},
         {"max_lost_episodes", 3}}},
       {"eval", {{"episodes", 100}, {"log_episodes", 5}, {"greedy", false}}},
@@ -52,6 +66,11 @@ nlohmann::json default_config() {
 namespace {
 
 const std::vector<std::string> kModes{"single_agent", "none", "broadcast", "propagation", "full"};
+
+bool flag(const labkit::Config& c, const std::string& key) {
+  if (!c.at(key).is_boolean()) throw config_error(key, "must be true or false");
+  return c.at(key).get<bool>();
+}
 const std::vector<std::string> kLevels{"easy", "medium", "hard"};
 
 std::vector<std::string> names_in(const labkit::Config& c, const std::string& key, const std::vector<std::string>& allowed) {
@@ -110,6 +129,12 @@ Settings Settings::from_config(const labkit::Config& c) {
   if (a.hidden % a.heads != 0) throw config_error("agents.heads", fmt::format("must divide agents.hidden ({})", a.hidden));
   a.planning_layers = int_in(c, "agents.planning_layers", 0, 32);
   a.critic_hidden = int_in(c, "agents.critic_hidden", 4, 8192);
+  a.desired_teammate = flag(c, "agents.desired_teammate");
+  a.recursion_depth = int_in(c, "agents.recursion_depth", 0, 4);
+  a.confusion = flag(c, "agents.confusion");
+  a.confusion_lambda = number_in(c, "agents.confusion_lambda", 0, 100);
+  a.vocabulary = int_in(c, "agents.vocabulary", 0, 4096);
+  if (a.vocabulary == 1) throw config_error("agents.vocabulary", "needs at least 2 symbols (0 turns it off)");
 
   auto& t = s.train;
   t.iterations = int_in(c, "train.iterations", 1, 10'000'000);
@@ -128,6 +153,9 @@ Settings Settings::from_config(const labkit::Config& c) {
   t.planning_coef = number_in(c, "train.planning_coef", 0, 100);
   t.grad_clip = number_in(c, "train.grad_clip", 0, 1e6);
   t.value_norm_beta = number_in(c, "train.value_norm_beta", 0, 1);
+  t.imitation_coef = number_in(c, "train.imitation_coef", 0, 100);
+  t.confusion_coef = number_in(c, "train.confusion_coef", 0, 100);
+  t.teammate_coef = number_in(c, "train.teammate_coef", 0, 100);
   t.max_lost_episodes = int_in(c, "train.max_lost_episodes", 0, 1'000'000);
 
   auto& u = s.sumo;
@@ -147,9 +175,45 @@ Settings Settings::from_config(const labkit::Config& c) {
   s.log_episodes = int_in(c, "eval.log_episodes", 0, 1'000'000);
   if (!c.at("eval.greedy").is_boolean()) throw config_error("eval.greedy", "must be true or false");
   s.eval_greedy = c.at("eval.greedy").get<bool>();
-  s.ablation_modes = names_in(c, "ablation.modes", kModes);
+  s.ablation_modes = names_in(c, "ablation.modes", variant_names());
   s.ablation_levels = names_in(c, "ablation.levels", kLevels);
   s.ablation_seeds = ints_in(c, "ablation.seeds", 0, 1'000'000'000, 1);
+  return s;
+}
+
+const std::vector<std::string>& variant_names() {
+  static const std::vector<std::string> names{"single_agent", "none", "broadcast", "propagation", "feedback", "recursive", "full",
+                                              "full-no_teammate", "full-no_recursion", "full-no_confusion", "full-no_imitation",
+                                              "full-no_vocabulary"};
+  return names;
+}
+
+Settings apply_variant(const Settings& base, const std::string& name, const std::string& key) {
+  const auto& names = variant_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    throw config_error(key, fmt::format("unknown variant \"{}\" (one of {})", name, fmt::join(names, ", ")));
+  Settings s = base;
+  auto& a = s.agents;
+  const auto modules_off = [&] {
+    a.desired_teammate = false;
+    a.recursion_depth = 0;
+    a.confusion = false;
+    a.vocabulary = 0;
+    s.train.imitation_coef = 0;
+  };
+  if (name.rfind("full", 0) != 0) {
+    a.communication = name == "feedback" || name == "recursive" ? "full" : name;
+    const auto depth = std::max<int64_t>(base.agents.recursion_depth, 1);
+    modules_off();
+    if (name == "recursive") a.recursion_depth = depth;
+    return s;
+  }
+  a.communication = "full";
+  if (name == "full-no_teammate") a.desired_teammate = false;
+  if (name == "full-no_recursion") a.recursion_depth = 0;
+  if (name == "full-no_confusion") a.confusion = false;
+  if (name == "full-no_imitation") s.train.imitation_coef = 0;
+  if (name == "full-no_vocabulary") a.vocabulary = 0;
   return s;
 }
 

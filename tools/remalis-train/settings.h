@@ -14,11 +14,20 @@ namespace labkit::remalis_train {
 struct AgentSettings {
   std::string communication;  // single_agent | none | broadcast | propagation | full
   int64_t hidden, heads, planning_layers, critic_hidden;
+  // The paper's modules beyond the channel and the GAT (README "What it does"); each can be switched off.
+  bool desired_teammate;      // delta_i(sigma) in the intention, fed into the broadcast
+  int64_t recursion_depth;    // level-k reasoning over teammates' policies (0: off)
+  bool confusion;             // confusion memory M_t and matrix C_t biasing the feedback attention (Eqs. 10, 12)
+  double confusion_lambda;    // lambda of Eq. 10
+  int64_t vocabulary;         // symbols for grounding by cross-attention (0: off)
 };
 
 struct TrainSettings {
   int64_t iterations, episodes_per_iteration, parallel_envs, epochs, minibatches, checkpoint_every;
   double lr, gamma, gae_lambda, clip, entropy, value_coef, uncertainty_coef, planning_coef, grad_clip, value_norm_beta;
+  double imitation_coef;  // lambda of Eq. 8 (0: off)
+  double confusion_coef;  // weight of L_confusion (Eq. 11), with agents.confusion
+  double teammate_coef;   // weight of the desired-teammate likelihood, with agents.desired_teammate
   int64_t max_lost_episodes;  // SUMO episodes lost in a row before training stops
 };
 
@@ -45,5 +54,12 @@ struct Settings {
 };
 
 nlohmann::json default_config();
+
+// The ablation variants (ablation.modes): the communication modes single_agent / none / broadcast /
+// propagation with none of the extra modules; "feedback" (channel + GAT, extra modules off); "recursive"
+// (feedback + level-k reasoning); "full" (every module as configured); and "full-no_<module>" for
+// teammate / recursion / confusion / imitation / vocabulary. Throws naming `key` for an unknown name.
+Settings apply_variant(const Settings& base, const std::string& name, const std::string& key);
+const std::vector<std::string>& variant_names();
 
 }  // namespace labkit::remalis_train

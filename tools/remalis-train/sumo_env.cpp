@@ -235,6 +235,7 @@ void SumoEnv::reset(uint64_t seed) {
   phase_log_.clear();
   time_ = 0;
   teleports_ = 0;
+  decisions_ = wasted_greens_ = 0;
   done_ = false;
   metrics_ = nlohmann::json::object();
 }
@@ -318,6 +319,22 @@ void SumoEnv::send_step(const std::vector<int>& actions) {
   if (done_ || !server_) throw std::logic_error("SumoEnv::send_step outside an episode");
   const int D = static_cast<int>(s_.decision_seconds);
   const int now = static_cast<int>(std::lround(time_));
+  decision_error_.assign(lights_.size(), 0.0f);
+  for (size_t i = 0; i < lights_.size(); ++i) {
+    const auto& l = lights_[i];
+    const int a = actions.at(i);
+    if (a < 0 || a >= static_cast<int>(l.greens.size())) throw std::logic_error("SumoEnv: action outside the light's greens");
+    double chosen = 0, most = 0;
+    for (size_t g = 0; g < l.greens.size(); ++g) {
+      double q = 0;
+      for (int li : l.green_lanes[g]) q += halting_[light_lanes_[i][li]];
+      if (static_cast<int>(g) == a) chosen = q;
+      most = std::max(most, q);
+    }
+    decision_error_[i] = chosen == 0 && most > 0 ? 1.0f : 0.0f;
+    ++decisions_;
+    wasted_greens_ += decision_error_[i] > 0 ? 1 : 0;
+  }
   segments_.clear();
   segments_.push_back({0, D, {}});
   auto at = [&](int offset) -> Segment& {
@@ -335,7 +352,6 @@ void SumoEnv::send_step(const std::vector<int>& actions) {
     auto& st = state_[i];
     const auto& l = lights_[i];
     const int a = actions.at(i);
-    if (a < 0 || a >= static_cast<int>(l.greens.size())) throw std::logic_error("SumoEnv: action outside the light's greens");
     const int li = static_cast<int>(i);
     if (st.switch_left < 0 && a != st.current) {
       const auto& chain = l.transition[st.current];
@@ -406,7 +422,8 @@ void SumoEnv::send_segment() {
 StepOutcome SumoEnv::receive_step() {
   if (!server_) throw EpisodeLost("no sumo for this episode");
   StepOutcome out;
-  out.agent_error.assign(lights_.size(), 0.0f);
+  out.agent_error = decision_error_;
+  for (float e : decision_error_) out.miscoordination += e > 0 ? 1 : 0;
   try {
     // The queue (or waiting time) at each segment's end stands for the segment's seconds.
     double penalty = 0;
@@ -441,6 +458,7 @@ void SumoEnv::finish_episode() {
   server_.reset();
   metrics_ = read_trip_statistics(stats_path_);
   metrics_["teleports_seen"] = teleports_;
+  metrics_["wasted_green_share"] = decisions_ ? static_cast<double>(wasted_greens_) / static_cast<double>(decisions_) : 0.0;
   metrics_["simulated_seconds"] = time_;
 }
 

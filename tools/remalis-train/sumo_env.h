@@ -112,6 +112,10 @@ class SumoEnv final : public MultiAgentEnv {
   TraciRequest pending_;
   double time_ = 0;
   int64_t teleports_ = 0, total_seconds_ = 0;
+  // A decision error: the chosen green lets no halting vehicle go while another green of the light has
+  // some (README "SUMO environment"); per light for the step in flight, and counted over the episode.
+  std::vector<float> decision_error_;
+  int64_t decisions_ = 0, wasted_greens_ = 0;
   bool done_ = false;
   nlohmann::json metrics_;
   std::string stats_path_;

@@ -37,6 +37,8 @@ EnvShape TaskAllocationEnv::shape() const {
   s.nodes = level_.subtasks + 1;
   s.node_features = level_.types + 7;
   s.state_features = level_.agents * s.agent_features + level_.subtasks * (level_.types + 3) + 1;
+  s.shared_nodes = true;
+  s.idle_node = 0;
   return s;
 }
 

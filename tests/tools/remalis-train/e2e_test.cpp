@@ -3,6 +3,8 @@
 // SIGKILL-then-resume equal to an uninterrupted run, and a SUMO training run when sumo is installed.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -73,12 +75,21 @@ TEST(RemalisE2E, TrainWritesMetricsCurvesWeightsAndEpisodeLogs) {
 
 TEST(RemalisE2E, AblationTableHasEveryModeAndLevel) {
   const auto out = labkit::test::fresh_temp_dir("remalis_e2e_ablation") + "/out";
-  const auto r = run_command(kTool + " ablation --json --out " + shell_quote(out) + kTiny +
-                             " --set train.iterations=1 --set 'ablation.modes=[\"single_agent\",\"full\"]'"
+  const std::string modes = " --set 'ablation.modes=[\"single_agent\",\"recursive\",\"full-no_confusion\",\"full\"]'";
+  const auto r = run_command(kTool + " ablation --json --out " + shell_quote(out) + kTiny + " --set train.iterations=1" + modes +
                              " --set 'ablation.levels=[\"easy\"]' --set 'ablation.seeds=[0,1]'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto m = nlohmann::json::parse(r.out);
-  for (const char* mode : {"single_agent", "full"}) {
+  // Each variant trained the modules it names (result.json keeps what the network used).
+  const auto used = [&](const std::string& v) { return read_json(out + "/runs/easy-" + v + "-seed0/result.json")["modules"]; };
+  EXPECT_EQ(used("recursive")["recursion_depth"], 1);
+  EXPECT_EQ(used("recursive")["confusion"], false);
+  EXPECT_EQ(used("full-no_confusion")["confusion"], false);
+  EXPECT_EQ(used("full-no_confusion")["desired_teammate"], true);
+  EXPECT_EQ(used("full")["confusion"], true);
+  EXPECT_EQ(used("full")["vocabulary"], 16);
+  EXPECT_EQ(used("full")["imitation"], true);
+  for (const char* mode : {"single_agent", "recursive", "full-no_confusion", "full"}) {
     const auto& cell = m["ablation"]["easy"][mode];
     EXPECT_EQ(cell["success"]["seeds"].size(), 2u) << mode;
     EXPECT_GE(cell["miscoordination"]["mean"].get<double>(), 0.0);
@@ -87,9 +98,8 @@ TEST(RemalisE2E, AblationTableHasEveryModeAndLevel) {
     EXPECT_LE(m["ablation"]["easy"][mode]["aligned_subtasks"]["mean"].get<double>(),
               m["ablation"]["easy"][mode]["finished_subtasks"]["mean"].get<double>()) << mode;
   // Finished runs are kept: --resume reads them back instead of training again, with the same table.
-  const auto again = run_command(kTool + " ablation --json --resume --out " + shell_quote(out) + kTiny +
-                                 " --set train.iterations=1 --set 'ablation.modes=[\"single_agent\",\"full\"]'"
-                                 " --set 'ablation.levels=[\"easy\"]' --set 'ablation.seeds=[0,1]'");
+  const auto again = run_command(kTool + " ablation --json --resume --out " + shell_quote(out) + kTiny + " --set train.iterations=1" +
+                                 modes + " --set 'ablation.levels=[\"easy\"]' --set 'ablation.seeds=[0,1]'");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["ablation"], m["ablation"]);
 }
@@ -104,6 +114,9 @@ TEST(RemalisE2E, BadInputIsOneLineAndExitTwo) {
                                          {"sumo.grid=3by3 --set sumo.scenario=grid", "sumo.grid"},
                                          {"tasks.level=impossible", "tasks.level"},
                                          {"agents.heads=3", "agents.heads"},
+                                         {"agents.vocabulary=1", "agents.vocabulary"},
+                                         {"agents.recursion_depth=9", "agents.recursion_depth"},
+                                         {"'ablation.modes=[\"full-no_everything\"]'", "ablation.modes[0]"},
                                          {"env=sumo --set sumo.sumo_binary=/nonexistent/sumo", "sumo.sumo_binary"},
                                          {"env=sumo --set sumo.netgenerate_binary=no-such-netgenerate", "sumo.netgenerate_binary"}}) {
     const auto r = run_command(kTool + " train --out " + shell_quote(dir + "/o") + kTiny + " --set " + c.set);
@@ -138,6 +151,35 @@ TEST(RemalisE2E, SigkillThenResumeEqualsAnUninterruptedRun) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(read_json(term + "/report.json")["curves"], a["curves"]);
   }
+}
+
+// Data-parallel rollouts: two ranks over Gloo, each with its own --out and half of every iteration's
+// episodes, average their gradients and must end with byte-identical weights (and so the same evaluation).
+TEST(RemalisE2E, TwoRanksKeepIdenticalReplicas) {
+#ifndef LABKIT_TEST_HAVE_GLOO
+  GTEST_SKIP() << "LibTorch without Gloo: no CPU process group";
+#endif
+  const auto dir = labkit::test::fresh_temp_dir("remalis_e2e_ranks");
+  const std::string port = std::to_string(20000 + (::getpid() + 7919) % 20000);
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " WORLD_SIZE=2 OMP_NUM_THREADS=1";
+  const std::string args = kTiny + " --set train.iterations=3";
+  const auto r = run_command("(" + env + " RANK=0 " + kTool + " train --out " + shell_quote(dir + "/r0") + args + " & " + env +
+                             " RANK=1 " + kTool + " train --out " + shell_quote(dir + "/r1") + args + "; s1=$?; wait $!; s0=$?; " +
+                             "exit $((s0 | s1)))");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto w0 = bytes(dir + "/r0/model.pt");
+  EXPECT_GT(w0.size(), 1000u);
+  EXPECT_EQ(w0, bytes(dir + "/r1/model.pt"));
+  const auto a = read_json(dir + "/r0/report.json"), b = read_json(dir + "/r1/report.json");
+  EXPECT_EQ(a["metrics"]["distributed"]["world_size"], 2);
+  EXPECT_EQ(b["metrics"]["distributed"]["rank"], 1);
+  EXPECT_EQ(a["metrics"]["evaluation"], b["metrics"]["evaluation"]);
+  // The ranks ran different episodes (their own halves): their training returns differ.
+  EXPECT_NE(a["curves"]["episode return"], b["curves"]["episode return"]);
 }
 
 TEST(RemalisE2E, SumoFailuresAreOneLineNamingTheLog) {
@@ -181,4 +223,10 @@ TEST(RemalisE2E, SumoTrainingRunsAgainstTheSignalBaselines) {
   EXPECT_GT(m["evaluation"]["mean_travel_time"].get<double>(), 20);
   EXPECT_EQ(m["evaluation"]["loaded"], m["baselines"]["fixed_time"]["loaded"]);
   EXPECT_EQ(m["lost_episodes"], 0);
+  // Decision errors (a green for an empty approach while another queues) are a share of the decisions.
+  EXPECT_GE(m["evaluation"]["wasted_green_share"].get<double>(), 0.0);
+  EXPECT_LE(m["evaluation"]["wasted_green_share"].get<double>(), 1.0);
+  // Every module runs on SUMO too (desired teammate and level-k reasoning without shared nodes).
+  EXPECT_EQ(m["modules"]["recursion_depth"], 1);
+  EXPECT_EQ(m["modules"]["confusion"], true);
 }
