@@ -473,7 +473,11 @@ nlohmann::json Trainer::train(const std::string& label) {
     EpisodeStats stats;
     for (const auto& e : episodes) stats.add(e.metrics, e.episode_return);
     nlohmann::json losses = nlohmann::json::object();
-    if (!episodes.empty()) {
+    // The update is a chain of collectives: when any rank lost every episode of this iteration, every
+    // rank skips it (one rank skipping alone would leave the others waiting in the all-reduce).
+    const bool some_rank_empty = m.group ? distributed::any_rank(*m.group, episodes.empty()) : episodes.empty();
+    if (some_rank_empty && !episodes.empty()) log::warn("iteration {}: another rank lost every episode; no update", it + 1);
+    if (!some_rank_empty) {
       const auto batch = m.build_batch(episodes);
       losses = m.update(batch, it);
       samples += batch.actions.numel();
