@@ -13,15 +13,12 @@
 #include "openings.h"
 #include "shapes.h"
 #include "temp_dir.h"
+#include "test_shapes.h"
 
 namespace ab = labkit::aneumo_build;
 
 TEST(AneumoFoamMesh, VoxelWallNormalsPointOutOfTheLumen) {
-  ab::ShapeSpec s{};
-  s.kind = "pipe";
-  s.diameter_mm = 3;
-  s.length_mm = 3;
-  const auto d = ab::voxelise(ab::make_shape(s), 0.5);
+  const auto d = ab::voxelise(ab::make_shape(ab::test::pipe_spec(3)), 0.5);
   labkit::test::TempDir tmp("aneumo-foam-mesh");
   const std::string dir = tmp / "polyMesh";
   std::filesystem::create_directories(dir);

@@ -14,6 +14,7 @@
 #include "prism_surface.h"
 #include "shapes.h"
 #include "surface.h"
+#include "test_shapes.h"
 #include "temp_dir.h"
 
 namespace ab = labkit::aneumo_build;
@@ -21,16 +22,7 @@ namespace ab = labkit::aneumo_build;
 namespace {
 
 ab::ShapeSpec aneurysm(double neck, double ar) {
-  ab::ShapeSpec s{};
-  s.kind = "aneurysm";
-  s.parent = "pipe";
-  s.diameter_mm = 3;
-  s.length_mm = 12;
-  s.bend_radius_mm = 6;
-  s.neck_mm = neck;
-  s.aspect_ratio = ar;
-  s.sac_position = 0.5;
-  return s;
+  return ab::test::aneurysm_spec(12, neck, ar);
 }
 
 std::string npy_bytes(const std::string& descr, const std::string& shape, const std::string& data) {
@@ -161,11 +153,7 @@ TEST(AneumoNpyReader, BadFilesAreNamed) {
 }
 
 TEST(AneumoSurface, PipeSurfaceIsClosedWithTheRightVolume) {
-  ab::ShapeSpec s{};
-  s.kind = "pipe";
-  s.diameter_mm = 3;
-  s.length_mm = 9;
-  const auto d = ab::voxelise(ab::make_shape(s), 0.15);
+  const auto d = ab::voxelise(ab::make_shape(ab::test::pipe_spec(9)), 0.15);
   const auto st = ab::mask_surface(d.mask, d.grid, 20, "");
   EXPECT_TRUE(st.closed);
   // pi R^2 L with L = 9 mm + 2 margin voxels cut open at the ends (capped half a voxel beyond).

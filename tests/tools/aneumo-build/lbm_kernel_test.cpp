@@ -10,22 +10,14 @@
 #include "lbm_lattice.h"
 #include "openings.h"
 #include "shapes.h"
+#include "test_shapes.h"
 
 namespace ab = labkit::aneumo_build;
 
 namespace {
 
 ab::Domain aneurysm_domain() {
-  ab::ShapeSpec s{};
-  s.kind = "aneurysm";
-  s.parent = "pipe";
-  s.diameter_mm = 3;
-  s.length_mm = 8;
-  s.bend_radius_mm = 6;
-  s.neck_mm = 2.2;
-  s.aspect_ratio = 1.2;
-  s.sac_position = 0.5;
-  return ab::voxelise(ab::make_shape(s), 0.3);
+  return ab::voxelise(ab::make_shape(ab::test::aneurysm_spec(8, 2.2, 1.2)), 0.3);
 }
 
 struct Compared {

@@ -11,6 +11,7 @@
 #include "poiseuille.h"
 #include "settings.h"
 #include "shapes.h"
+#include "test_shapes.h"
 
 namespace ab = labkit::aneumo_build;
 
@@ -19,11 +20,7 @@ namespace {
 ab::Settings defaults() { return ab::Settings::from_config(labkit::Config(ab::default_config())); }
 
 ab::Domain pipe(double length_mm, int cells_per_diameter) {
-  ab::ShapeSpec s{};
-  s.kind = "pipe";
-  s.diameter_mm = 3;
-  s.length_mm = length_mm;
-  return ab::voxelise(ab::make_shape(s), 3.0 / cells_per_diameter);
+  return ab::voxelise(ab::make_shape(ab::test::pipe_spec(length_mm)), 3.0 / cells_per_diameter);
 }
 
 }  // namespace
