@@ -7,6 +7,7 @@
 #include "labkit/core/error.h"
 #include "labkit/core/progress.h"
 #include "labkit/core/settings.h"
+#include "pet_ct.h"
 #include "phantom.h"
 #include "settings.h"
 #include "labkit/core/seeds.h"
@@ -21,8 +22,8 @@ void phantom_command(const PhantomArgs& args, labkit::Run& run) {
   const auto p = PhantomSettings::from_config(run.config());
   const auto s = Settings::from_config(run.config());
   for (const auto& m : s.modalities)
-    if (m != "t1n" && m != "t1c" && m != "t2w" && m != "t2f")
-      throw labkit::config_error("modalities", "the phantom renders t1n, t1c, t2w and t2f only, not '" + m + "'");
+    if (m != "t1n" && m != "t1c" && m != "t2w" && m != "t2f" && !is_pet_or_ct(m))
+      throw labkit::config_error("modalities", "the phantom renders t1n, t1c, t2w, t2f, pet and ct only, not '" + m + "'");
   nlohmann::json training = nlohmann::json::array(), validation = nlohmann::json::array();
   int lesions = 0;
   labkit::Progress progress("phantoms", args.cases, "case");
@@ -35,7 +36,8 @@ void phantom_command(const PhantomArgs& args, labkit::Run& run) {
     nlohmann::json c{{"name", name}};
     for (const auto& m : s.modalities) {
       const std::string rel = name + "/" + name + "-" + m + ".nii.gz";
-      imageio::write_volume(acquire(patient, m, p, rng), run.out().file(rel), imageio::PixelType::kFloat32);
+      const auto image = is_pet_or_ct(m) ? acquire_pet_ct(patient, m, p, rng) : acquire(patient, m, p, rng);
+      imageio::write_volume(image, run.out().file(rel), imageio::PixelType::kFloat32);
       c[m] = rel;
     }
     const std::string seg = name + "/" + name + "-seg.nii.gz";

@@ -29,7 +29,9 @@ nlohmann::json default_config() {
       {"checkpoint_every", 50},
       {"phantom",
        {{"size", {80, 80, 80}}, {"spacing_mm", 2.0}, {"noise_percent", 3.0}, {"bias_strength", 0.15},
-        {"lesion_probability", 0.8}}},
+        {"lesion_probability", 0.8},
+        // modalities "pet" and "ct" (heterogeneous pairs): scanner PSF, counts at SUV 1, CT noise
+        {"pet_fwhm_mm", 5.0}, {"pet_counts_per_suv", 20.0}, {"ct_noise_hu", 10.0}}},
   };
 }
 
@@ -95,6 +97,9 @@ PhantomSettings PhantomSettings::from_config(const labkit::Config& c) {
   p.noise_percent = labkit::number_in(c, "phantom.noise_percent", 0, 100);
   p.bias_strength = labkit::number_in(c, "phantom.bias_strength", 0, 2);
   p.lesion_probability = labkit::number_in(c, "phantom.lesion_probability", 0, 1);
+  p.pet_fwhm_mm = labkit::number_in(c, "phantom.pet_fwhm_mm", 0, 50);
+  p.pet_counts_per_suv = labkit::number_in(c, "phantom.pet_counts_per_suv", 0, 1e6);
+  p.ct_noise_hu = labkit::number_in(c, "phantom.ct_noise_hu", 0, 1000);
   return p;
 }
 

@@ -56,6 +56,9 @@ struct PhantomSettings {
   double noise_percent = 0;       // Rician sigma as % of the reference tissue's signal
   double bias_strength = 0;       // bias-field polynomial coefficients ~ U(-b, b)
   double lesion_probability = 0;  // a patient has a tumour with this probability
+  double pet_fwhm_mm = 0;         // PET point-spread function (0: none)
+  double pet_counts_per_suv = 0;  // expected Poisson counts per voxel at SUV 1 (0: no noise)
+  double ct_noise_hu = 0;         // CT Gaussian noise sigma
 
   static PhantomSettings from_config(const labkit::Config& c);
 };

@@ -14,6 +14,7 @@
 #include "labkit/imageio/image.h"
 #include "manifest.h"
 #include "mr_signal.h"
+#include "pet_ct.h"
 #include "phantom.h"
 #include "run_command.h"
 #include "settings.h"
@@ -95,6 +96,52 @@ TEST(PuirPhantom, ContrastsFollowTheTissues) {
   for (size_t i = 0; i < p.labels.size(); ++i) {
     if (p.labels[i] == kEnhancing) EXPECT_EQ(seg.voxels[i], 3.0f);
   }
+}
+
+// PET and CT of the same anatomy: noise-free levels are the tissue tables; CT noise is N(0, sigma); PET
+// counts are Poisson (mean = level, variance = level / counts at SUV 1) and the PSF conserves the activity
+// of a head that sits inside the grid while lowering the cortex's peak.
+TEST(PuirPhantom, PetAndCtOfTheSameAnatomy) {
+  auto s = pt::PhantomSettings::from_config(labkit::Config(pt::default_config()));
+  s.size = {40, 40, 40};
+  s.spacing_mm = 5;
+  s.lesion_probability = 1.0;
+  std::mt19937_64 rng(8);
+  const auto p = pt::make_patient(s, rng);
+  using namespace pt::tissues;
+  const auto suv = pt::pet_ct_level(p, "pet"), hu = pt::pet_ct_level(p, "ct");
+  for (size_t i = 0; i < p.labels.size(); ++i) {
+    if (p.labels[i] == kBackground) EXPECT_EQ(hu[i], -1000.0f);
+    if (p.labels[i] == kSkull) EXPECT_EQ(hu[i], 1000.0f);
+    if (p.labels[i] == kGrey) EXPECT_EQ(suv[i], 7.5f);
+  }
+  EXPECT_FALSE(pt::is_pet_or_ct("t1n"));
+  // CT noise: residuals over the whole grid (64,000 draws): mean 0 +- 0.1, sigma 10 +- 2 %.
+  const auto ct = pt::acquire_pet_ct(p, "ct", s, rng);
+  double m = 0, m2 = 0;
+  for (size_t i = 0; i < hu.size(); ++i) m += ct.voxels[i] - hu[i], m2 += std::pow(ct.voxels[i] - hu[i], 2);
+  m /= hu.size(), m2 /= hu.size();
+  EXPECT_NEAR(m, 0.0, 0.1);
+  EXPECT_NEAR(std::sqrt(m2 - m * m), s.ct_noise_hu, 0.02 * s.ct_noise_hu);
+  // PET without PSF: Poisson statistics over the grey-matter voxels.
+  auto sharp = s;
+  sharp.pet_fwhm_mm = 0;
+  sharp.pet_counts_per_suv = 4;
+  const auto pet = pt::acquire_pet_ct(p, "pet", sharp, rng);
+  double g = 0, g2 = 0, n = 0;
+  for (size_t i = 0; i < suv.size(); ++i)
+    if (p.labels[i] == kGrey) g += pet.voxels[i], g2 += pet.voxels[i] * pet.voxels[i], ++n;
+  g /= n, g2 /= n;
+  EXPECT_NEAR(g, 7.5, 3 * std::sqrt(7.5 / 4 / n));
+  EXPECT_NEAR((g2 - g * g) / (7.5 / 4), 1.0, 0.1);
+  // PSF alone: activity conserved, the cortex's peak lowered.
+  auto blurred = s;
+  blurred.pet_counts_per_suv = 0;
+  const auto psf = pt::acquire_pet_ct(p, "pet", blurred, rng);
+  double before = 0, after = 0, peak = 0;
+  for (size_t i = 0; i < suv.size(); ++i) before += suv[i], after += psf.voxels[i], peak = std::max<double>(peak, psf.voxels[i]);
+  EXPECT_NEAR(after / before, 1.0, 1e-3);
+  EXPECT_LT(peak, 9.5);
 }
 
 TEST(PuirPhantom, BiasFieldIsSmoothAndBounded) {
