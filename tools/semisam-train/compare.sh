@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes the README "Results" table: on the synthetic task, with LABELED labeled volumes and SEEDS seeds,
-# supervised-only, Mean Teacher, UA-MT, DAN, MT + SemiSAM+ (intended) and MT + SemiSAM+ (--upstream-quirks);
-# test Dice and HD95 (voxels) as mean and sample standard deviation over seeds, and the mean gradient
-# norm the SAM term puts on the specialist's logits.
+# supervised-only, Mean Teacher, UA-MT, DAN, each with and without the SemiSAM+ branch; test Dice and HD95
+# (voxels) as mean and sample standard deviation over seeds, the Dice difference to supervised-only
+# training paired by seed, and the mean gradient norm the SAM term puts on the specialist's logits.
+# Method names: supervised | mt | uamt | dan, optionally followed by -semisam (unc prompts), then -point or
+# -mask (those prompts instead), -quirks (--upstream-quirks), -x10 (semisam.weight 1.0, ten times upstream's).
 #   tools/semisam-train/compare.sh BIN_DIR OUT_DIR GENERALIST.safetensors
 # Runs already in OUT_DIR/runs are kept, so an interrupted table continues where it stopped.
 # Environment: TABLE_ONLY=1 (only print the table of the runs done), SEEDS ("1 2 3"), LABELED ("1 2 4"), METHODS (all six), CONFIG (configs/semisam-train/synthetic-compare.json).
@@ -22,11 +24,15 @@ mkdir -p "$out/runs"
     for m in $methods; do
       name=$m-l$l-s$seed
       [ -f "$out/runs/$name/report.json" ] && continue
-      case $m in
-        supervised|mt|uamt|dan) extra="--set method=$m" ;;
-        mt-semisam) extra="--set method=mt --set semisam.enabled=true --set semisam.generalists=[\"$generalist\"]" ;;
-        mt-semisam-quirks) extra="--set method=mt --set semisam.enabled=true --set semisam.generalists=[\"$generalist\"] --upstream-quirks" ;;
-      esac
+      extra="--set method=${m%%-*}"
+      if [[ $m == *-semisam* ]]; then
+        extra="$extra --set semisam.enabled=true --set semisam.generalists=[\"$generalist\"]"
+        [[ $m == *-point* ]] && extra="$extra --set semisam.prompt=point"
+        [[ $m == *-mask* ]] && extra="$extra --set semisam.prompt=mask"
+        [[ $m == *-quirks* ]] && extra="$extra --upstream-quirks"
+        [[ $m == *-x10* ]] && extra="$extra --set semisam.weight=1.0"
+        :
+      fi
       echo "== $name" >&2
       # shellcheck disable=SC2086
       "$bin" --manifest "$out/task/manifest.json" --config "$config" --set labeled_num=$l --seed "$seed" --threads 1 \
@@ -37,8 +43,15 @@ done
 /usr/bin/python3 - "$out" "$labeled" "$seeds" "$methods" <<'PY'
 import json, os, statistics, sys
 out, labeled, seeds, methods = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()
-names = {"supervised": "supervised only", "mt": "MT", "uamt": "UA-MT", "dan": "DAN", "mt-semisam": "MT + SemiSAM+ (intended)",
-         "mt-semisam-quirks": "MT + SemiSAM+ (upstream quirks)"}
+def name_of(m):
+    parts = m.split("-")
+    base = {"supervised": "supervised only", "mt": "MT", "uamt": "UA-MT", "dan": "DAN"}[parts[0]]
+    if "semisam" not in parts:
+        return base
+    prompt = "point" if "point" in parts else "mask" if "mask" in parts else "unc"
+    extra = ", upstream quirks" if "quirks" in parts else ""
+    extra += ", weight x10" if "x10" in parts else ""
+    return f"{base} + SemiSAM+ ({prompt}{extra})"
 def ms(v):
     return f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
 print(f"Mean ± sample standard deviation over seeds {' '.join(seeds)}.\n")
@@ -69,5 +82,5 @@ for l in labeled:
         diffs = [a - b for a, b in pairs if a is not None and b is not None]
         dtxt = "—" if m == "supervised" or not diffs else (
             f"{statistics.mean(diffs):+.4f} ± {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else f"{diffs[0]:+.4f}")
-        print(f"| {l} | {names[m]} | {len(dice)} | {ms(dice)} | {dtxt} | {ms(hd)} | {gtxt} | {statistics.mean(speed):.2f} |")
+        print(f"| {l} | {name_of(m)} | {len(dice)} | {ms(dice)} | {dtxt} | {ms(hd)} | {gtxt} | {statistics.mean(speed):.2f} |")
 PY
