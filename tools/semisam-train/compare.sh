@@ -4,7 +4,7 @@
 # (voxels) as mean and sample standard deviation over seeds, the Dice difference to supervised-only
 # training paired by seed, and the mean gradient norm the SAM term puts on the specialist's logits.
 # Method names: supervised | mt | uamt | dan, optionally followed by -semisam (unc prompts), then -point or
-# -mask (those prompts instead), -quirks (--upstream-quirks), -x10 (semisam.weight 1.0, ten times upstream's).
+# -mask (those prompts instead), -quirks (--upstream-quirks), -wN (semisam.weight N instead of upstream's 0.1), e.g. mt-semisam-w10.
 #   tools/semisam-train/compare.sh BIN_DIR OUT_DIR GENERALIST.safetensors
 # Runs already in OUT_DIR/runs are kept, so an interrupted table continues where it stopped.
 # Environment: TABLE_ONLY=1 (only print the table of the runs done), SEEDS ("1 2 3"), LABELED ("1 2 4"), METHODS (all six), CONFIG (configs/semisam-train/synthetic-compare.json).
@@ -30,7 +30,7 @@ mkdir -p "$out/runs"
         [[ $m == *-point* ]] && extra="$extra --set semisam.prompt=point"
         [[ $m == *-mask* ]] && extra="$extra --set semisam.prompt=mask"
         [[ $m == *-quirks* ]] && extra="$extra --upstream-quirks"
-        [[ $m == *-x10* ]] && extra="$extra --set semisam.weight=1.0"
+        [[ $m =~ -w([0-9.]+) ]] && extra="$extra --set semisam.weight=${BASH_REMATCH[1]}"
         :
       fi
       echo "== $name" >&2
@@ -50,7 +50,7 @@ def name_of(m):
         return base
     prompt = "point" if "point" in parts else "mask" if "mask" in parts else "unc"
     extra = ", upstream quirks" if "quirks" in parts else ""
-    extra += ", weight x10" if "x10" in parts else ""
+    extra += "".join(f", weight {p[1:]}" for p in parts if p[:1] == "w" and p[1:].replace(".", "").isdigit())
     return f"{base} + SemiSAM+ ({prompt}{extra})"
 def ms(v):
     return f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"

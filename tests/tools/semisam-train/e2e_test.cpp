@@ -176,7 +176,7 @@ TEST(SemisamE2E, BadInputExitsTwoNamingTheProblem) {
 
 TEST(SemisamE2E, ProbeGeneralistScoresClicksOnHeldOutPatches) {
   const std::string probe = kBin + " probe-generalist --manifest " + shell_quote(task_dir() + "/task/manifest.json") +
-                            " --threads 1 --set patch=[16,32,32] --patches 3 --clicks 1,2 --json --generalist ";
+                            " --threads 1 --set patch=[16,32,32] --set eval.stride=[16,16,16] --patches 3 --clicks 1,2 --json --generalist ";
   auto r = run_command(probe + shell_quote(generalist()) + " --out " + shell_quote(task_dir() + "/probe"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto m = nlohmann::json::parse(r.out)["probe"];
