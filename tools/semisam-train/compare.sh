@@ -55,14 +55,14 @@ def name_of(m):
 def ms(v):
     return f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
 print(f"Mean ± sample standard deviation over seeds {' '.join(seeds)}.\n")
-print("| labeled | method | runs | test Dice | Dice − supervised (same seeds) | test HD95 (voxels) | SAM-term grad norm | s/iteration |")
-print("|---|---|---|---|---|---|---|---|")
+print("| labeled | method | runs | test Dice | Dice − supervised (same seeds) | Dice − same method without SemiSAM+ | test HD95 (voxels) | SAM-term grad norm | pseudo-label / specialist Dice on unlabeled patches | s/iteration |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 def dice_of(m, l, s):
     path = f"{out}/runs/{m}-l{l}-s{s}/report.json"
     return json.load(open(path))["metrics"]["evaluation"]["dice"] if os.path.exists(path) else None
 for l in labeled:
     for m in methods:
-        dice, hd, grad, speed = [], [], [], []
+        dice, hd, grad, speed, pl, sp = [], [], [], [], [], []
         for s in seeds:
             path = f"{out}/runs/{m}-l{l}-s{s}/report.json"
             if not os.path.exists(path):
@@ -72,15 +72,24 @@ for l in labeled:
             dice.append(e["dice"]); hd.append(e["hd95"])
             g = r["curves"].get("sam_grad_norm")
             if g: grad.append(statistics.mean(v for _, v in g))
+            # Against the unlabeled patches' hidden labels (diagnostics), averaged over all iterations.
+            if r["curves"].get("pseudo_label_dice"):
+                pl.append(statistics.mean(v for _, v in r["curves"]["pseudo_label_dice"]))
+                sp.append(statistics.mean(v for _, v in r["curves"]["specialist_unlabeled_dice"]))
             t = r["timings"]["step"]
             speed.append(t["seconds"] / t["count"])
         if not dice:
             continue
         gtxt = f"{statistics.mean(grad):.2e}" if grad else "—"
+        ptxt = f"{statistics.mean(pl):.3f} / {statistics.mean(sp):.3f}" if pl else "—"
         # Paired by seed: the seed (initialisation, crops) moves every method alike, so differences are sharper.
-        pairs = [(dice_of(m, l, s), dice_of("supervised", l, s)) for s in seeds]
-        diffs = [a - b for a, b in pairs if a is not None and b is not None]
-        dtxt = "—" if m == "supervised" or not diffs else (
-            f"{statistics.mean(diffs):+.4f} ± {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else f"{diffs[0]:+.4f}")
-        print(f"| {l} | {name_of(m)} | {len(dice)} | {ms(dice)} | {dtxt} | {ms(hd)} | {gtxt} | {statistics.mean(speed):.2f} |")
+        def paired(ref):
+            pairs = [(dice_of(m, l, s), dice_of(ref, l, s)) for s in seeds]
+            diffs = [a - b for a, b in pairs if a is not None and b is not None]
+            if m == ref or not diffs:
+                return "—"
+            return f"{statistics.mean(diffs):+.4f} ± {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else f"{diffs[0]:+.4f}"
+        dtxt = paired("supervised")
+        btxt = paired(m.split("-")[0]) if "semisam" in m.split("-") else "—"
+        print(f"| {l} | {name_of(m)} | {len(dice)} | {ms(dice)} | {dtxt} | {btxt} | {ms(hd)} | {gtxt} | {ptxt} | {statistics.mean(speed):.2f} |")
 PY
