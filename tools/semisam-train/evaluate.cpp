@@ -2,6 +2,12 @@
 
 namespace labkit::semisam_train {
 
+double binary_dice(const torch::Tensor& pred, const torch::Tensor& ref) {
+  const auto p = pred.to(torch::kBool), r = ref.to(torch::kBool);
+  const double inter = (p & r).sum().item<double>(), total = p.sum().item<double>() + r.sum().item<double>();
+  return total > 0 ? 2 * inter / total : 1.0;
+}
+
 torch::Tensor predict_mask(nets3d::SegNetwork& net, const torch::Tensor& image, const TrainSettings& s,
                            torch::Device device) {
   torch::NoGradGuard no_grad;

@@ -16,6 +16,9 @@ namespace labkit::semisam_train {
 torch::Tensor predict_mask(nets3d::SegNetwork& net, const torch::Tensor& image, const TrainSettings& s,
                            torch::Device device);
 
+// Dice of two boolean masks of one shape, pooled over every voxel (1 when both are empty).
+double binary_dice(const torch::Tensor& pred, const torch::Tensor& ref);
+
 // Mean Dice, Jaccard, HD95, ASD over `cases` (all labeled) and the per-case values:
 // {"dice", "jaccard", "hd95", "asd", "units": "voxel"|"mm", "cases": [{name, dice, ...}]}.
 nlohmann::json evaluate_cases(nets3d::SegNetwork& net, const std::vector<Case>& cases, const TrainSettings& s,

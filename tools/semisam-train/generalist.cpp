@@ -21,6 +21,9 @@ torch::Tensor resample_to_size(const torch::Tensor& x, std::vector<int64_t> size
 
 }  // namespace
 
+torch::Tensor to_generalist_axes(const torch::Tensor& zyx) { return zyx.permute({0, 1, 4, 3, 2}); }
+torch::Tensor from_generalist_axes(const torch::Tensor& xyz) { return xyz.permute({0, 1, 4, 3, 2}); }
+
 SamBranch::SamBranch(const SemisamSettings& s, UpstreamQuirks quirks, torch::Device device)
     : s_(s), q_(quirks), device_(device) {
   for (const auto& p : s_.generalists) {
@@ -45,8 +48,9 @@ std::vector<torch::Tensor> SamBranch::prompt_one(Generalist& g, const torch::Ten
                                                  torch::Tensor& carried_mask, torch::Tensor& initial_mask) {
   auto& m = *g.model;
   const int64_t S = m.config.img_size, L = m.config.low_res_size();
-  auto img = resample_to_size(image.unsqueeze(0), {S, S, S});
-  auto fg = resample_to_size(foreground.unsqueeze(0), {S, S, S});  // (1, 1, S, S, S)
+  // The generalist works in its own (x, y, z) axis order; every map it returns goes back to (z, y, x).
+  auto img = resample_to_size(to_generalist_axes(image.unsqueeze(0)), {S, S, S});
+  auto fg = resample_to_size(to_generalist_axes(foreground.unsqueeze(0)), {S, S, S});  // (1, 1, S, S, S)
   const auto emb = m.encode(img);                          // once per patch
   auto probability = [&](const torch::Tensor& logits) {
     // Quirk 3: the release thresholds raw logits at 0.5; a probability map of 0/1 stands for that mask.
@@ -55,7 +59,7 @@ std::vector<torch::Tensor> SamBranch::prompt_one(Generalist& g, const torch::Ten
   if (s_.prompt == "mask") {
     auto prompt = resample_to_size(fg, {L, L, L}, /*nearest=*/true);
     auto up = m.upscale(m.decode(emb, torch::Tensor(), torch::Tensor(), prompt).low_res_logits);
-    return {probability(up)};
+    return {from_generalist_axes(probability(up))};
   }
   // point / unc: the click loop. The release's "GT" is prob > 0 of the channel it was given.
   const auto target = (q_.background_channel ? fg > 0 : fg > s_.threshold)[0][0].to(torch::kCPU);
@@ -72,7 +76,7 @@ std::vector<torch::Tensor> SamBranch::prompt_one(Generalist& g, const torch::Ten
     const auto up = m.upscale(prev);
     const auto p = probability(up);
     pred = (p > 0.5)[0][0].to(torch::kCPU);
-    maps.push_back(p);
+    maps.push_back(from_generalist_axes(p));
   }
   carried_mask = prev;
   return maps;
@@ -134,6 +138,7 @@ torch::Tensor SamBranch::consistency(const torch::Tensor& images, const torch::T
   // Quirk 1: the release prompts from channel 0, the background probability.
   const auto source = soft.detach().narrow(1, q_.background_channel ? 0 : 1, 1);
   const auto pl = pseudo_label(images, source, rng);
+  last_probability_ = pl.probability;
   const auto m = (pl.probability > 0.5).to(soft.scalar_type());
   const auto target = torch::cat({1 - m, m}, 1);
   const auto d = (soft - target).pow(2);

@@ -4,6 +4,10 @@
 // specialist's softmax is pulled towards.
 //
 // Intended behaviour (default):
+//  - the generalist sees the patch in its own axis order: labkit::sammed3d models (like torchio and
+//    upstream's HDF5 arrays) index (x, y, z), this tool's tensors (z, y, x); the patch is permuted on the
+//    way in and every map on the way out (the trained default generalist, configs/seganypet-train/
+//    semisam-generalist.json, learned that order; fed (z, y, x) it saw every organ transposed);
 //  - every generalist is loaded once, frozen, run without gradients; its image encoder runs once per patch;
 //  - the patch and the specialist's foreground probability are resampled (trilinear) to the generalist's
 //    input size, and its output back to the patch;
@@ -54,6 +58,10 @@ struct UpstreamQuirks {
   }
 };
 
+// (B, C, D, H, W) in this tool's (z, y, x) order <-> the generalists' (x, y, z) order (a view).
+torch::Tensor to_generalist_axes(const torch::Tensor& zyx);
+torch::Tensor from_generalist_axes(const torch::Tensor& xyz);
+
 class SamBranch {
  public:
   // Loads every checkpoint (InputError naming the file for a wrong architecture, missing or extra
@@ -74,6 +82,8 @@ class SamBranch {
   PseudoLabel pseudo_label(const torch::Tensor& images, const torch::Tensor& foreground, std::mt19937_64& rng);
 
   nlohmann::json describe();  // paths, sizes, load seconds, calls
+  // The combined generalist probability of the last consistency() call, (B, 1, D, H, W) (diagnostics).
+  const torch::Tensor& last_pseudo_label() const { return last_probability_; }
 
  private:
   struct Generalist {
@@ -92,6 +102,7 @@ class SamBranch {
   std::vector<Generalist> generalists_;
   double load_seconds_ = 0;
   int64_t loads_ = 0, calls_ = 0;
+  torch::Tensor last_probability_;
 };
 
 }  // namespace labkit::semisam_train

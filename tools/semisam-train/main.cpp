@@ -1,7 +1,8 @@
 // semisam-train: semi-supervised 3D segmentation (SemiSAM+, arXiv 2502.20749). A specialist (unet_3D or
 // V-Net) learns from a few labeled and many unlabeled volumes by supervised-only training, Mean Teacher
 // or UA-MT, optionally guided by frozen SAM-Med3D-family generalists prompted from its own predictions.
-// `synth` writes a synthetic left-atrium-like task; `predict` segments volumes with a trained model.
+// `synth` writes a synthetic left-atrium-like task; `predict` segments volumes with a trained model;
+// `probe-generalist` measures how informative a generalist is on the task.
 #include "commands.h"
 #include "labkit/imageio/image.h"
 #include "labkit/torchutil/runtime.h"
@@ -46,10 +47,20 @@ int main(int argc, char** argv) {
   predict->add_option("--checkpoint", model, "model.safetensors written by training")->required();
   predict->add_option("images", images, "NIfTI/NRRD/MetaImage volumes or DICOM folders")->required();
   predict->fallthrough();
+  st::ProbeCommand probe_args;
+  auto* probe = app.add_subcommand(
+      "probe-generalist", "Dice of generalists prompted from the labels of random patches (is a generalist informative?)");
+  probe->add_option("--generalist", probe_args.generalists, "labkit::sammed3d checkpoint (repeat for several: mean probability)")
+      ->required();
+  probe->add_option("--clicks", probe_args.clicks, "Click counts to score")->delimiter(',');
+  probe->add_option("--patches", probe_args.patches, "Random patches per case");
+  probe->add_option("--split", probe_args.split, "Cases to probe: train, val or test");
+  probe->fallthrough();
 
   return tool.main(argc, argv, [&](labkit::Run& run) {
     if (synth->parsed()) return st::synth_command(synth_args, run);
     if (predict->parsed()) return st::predict_command(model, images, run);
+    if (probe->parsed()) return st::probe_command(data, probe_args, run);
     st::train_command(data, quirks, run);
   });
 }

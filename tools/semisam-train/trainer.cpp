@@ -32,6 +32,8 @@ namespace fs = std::filesystem;
 struct Trainer::Batch {
   torch::Tensor image;  // (B, 1, D, H, W): labeled_bs labeled samples first
   torch::Tensor label;  // (labeled_bs, D, H, W) int64
+  // The unlabeled samples' labels when the data has them (a synthetic task): diagnostics only, never in a loss.
+  torch::Tensor hidden;  // (B - labeled_bs, D, H, W) uint8, or undefined
 };
 
 Trainer::Trainer(TrainSettings s, Dataset data, labkit::Run& run, torch::Device device, SamBranch* sam,
@@ -87,18 +89,24 @@ Trainer::~Trainer() = default;
 
 Trainer::Batch Trainer::make_batch(int64_t it) const {
   const auto idx = sampler_->batch(it);
-  std::vector<torch::Tensor> images, labels;
+  std::vector<torch::Tensor> images, labels, hidden;
+  bool all_hidden_known = true;
   for (size_t slot = 0; slot < idx.size(); ++slot) {
     const auto& c = data_.train[idx[slot]];
     const bool labeled = static_cast<int>(slot) < s_.labeled_bs;
     std::mt19937_64 rng(mix_seed(mix_seed(stream_seed_, 0xa11 + static_cast<uint64_t>(it)), slot));
-    Sample sample{c.image, labeled ? c.label : torch::Tensor()};
+    // The label travels through the same rotation and crop (the draws do not depend on it) for the diagnostics.
+    Sample sample{c.image, c.label};
     if (s_.rot_flip) sample = random_rot_flip(sample, rng);
     sample = random_crop(sample, s_.patch, rng);
     images.push_back(sample.image.unsqueeze(0));
     if (labeled) labels.push_back(sample.label.to(torch::kLong));
+    else if (sample.label.defined()) hidden.push_back(sample.label);
+    else all_hidden_known = false;
   }
-  return {torch::stack(images).to(device_), torch::stack(labels).to(device_)};
+  Batch b{torch::stack(images).to(device_), torch::stack(labels).to(device_), torch::Tensor()};
+  if (all_hidden_known && !hidden.empty()) b.hidden = torch::stack(hidden).to(device_);
+  return b;
 }
 
 torch::Tensor Trainer::consistency_term(const torch::Tensor& u, const torch::Tensor& student_logits, int64_t it) {
@@ -149,6 +157,11 @@ StepRecord Trainer::step(int64_t it) {
       if (s_.upstream_quirks) sam_->consistency(batch.image.narrow(0, 0, lb), logits.narrow(0, 0, lb).detach(), rng);
       auto sam = sam_->consistency(u, u_logits, rng);
       r.sam = sam.item<double>();
+      if (batch.hidden.defined()) {  // is the generalist's answer better than the specialist's own?
+        const auto truth = batch.hidden > 0;
+        r.pseudo_label_dice = binary_dice(sam_->last_pseudo_label().select(1, 0) > 0.5, truth);
+        r.specialist_unlabeled_dice = binary_dice(u_logits.detach().argmax(1) == 1, truth);
+      }
       r.sam_weight = s_.semisam.weight * sam_rampdown(it, s_.max_iterations, s_.rampup_step, s_.semisam.rampdown);
       if (sam.requires_grad())
         r.sam_grad_norm =
@@ -202,6 +215,8 @@ void Trainer::record(int64_t it, const StepRecord& r) {
   if (s_.method != "supervised") add("loss_consistency", r.consistency), add("consistency_weight", r.consistency_weight);
   if (discriminator_) add("loss_discriminator", r.discriminator);
   if (sam_) add("loss_sam", r.sam), add("sam_weight", r.sam_weight), add("sam_grad_norm", r.sam_grad_norm);
+  if (r.pseudo_label_dice >= 0)
+    add("pseudo_label_dice", r.pseudo_label_dice), add("specialist_unlabeled_dice", r.specialist_unlabeled_dice);
 }
 
 void Trainer::validate(int64_t it) {

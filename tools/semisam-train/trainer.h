@@ -33,7 +33,10 @@ struct Interrupted : std::runtime_error {
 struct StepRecord {
   double loss = 0, supervised = 0, consistency = 0, sam = 0, lr = 0, consistency_weight = 0, sam_weight = 0;
   double discriminator = 0;  // DAN: the discriminator's loss in its own update
-  double sam_grad_norm = 0;  // |d(weighted SAM term)/d(student logits)|: ~0 under the release's normalisation
+  double sam_grad_norm = 0;
+  // Diagnostics when the unlabeled samples' labels are known (synthetic data), else -1: Dice of the
+  // generalists' pseudo-label and of the specialist's own argmax against them.
+  double pseudo_label_dice = -1, specialist_unlabeled_dice = -1;  // |d(weighted SAM term)/d(student logits)|: ~0 under the release's normalisation
 };
 
 class Trainer {

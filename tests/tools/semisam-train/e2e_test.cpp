@@ -173,3 +173,26 @@ TEST(SemisamE2E, BadInputExitsTwoNamingTheProblem) {
   expect(run_command(kBin + " --out " + shell_quote(d + "/bad6")), "--manifest");
   EXPECT_FALSE(fs::exists(d + "/bad1/model.safetensors"));
 }
+
+TEST(SemisamE2E, ProbeGeneralistScoresClicksOnHeldOutPatches) {
+  const std::string probe = kBin + " probe-generalist --manifest " + shell_quote(task_dir() + "/task/manifest.json") +
+                            " --threads 1 --set patch=[16,32,32] --set eval.stride=[16,16,16] --patches 3 --clicks 1,2 --json --generalist ";
+  auto r = run_command(probe + shell_quote(generalist()) + " --out " + shell_quote(task_dir() + "/probe"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto m = nlohmann::json::parse(r.out)["probe"];
+  EXPECT_EQ(m["patches"], 3);  // 3 patches of the one test volume
+  ASSERT_EQ(m["by_clicks"].size(), 2u);
+  for (const auto& row : m["by_clicks"]) {
+    EXPECT_GE(row["dice_mean"].get<double>(), 0.0);
+    EXPECT_LE(row["dice_mean"].get<double>(), 1.0);
+  }
+  const double all_fg = m["all_foreground_dice"];
+  EXPECT_GT(all_fg, 0.0);
+  EXPECT_LT(all_fg, 1.0);
+  auto bad = run_command(probe + shell_quote(task_dir() + "/missing.safetensors") + " --out " + shell_quote(task_dir() + "/probe-bad"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("missing.safetensors"), std::string::npos) << bad.err;
+  auto split = run_command(probe + shell_quote(generalist()) + " --split holdout --out " + shell_quote(task_dir() + "/probe-bad2"));
+  EXPECT_EQ(split.exit_code, 2) << split.err;
+  EXPECT_NE(split.err.find("--split"), std::string::npos) << split.err;
+}

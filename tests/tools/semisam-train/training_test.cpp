@@ -254,3 +254,39 @@ TEST(SemisamBranch, WrongArchitectureIsAnInputErrorNamingTheFile) {
     EXPECT_NE(std::string(e.what()).find("broken.safetensors"), std::string::npos) << e.what();
   }
 }
+
+// labkit::sammed3d generalists index (x, y, z); this tool's tensors are (z, y, x). The branch must hand the
+// generalist the patch in its order and bring every map back: checked on a 64^3 patch (the tiny model's
+// input size, so no resampling) in mask mode against the model called by hand on the transposed patch.
+TEST(SemisamBranch, GeneralistSeesThePatchInItsXyzAxisOrder) {
+  const auto t = torch::arange(2 * 3 * 4, torch::kFloat32).view({1, 1, 2, 3, 4});  // (z, y, x)
+  const auto g = ss::to_generalist_axes(t);
+  ASSERT_EQ(g.sizes(), (std::vector<int64_t>{1, 1, 4, 3, 2}));
+  for (int64_t z = 0; z < 2; ++z)
+    for (int64_t y = 0; y < 3; ++y)
+      for (int64_t x = 0; x < 4; ++x) EXPECT_EQ(g[0][0][x][y][z].item<float>(), t[0][0][z][y][x].item<float>());
+  EXPECT_TRUE(torch::equal(ss::from_generalist_axes(g), t));
+
+  const auto path = tiny_generalist("axes", 4);
+  ss::SamBranch branch(sam_settings("mask", {path}), ss::UpstreamQuirks::all(false), torch::kCPU);
+  torch::manual_seed(10);
+  // An image and a foreground that differ along z and x, so that a transposition shows.
+  auto image = torch::randn({1, 1, 64, 64, 64});
+  auto fg = torch::zeros({1, 1, 64, 64, 64});
+  fg.narrow(2, 8, 20).narrow(3, 16, 30).narrow(4, 30, 30).fill_(1);
+  std::mt19937_64 rng(1);
+  const auto got = branch.pseudo_label(image, fg, rng).probability;
+  auto model = labkit::sammed3d::load_model(path, torch::kCPU);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto by_hand = [&](const torch::Tensor& img, const torch::Tensor& f) {
+    const auto L = model->config.low_res_size();
+    const auto prompt = torch::nn::functional::interpolate(
+        f, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{L, L, L}).mode(torch::kNearest));
+    return torch::sigmoid(model->upscale(model->decode(model->encode(img), {}, {}, prompt).low_res_logits));
+  };
+  const auto expected = by_hand(image.permute({0, 1, 4, 3, 2}), fg.permute({0, 1, 4, 3, 2})).permute({0, 1, 4, 3, 2});
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-6));
+  // Without the permutation the answer differs: the test can tell the two apart.
+  EXPECT_FALSE(torch::allclose(got, by_hand(image, fg), 1e-3, 1e-3));
+}
