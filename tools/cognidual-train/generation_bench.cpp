@@ -10,6 +10,16 @@
 
 namespace labkit::cognidual_train {
 
+namespace {
+// Single byte tokens can leave invalid UTF-8, which JSON cannot hold: those bytes become U+FFFD (the
+// bench compares the token ids, which stay exact).
+std::string valid_utf8(const std::string& text) {
+  return nlohmann::json::parse(
+             nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .get<std::string>();
+}
+}  // namespace
+
 nlohmann::json bench_generation(const GenerationBenchRequest& request) {
   const LanguageModel lm(request.model);
   // A tokenizer.bin holds no vocabulary size: read as many pieces as the model has (run.c does the same).
@@ -25,7 +35,8 @@ nlohmann::json bench_generation(const GenerationBenchRequest& request) {
   nlohmann::json ms_per_run = nlohmann::json::array();
   Generation best;
   for (int64_t r = 0; r < std::max<int64_t>(1, request.repeats); ++r) {
-    auto g = lm.generate(prompt, request.steps - n_prompt, 0.0, 1.0, 1, 0, tokenizer->bos_id()).front();
+    // run.c forwards `steps` positions and samples after each from the prompt's last one on.
+    auto g = lm.generate(prompt, request.steps - n_prompt + 1, 0.0, 1.0, 1, 0, tokenizer->bos_id()).front();
     ms_per_run.push_back(g.ms);
     if (r == 0 || g.ms < best.ms) best = std::move(g);
   }
@@ -45,7 +56,7 @@ nlohmann::json bench_generation(const GenerationBenchRequest& request) {
           {"ms", best.ms},
           {"ms_per_run", ms_per_run},
           {"tokens_per_s", best.ms > 0 ? 1000.0 * static_cast<double>(n_new) / best.ms : 0.0},
-          {"text", tokenizer->decode(all)}};
+          {"text", valid_utf8(tokenizer->decode(all))}};
 }
 
 std::string generation_bench_text(const nlohmann::json& m) {

@@ -13,7 +13,8 @@ struct GenerationBenchRequest {
   std::string model;      // llama2.c .bin or HF directory
   std::string tokenizer;  // llama2.c tokenizer.bin or SentencePiece .model
   std::string prompt;
-  // Positions in all, prompt (with BOS) included, as run.c's -n: steps - prompt tokens are generated.
+  // Positions in all, prompt (with BOS) included, as run.c's -n: steps - prompt tokens + 1
+  // are generated (the last one is never fed back).
   int64_t steps = 256;
   int64_t repeats = 3;  // timed runs; the report keeps the fastest
 };
