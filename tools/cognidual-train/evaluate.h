@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "dataset.h"
+#include "labkit/llama/tokenizer.h"
 #include "lm.h"
 
 namespace labkit::cognidual_train {
 
 // {"<family>": {"accuracy", "correct", "questions", "tokens_per_answer", "ms_per_answer"}, ..., "all": {...}}
-nlohmann::json evaluate(const LanguageModel& lm, const std::vector<Example>& questions, Mode mode, int64_t max_new_tokens,
+nlohmann::json evaluate(const LanguageModel& lm, const labkit::llama::Tokenizer& tok, const std::vector<Example>& questions, Mode mode, int64_t max_new_tokens,
                         const std::string& label);
 
 }  // namespace labkit::cognidual_train

@@ -54,8 +54,8 @@ LanguageModel::LanguageModel(const nlohmann::json& s, int64_t vocab, uint64_t se
   impl_->model = ll::init_model(c, seed);
 }
 
-LanguageModel::LanguageModel(const std::string& hf_dir) : impl_(std::make_unique<Impl>()) {
-  impl_->model = ll::load_hf(hf_dir, torch::kFloat);
+LanguageModel::LanguageModel(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->model = ll::load_model(path, torch::kFloat);
 }
 
 LanguageModel::LanguageModel(const LanguageModel& other) : impl_(std::make_unique<Impl>()) {
@@ -96,6 +96,7 @@ int64_t LanguageModel::parameters() const {
 }
 
 int64_t LanguageModel::seq_len() const { return impl_->model.config.seq_len; }
+int64_t LanguageModel::vocab_size() const { return impl_->model.config.vocab; }
 
 namespace {
 

@@ -50,7 +50,8 @@ class LanguageModel {
  public:
   // A new model from the "model" config section ({dim, hidden, layers, heads, kv_heads, seq_len}).
   LanguageModel(const nlohmann::json& sizes, int64_t vocab, uint64_t seed);
-  explicit LanguageModel(const std::string& hf_dir);  // load_hf
+  // load_model: an HF directory (what save() writes) or a llama2.c .bin such as stories260K.
+  explicit LanguageModel(const std::string& path);
   LanguageModel(const LanguageModel& other);           // a deep copy of the weights
   ~LanguageModel();
 
@@ -62,6 +63,7 @@ class LanguageModel {
   void save_lora(const std::string& dir) const;
   int64_t parameters() const;
   int64_t seq_len() const;
+  int64_t vocab_size() const;
 
   // Trains for plan.steps optimizer steps on batches drawn (seeded) from `data`. Every checkpoint_every
   // steps, after the last one, and on SIGTERM, writes a checkpoint to `checkpoint_dir`; with `resume`,

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <random>
 
-#include "byte_tokenizer.h"
+#include "task_tokenizer.h"
 #include "evaluate.h"
 #include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
@@ -20,25 +20,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Sequence to_sequence(const std::string& prompt, const std::string& completion) {
-  ByteTokenizer tok;
+// Prompt and completion encoded apart (the way generation sees them: the prompt alone, then new tokens).
+Sequence to_sequence(const llama::Tokenizer& tok, const std::string& prompt, const std::string& completion) {
   Sequence s;
   s.tokens = tok.encode(prompt, true);
   s.prompt_len = static_cast<int64_t>(s.tokens.size());
-  for (char c : completion) s.tokens.push_back(ByteTokenizer::id_of(c));
+  const auto c = tok.encode(completion, false);
+  s.tokens.insert(s.tokens.end(), c.begin(), c.end());
   return s;
 }
 
 // Every training question with its CoT solution; every round(1/direct_fraction)-th also with its direct answer.
-std::vector<Sequence> base_sequences(const std::vector<Example>& train, double direct_fraction) {
+std::vector<Sequence> base_sequences(const llama::Tokenizer& tok, const std::vector<Example>& train,
+                                     double direct_fraction) {
   std::vector<Sequence> out;
   double owed = 0;
   for (const auto& e : train) {
-    out.push_back(to_sequence(prompt_text(e, Mode::kCot), completion_text(e, Mode::kCot)));
+    out.push_back(to_sequence(tok, prompt_text(e, Mode::kCot), completion_text(e, Mode::kCot)));
     owed += direct_fraction;
     if (owed >= 1.0) {
       owed -= 1.0;
-      out.push_back(to_sequence(prompt_text(e, Mode::kDirect), completion_text(e, Mode::kDirect)));
+      out.push_back(to_sequence(tok, prompt_text(e, Mode::kDirect), completion_text(e, Mode::kDirect)));
     }
   }
   return out;
@@ -83,17 +85,18 @@ class Stages {
   nlohmann::json done_ = nlohmann::json::object();
 };
 
-nlohmann::json measure(const LanguageModel& lm, const std::vector<Example>& test, const Settings& s, const std::string& tag) {
-  return {{"direct", evaluate(lm, test, Mode::kDirect, s.max_direct_tokens, tag + " direct")},
-          {"cot", evaluate(lm, test, Mode::kCot, s.max_cot_tokens, tag + " CoT")}};
+nlohmann::json measure(const LanguageModel& lm, const llama::Tokenizer& tok, const std::vector<Example>& test,
+                       const Settings& s, const std::string& tag) {
+  return {{"direct", evaluate(lm, tok, test, Mode::kDirect, s.max_direct_tokens, tag + " direct")},
+          {"cot", evaluate(lm, tok, test, Mode::kCot, s.max_cot_tokens, tag + " CoT")}};
 }
 
 // Direct pairs from the kept self-training answers, plus `replay` base sequences per pair (seeded).
-std::vector<Sequence> fine_tune_sequences(const SelfTrainSet& set, const std::vector<Sequence>& base, double replay,
-                                          uint64_t seed) {
+std::vector<Sequence> fine_tune_sequences(const llama::Tokenizer& tok, const SelfTrainSet& set,
+                                          const std::vector<Sequence>& base, double replay, uint64_t seed) {
   std::vector<Sequence> out;
   for (const auto& k : set.kept)
-    out.push_back(to_sequence(prompt_text(k.example, Mode::kDirect), completion_text(k.example, Mode::kDirect, k.answer)));
+    out.push_back(to_sequence(tok, prompt_text(k.example, Mode::kDirect), completion_text(k.example, Mode::kDirect, k.answer)));
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<size_t> pick(0, base.size() - 1);
   const auto n = static_cast<int64_t>(std::llround(replay * static_cast<double>(set.kept.size())));
@@ -112,14 +115,18 @@ void run_cognidual(const Settings& s, labkit::Run& run) {
   out.write("data/test.jsonl", jsonl(sets.test));
   out.write("data/train.jsonl", jsonl(sets.train));
   out.write("data/unlabeled.jsonl", jsonl(sets.unlabeled));
-  const auto base_seqs = base_sequences(sets.train, s.direct_fraction);
+  // Trained again on --resume: spm_train on one thread gives the same model from the same texts.
+  const auto tok = make_task_tokenizer(s, sets.train, out.file("tokenizer"));
+  run.report_extra()["tokenizer"] = {{"kind", s.tokenizer_kind}, {"vocab_size", tok->vocab_size()},
+                                     {"test", tokenizer_stats(*tok, sets.test)}};
+  const auto base_seqs = base_sequences(*tok, sets.train, s.direct_fraction);
   check_fits(base_seqs, s.model.at("seq_len").get<int64_t>(), 0, "a training example");
   Stages stages(run);
   nlohmann::json curves;
 
   const auto base_dir = out.file("base_model");
   if (!stages.has("base")) {
-    LanguageModel lm(s.model, ByteTokenizer::kVocab, run.seed());
+    LanguageModel lm(s.model, tok->vocab_size(), run.seed());
     const auto curve = lm.train(base_seqs, s.base, run.seed(), out.file("checkpoint/base"), run.resume(), "CoT training");
     lm.save(base_dir);
     stages.finish("base", {{"curve", curve}, {"parameters", lm.parameters()}, {"sequences", base_seqs.size()}});
@@ -127,14 +134,14 @@ void run_cognidual(const Settings& s, labkit::Run& run) {
   }
   const LanguageModel base(base_dir);
   curves["base_loss"] = stages.at("base").at("curve");
-  if (!stages.has("before")) stages.finish("before", measure(base, sets.test, s, "before"));
+  if (!stages.has("before")) stages.finish("before", measure(base, *tok, sets.test, s, "before"));
 
   nlohmann::json after = nlohmann::json::array();
   for (const int64_t n : s.self_train.sizes) {
     const std::string key = fmt::format("self_train_{}", n);
     if (!stages.has(key)) {
       const std::vector<Example> questions(sets.unlabeled.begin(), sets.unlabeled.begin() + n);
-      const auto set = build_self_train_set(base, questions, s.self_train, s.max_cot_tokens, run.seed() + 17);
+      const auto set = build_self_train_set(base, *tok, questions, s.self_train, s.max_cot_tokens, run.seed() + 17);
       out.write("data/" + key + ".jsonl", self_train_jsonl(set));
       nlohmann::json result{{"size", n}, {"kept", set.kept.size()}, {"kept_correct", set.kept_correct},
                             {"pseudo_label_precision", set.kept.empty() ? 0.0 : double(set.kept_correct) / double(set.kept.size())}};
@@ -146,12 +153,12 @@ void run_cognidual(const Settings& s, labkit::Run& run) {
         LanguageModel tuned(base);
         if (s.self_train.lora.rank > 0) tuned.attach_lora(s.self_train.lora, run.seed() + n);
         result["fine_tune"] = s.self_train.lora.rank > 0 ? fmt::format("lora r={} alpha={}", s.self_train.lora.rank, s.self_train.lora.alpha) : "full";
-        result["curve"] = tuned.train(fine_tune_sequences(set, base_seqs, s.self_train.replay, run.seed() + n),
+        result["curve"] = tuned.train(fine_tune_sequences(*tok, set, base_seqs, s.self_train.replay, run.seed() + n),
                                       s.self_train.plan, run.seed() + n, out.file("checkpoint/" + key), run.resume(),
                                       "self-training " + std::to_string(n));
         tuned.save(out.file("self_trained_" + std::to_string(n)));
         if (s.self_train.lora.rank > 0) tuned.save_lora(out.file("self_trained_" + std::to_string(n) + "_lora"));
-        result["after"] = measure(tuned, sets.test, s, key);
+        result["after"] = measure(tuned, *tok, sets.test, s, key);
       }
       stages.finish(key, result);
       fs::remove_all(out.file("checkpoint/" + key));

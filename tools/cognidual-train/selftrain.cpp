@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "answers.h"
-#include "byte_tokenizer.h"
+#include "task_tokenizer.h"
 #include "labkit/core/progress.h"
 #include "labkit/core/termination.h"
 
@@ -22,17 +22,16 @@ std::string cot_part(const std::string& text) {
 
 }  // namespace
 
-SelfTrainSet build_self_train_set(const LanguageModel& lm, const std::vector<Example>& questions,
+SelfTrainSet build_self_train_set(const LanguageModel& lm, const llama::Tokenizer& tok, const std::vector<Example>& questions,
                                   const SelfTrainSettings& s, int64_t max_cot_tokens, uint64_t seed) {
   SelfTrainSet out;
-  ByteTokenizer tok;
   Progress progress("self-train sampling", static_cast<int64_t>(questions.size()), "question");
   for (size_t q = 0; q < questions.size(); ++q) {
     if (sigterm_received()) throw std::runtime_error("SIGTERM during self-train sampling; continue with --resume");
     const auto& e = questions[q];
     const auto kind = answer_kind(e.family);
     const auto gens = lm.generate(tok.encode(prompt_text(e, Mode::kCot), true), max_cot_tokens, s.temperature, s.top_p,
-                                  s.samples, seed + 7919 * q, ByteTokenizer::id_of('\n'));
+                                  s.samples, seed + 7919 * q, newline_id(tok));
     std::map<std::string, std::pair<int64_t, std::string>> votes;  // answer -> (count, first CoT)
     std::string first_answer;
     for (const auto& g : gens) {

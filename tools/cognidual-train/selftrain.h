@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dataset.h"
+#include "labkit/llama/tokenizer.h"
 #include "lm.h"
 #include "settings.h"
 
@@ -27,7 +28,8 @@ struct SelfTrainSet {
 };
 
 // Samples settings.samples CoT answers for each of `questions` (seeded per question).
-SelfTrainSet build_self_train_set(const LanguageModel& lm, const std::vector<Example>& questions,
+SelfTrainSet build_self_train_set(const LanguageModel& lm, const labkit::llama::Tokenizer& tok,
+                                  const std::vector<Example>& questions,
                                   const SelfTrainSettings& settings, int64_t max_cot_tokens, uint64_t seed);
 
 // The kept items as JSONL (example fields plus the kept answer, its CoT and the agreement).

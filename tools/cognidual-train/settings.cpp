@@ -36,6 +36,8 @@ nlohmann::json default_config() {
         // rank 0: fine-tune every weight; rank >= 1: LoRA adapters only (saved in PEFT's layout too).
         {"lora", {{"rank", 0}, {"alpha", 16}, {"targets", {"q_proj", "k_proj", "v_proj", "o_proj"}}}}}},
       {"eval", {{"max_cot_tokens", 96}, {"max_direct_tokens", 16}}},
+      // bytes: one token per character; spm: a SentencePiece BPE trained by spm_train on the training texts.
+      {"tokenizer", {{"kind", "bytes"}, {"vocab_size", 384}}},
   };
 }
 
@@ -118,6 +120,9 @@ Settings Settings::from_config(const labkit::Config& c) {
   }
   s.max_cot_tokens = int_in(c, "eval.max_cot_tokens", 1, 4096);
   s.max_direct_tokens = int_in(c, "eval.max_direct_tokens", 1, 4096);
+  s.tokenizer_kind = one_of(c, "tokenizer.kind", {"bytes", "spm"});
+  // 3 specials + 256 byte pieces + the characters of the texts (byte fallback) need room for merges
+  s.tokenizer_vocab = int_in(c, "tokenizer.vocab_size", 300, 65536);
   return s;
 }
 

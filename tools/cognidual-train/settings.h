@@ -33,6 +33,8 @@ struct Settings {
   double direct_fraction;          // share of training questions also shown with a direct answer
   SelfTrainSettings self_train;
   int64_t max_cot_tokens, max_direct_tokens;
+  std::string tokenizer_kind;  // bytes | spm
+  int64_t tokenizer_vocab;     // spm: pieces in all
 
   static Settings from_config(const labkit::Config& c);
 };

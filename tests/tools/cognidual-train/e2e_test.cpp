@@ -151,7 +151,7 @@ TEST(CognidualE2E, BadInputExitsTwoNamingTheKeyOrLine) {
   r = run_command(kTool + " tasks --out " + shell_quote(dir + "/d") + " --task-format gsm8k --task-file " +
                   shell_quote(dir + "/ok.jsonl") + kTiny + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["gsm8k"]["gsm8k"], 1);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["examples"]["gsm8k"]["gsm8k"], 1);
 }
 
 TEST(CognidualE2E, SigkillThenResumeEqualsAnUninterruptedRun) {
@@ -190,4 +190,31 @@ TEST(CognidualE2E, SigkillThenResumeEqualsAnUninterruptedRun) {
   // A changed config is refused on resume.
   auto changed = run_command(kTool + " run --resume --out " + shell_quote(out) + heavier + " --set train.lr=0.01");
   EXPECT_EQ(changed.exit_code, 2) << changed.err;
+}
+
+// The generate verb on stories260K from BOS, 64 positions, single thread: the text must equal what
+// llama2.c's run.c printed for the same model, tokenizer and step count at temperature 0
+// (data/runc_stories260K_greedy64.txt: `run stories260K.bin -z llama2c_tokenizer.bin -t 0 -n 64`, run.c of
+// karpathy/llama2.c 350e04f built with gcc -O3 -march=native); bench/cognidual-train times the two.
+TEST(CognidualE2E, GenerateOnStories260KPrintsRunCsGreedyText) {
+  const std::string llm = std::string(LABKIT_SHARED_DATA_DIR) + "/llm/";
+  const auto dir = labkit::test::fresh_temp_dir("cognidual_e2e_generate");
+  const std::string args = " --model " + shell_quote(llm + "stories260K.bin") + " --tokenizer " +
+                           shell_quote(llm + "llama2c_tokenizer.bin") + " --prompt '' --threads 1 --repeats 1";
+  auto r = run_command(kTool + " generate --json --out " + shell_quote(dir + "/g") + args + " --steps 64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto m = nlohmann::json::parse(r.out);
+  EXPECT_EQ(m["prompt_tokens"], 1);
+  EXPECT_EQ(m["new_tokens"], 64);
+  // pos 0 argmax of the float64 numpy reference (tests/libs/llama/stories260K_reference.txt)
+  EXPECT_EQ(m["tokens"][1], 461);
+  std::ifstream in(std::string(LABKIT_SOURCE_DIR) + "/tests/tools/cognidual-train/data/runc_stories260K_greedy64.txt");
+  const std::string runc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(m["text"].get<std::string>() + "\n", runc);
+  EXPECT_GT(m["tokens_per_s"].get<double>(), 0.0);
+  // steps must leave room for a new token and fit seq_len (512)
+  r = run_command(kTool + " generate --out " + shell_quote(dir + "/bad") + args + " --steps 513");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("seq_len 512"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/bad/report.json"));
 }

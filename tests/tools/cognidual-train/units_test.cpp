@@ -3,7 +3,10 @@
 // test questions never entering a training set.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -16,6 +19,8 @@
 #include "run_command.h"
 #include "temp_dir.h"
 #include "settings.h"
+#include "spm_trainer.h"
+#include "task_tokenizer.h"
 #include "tasks.h"
 
 using namespace labkit::cognidual_train;
@@ -326,4 +331,50 @@ TEST(Loaders, RandomlyCorruptedFilesParseOrFailCleanly) {
   }
   EXPECT_GT(parsed, 0);
   EXPECT_GT(refused, 0);
+}
+
+// The trained tokenizer: spm_train (Debian's sentencepiece) on generated training texts, read back by
+// labkit::llama's own .model reader; every test text must round-trip and cost fewer tokens than bytes.
+TEST(CognidualTokenizer, SpmTrainedOnTaskTextsRoundTripsAndShortensAnswers) {
+  if (!program_available("spm_train")) GTEST_SKIP() << "spm_train not installed (Debian package sentencepiece)";
+  auto j = default_config();
+  j["tokenizer"]["kind"] = "spm";
+  j["tokenizer"]["vocab_size"] = 320;
+  const auto s = Settings::from_config(labkit::Config(j));
+  std::map<std::string, int> d{{"addition", 3}, {"syllogism", 3}};
+  const auto sets = build_task_sets({"addition", "syllogism"}, d, {20, 150, 0}, 3);
+  const auto dir = labkit::test::fresh_temp_dir("cognidual_spm");
+  const auto tok = make_task_tokenizer(s, sets.train, dir);
+  EXPECT_EQ(tok->vocab_size(), 320);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/tokenizer.model"));
+  const auto spm = tokenizer_stats(*tok, sets.test);
+  const auto bytes = tokenizer_stats(ByteTokenizer(), sets.test);
+  EXPECT_EQ(spm["round_trip_failures"], 0);
+  EXPECT_EQ(bytes["round_trip_failures"], 0);
+  EXPECT_EQ(spm["texts"], 160);  // 40 questions x (prompt, completion) x (CoT, direct)
+  EXPECT_LT(spm["cot_tokens_per_answer"].get<double>(), bytes["cot_tokens_per_answer"].get<double>());
+  // bytes: one token per character of the completion
+  double chars = 0;
+  for (const auto& e : sets.test) chars += static_cast<double>(completion_text(e, Mode::kCot).size());
+  EXPECT_DOUBLE_EQ(bytes["cot_tokens_per_answer"].get<double>(), chars / 40.0);
+  // '\n' (never inside a training line) is always the byte token <0x0A>: the answer's stop token
+  for (const auto& e : sets.test) {
+    const auto ids = tok->encode(completion_text(e, Mode::kCot), false);
+    ASSERT_FALSE(ids.empty());
+    EXPECT_EQ(ids.back(), 3 + '\n');
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), 3 + '\n'), 1);
+  }
+  // spm_train refusing a vocabulary smaller than its characters: its message, not a crash
+  SpmTrainOptions tiny;
+  tiny.vocab_size = 5;
+  try {
+    train_spm_tokenizer({"Q 1+2=\nC 3"}, tiny, dir + "/tiny");
+    ADD_FAILURE() << "expected spm_train to fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("spm_train failed"), std::string::npos) << e.what();
+  }
+  SpmTrainOptions missing;
+  missing.spm_train = "/nonexistent/spm_train";
+  EXPECT_FALSE(program_available(missing.spm_train));
+  EXPECT_THROW(train_spm_tokenizer({"x"}, missing, dir + "/missing"), std::runtime_error);
 }
