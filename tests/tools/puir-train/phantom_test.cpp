@@ -65,11 +65,21 @@ TEST(PuirSignal, RicianMagnitudeStatistics) {
   EXPECT_NEAR(high / n, std::sqrt(50.0 * 50.0 + 4.0), 0.02);      // high SNR: ~sqrt(A^2 + sigma^2)
 }
 
-TEST(PuirPhantom, ContrastsFollowTheTissues) {
+namespace {
+
+// The default phantom settings on an n^3 grid, every patient with a lesion.
+pt::PhantomSettings lesion_settings(int64_t n, double spacing_mm) {
   auto s = pt::PhantomSettings::from_config(labkit::Config(pt::default_config()));
-  s.size = {48, 48, 48};
-  s.spacing_mm = 3.5;
+  s.size = {n, n, n};
+  s.spacing_mm = spacing_mm;
   s.lesion_probability = 1.0;
+  return s;
+}
+
+}  // namespace
+
+TEST(PuirPhantom, ContrastsFollowTheTissues) {
+  const auto s = lesion_settings(48, 3.5);
   std::mt19937_64 rng(5);
   const auto p = pt::make_patient(s, rng);
   ASSERT_TRUE(p.lesion);
@@ -94,7 +104,7 @@ TEST(PuirPhantom, ContrastsFollowTheTissues) {
   EXPECT_EQ(mean_of(t1, kSkull), 0.0);
   const auto seg = pt::segmentation(p);
   for (size_t i = 0; i < p.labels.size(); ++i) {
-    if (p.labels[i] == kEnhancing) EXPECT_EQ(seg.voxels[i], 3.0f);
+    if (p.labels[i] == kEnhancing) { EXPECT_EQ(seg.voxels[i], 3.0f); }
   }
 }
 
@@ -102,18 +112,15 @@ TEST(PuirPhantom, ContrastsFollowTheTissues) {
 // counts are Poisson (mean = level, variance = level / counts at SUV 1) and the PSF conserves the activity
 // of a head that sits inside the grid while lowering the cortex's peak.
 TEST(PuirPhantom, PetAndCtOfTheSameAnatomy) {
-  auto s = pt::PhantomSettings::from_config(labkit::Config(pt::default_config()));
-  s.size = {40, 40, 40};
-  s.spacing_mm = 5;
-  s.lesion_probability = 1.0;
+  const auto s = lesion_settings(40, 5);
   std::mt19937_64 rng(8);
   const auto p = pt::make_patient(s, rng);
   using namespace pt::tissues;
   const auto suv = pt::pet_ct_level(p, "pet"), hu = pt::pet_ct_level(p, "ct");
   for (size_t i = 0; i < p.labels.size(); ++i) {
-    if (p.labels[i] == kBackground) EXPECT_EQ(hu[i], -1000.0f);
-    if (p.labels[i] == kSkull) EXPECT_EQ(hu[i], 1000.0f);
-    if (p.labels[i] == kGrey) EXPECT_EQ(suv[i], 7.5f);
+    if (p.labels[i] == kBackground) { EXPECT_EQ(hu[i], -1000.0f); }
+    if (p.labels[i] == kSkull) { EXPECT_EQ(hu[i], 1000.0f); }
+    if (p.labels[i] == kGrey) { EXPECT_EQ(suv[i], 7.5f); }
   }
   EXPECT_FALSE(pt::is_pet_or_ct("t1n"));
   // CT noise: residuals over the whole grid (64,000 draws): mean 0 +- 0.1, sigma 10 +- 2 %.
