@@ -1,9 +1,9 @@
 #include "foam_dict.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
+#include "labkit/core/atomic_file.h"
 #include "labkit/core/error.h"
 
 namespace labkit::aneumo_build {
@@ -25,15 +25,9 @@ std::string foam_strip_comments(const std::string& t) {
   return out;
 }
 
-namespace {
+std::string foam_read_without_comments(const std::string& path) { return foam_strip_comments(read_file(path)); }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open OpenFOAM field file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return foam_strip_comments(ss.str());
-}
+namespace {
 
 // Parses "uniform v;" or "nonuniform List<T> N ( ... );" starting at `at` (just after the keyword).
 std::vector<double> parse_values(const std::string& t, size_t at, int comps, size_t count, const std::string& path) {
@@ -75,14 +69,14 @@ std::vector<double> parse_values(const std::string& t, size_t at, int comps, siz
 }  // namespace
 
 std::vector<double> foam_internal_field(const std::string& path, int comps, size_t count) {
-  const std::string t = slurp(path);
+  const std::string t = foam_read_without_comments(path);
   const auto at = t.find("internalField");
   if (at == std::string::npos) throw input_error(path, "no internalField");
   return parse_values(t, at + 13, comps, count, path);
 }
 
 std::vector<double> foam_patch_field(const std::string& path, const std::string& patch, int comps) {
-  const std::string t = slurp(path);
+  const std::string t = foam_read_without_comments(path);
   const auto bf = t.find("boundaryField");
   if (bf == std::string::npos) throw input_error(path, "no boundaryField");
   size_t at = bf;

@@ -13,5 +13,7 @@ std::vector<double> foam_internal_field(const std::string& path, int components,
 std::vector<double> foam_patch_field(const std::string& path, const std::string& patch, int components);
 // The text with // and /* */ comments removed.
 std::string foam_strip_comments(const std::string& text);
+// A file's text, comments removed (InputError naming the file when it cannot be read).
+std::string foam_read_without_comments(const std::string& path);
 
 }  // namespace labkit::aneumo_build

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "foam_dict.h"
@@ -14,11 +13,7 @@ namespace {
 
 // The file's text after its FoamFile header, comments removed.
 std::string body_of(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot open OpenFOAM mesh file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string t = foam_strip_comments(ss.str());
+  const std::string t = foam_read_without_comments(path);
   const auto head = t.find("FoamFile");
   if (head == std::string::npos) throw input_error(path, "no FoamFile header");
   const auto close = t.find('}', head);
